@@ -1,0 +1,12 @@
+"""Time, passed in: every service takes a `Clock` so tests can fix or advance it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

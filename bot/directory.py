@@ -1,0 +1,133 @@
+"""Workspaces and members: the people Everyseat knows, with profiles cached from the platform."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Member, Workspace
+
+# How long a cached profile (name, title, admin flag) is trusted before asking the platform.
+PROFILE_TTL = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """What a platform tells us about a person."""
+
+    platform_user_id: str
+    display_name: str
+    title: str | None = None
+    department: str | None = None
+    is_bot: bool = False
+    is_deactivated: bool = False
+    is_platform_admin: bool = False
+
+
+def get_or_create_workspace(
+    session: Session, platform: str, external_id: str, now: datetime, name: str | None = None
+) -> Workspace:
+    """The workspace row for (platform, external id), created on first sight. Commits."""
+    query = select(Workspace).where(
+        Workspace.platform == platform, Workspace.external_id == external_id
+    )
+    workspace = session.scalars(query).one_or_none()
+    if workspace is not None:
+        return workspace
+    workspace = Workspace(platform=platform, external_id=external_id, name=name, created_at=now)
+    session.add(workspace)
+    try:
+        session.commit()
+    except IntegrityError:  # another request created it first
+        session.rollback()
+        return session.scalars(query).one()
+    return workspace
+
+
+def members_by_platform_id(
+    session: Session, workspace_id: int, platform_user_ids: Iterable[str]
+) -> dict[str, Member]:
+    ids = list(dict.fromkeys(platform_user_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Member).where(
+            Member.workspace_id == workspace_id, Member.platform_user_id.in_(ids)
+        )
+    )
+    return {member.platform_user_id: member for member in rows}
+
+
+def stale_platform_ids(
+    session: Session, workspace_id: int, platform_user_ids: Iterable[str], now: datetime
+) -> list[str]:
+    """The ids whose profile is unknown or older than PROFILE_TTL."""
+    ids = list(dict.fromkeys(platform_user_ids))
+    known = members_by_platform_id(session, workspace_id, ids)
+    return [
+        user_id
+        for user_id in ids
+        if user_id not in known
+        or known[user_id].profile_refreshed_at is None
+        or now - known[user_id].profile_refreshed_at > PROFILE_TTL  # type: ignore[operator]
+    ]
+
+
+def save_profiles(
+    session: Session, workspace_id: int, profiles: Iterable[MemberProfile], now: datetime
+) -> dict[str, Member]:
+    """Insert or refresh members from platform profiles. Commits."""
+    profiles = list(profiles)
+    for attempt in range(2):
+        known = members_by_platform_id(
+            session, workspace_id, (profile.platform_user_id for profile in profiles)
+        )
+        for profile in profiles:
+            member = known.get(profile.platform_user_id)
+            if member is None:
+                member = Member(
+                    workspace_id=workspace_id,
+                    platform_user_id=profile.platform_user_id,
+                    created_at=now,
+                )
+                session.add(member)
+                known[profile.platform_user_id] = member
+            member.display_name = profile.display_name[:255]
+            member.title = (profile.title or None) and profile.title[:255]
+            member.department = (profile.department or None) and profile.department[:255]
+            member.is_bot = profile.is_bot
+            member.is_deactivated = profile.is_deactivated
+            member.is_platform_admin = profile.is_platform_admin
+            member.profile_refreshed_at = now
+        try:
+            session.commit()
+            return known
+        except IntegrityError:  # a concurrent request inserted one of them; refresh instead
+            session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def ensure_named_members(
+    session: Session, workspace_id: int, names: Iterable[str], now: datetime
+) -> dict[str, Member]:
+    """Members identified by a plain name (the console), created on first mention. Commits."""
+    names = list(dict.fromkeys(names))
+    known = members_by_platform_id(session, workspace_id, names)
+    missing = [name for name in names if name not in known]
+    if missing:
+        known.update(
+            save_profiles(
+                session,
+                workspace_id,
+                (MemberProfile(platform_user_id=name, display_name=name) for name in missing),
+                now,
+            )
+        )
+    return {name: known[name] for name in names}

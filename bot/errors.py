@@ -1,0 +1,90 @@
+"""Everyseat's domain errors. Each carries the message a person will read.
+
+    EveryseatError
+    ├── NominationError
+    │   ├── InvalidNominationError   one or more problems, each tied to a form field
+    │   └── DailyCapReachedError
+    ├── EndorsementError
+    │   ├── NominationNotFoundError
+    │   ├── OwnNominationError
+    │   └── AlreadyEndorsedError
+    ├── NotAuthorisedError           an admin-only action asked for by a non-admin
+    └── StorageUnavailableError      the database did not answer; try again
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EveryseatError(Exception):
+    """A failure a person can act on; `str(error)` is the message to show them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NominationField(StrEnum):
+    """The parts of the nomination form a problem can point at."""
+
+    NOMINEES = "nominees"
+    BEHAVIOURS = "behaviours"
+    STORY = "story"
+    VISIBILITY = "visibility"
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: NominationField
+    message: str
+
+
+class NominationError(EveryseatError):
+    pass
+
+
+class InvalidNominationError(NominationError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(" ".join(problem.message for problem in problems))
+        self.problems = tuple(problems)
+
+    def by_field(self) -> dict[NominationField, str]:
+        """One message per field (joined when a field has several problems)."""
+        joined: dict[NominationField, str] = {}
+        for problem in self.problems:
+            joined[problem.field] = (
+                f"{joined[problem.field]} {problem.message}"
+                if problem.field in joined
+                else problem.message
+            )
+        return joined
+
+
+class DailyCapReachedError(NominationError):
+    pass
+
+
+class EndorsementError(EveryseatError):
+    pass
+
+
+class NominationNotFoundError(EndorsementError):
+    pass
+
+
+class OwnNominationError(EndorsementError):
+    pass
+
+
+class AlreadyEndorsedError(EndorsementError):
+    pass
+
+
+class NotAuthorisedError(EveryseatError):
+    pass
+
+
+class StorageUnavailableError(EveryseatError):
+    pass

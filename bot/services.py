@@ -1,0 +1,45 @@
+"""The collaborators every adapter needs, built once from the settings and passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.behaviours import BehaviourCatalogue, load_catalogue
+from bot.clock import Clock, utc_now
+from bot.nominations import NominationRules
+from bot.settings import Settings
+from db.engine import create_database_engine, create_session_factory
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    catalogue: BehaviourCatalogue
+    rules: NominationRules
+    clock: Clock = field(default=utc_now)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Open the database engine and load the catalogue; migrations are run by the caller."""
+    engine = create_database_engine(settings.DATABASE_URL)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        catalogue=load_catalogue(settings.EVERYSEAT_BEHAVIOURS_FILE),
+        rules=NominationRules(
+            daily_cap=settings.EVERYSEAT_DAILY_NOMINATION_CAP,
+            duplicate_window=timedelta(seconds=settings.EVERYSEAT_DUPLICATE_WINDOW_SECONDS),
+            timezone=settings.timezone,
+        ),
+        clock=clock,
+    )

@@ -1,0 +1,224 @@
+"""Everyseat's configuration: read from the environment and a `.env` file, validated once.
+
+`load_settings()` is the only place the environment is read. A missing or malformed value
+raises `ConfigError`, whose message is one line per variable naming it and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# How to fix each setting, shown next to its name when it is wrong.
+FIX_HINTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-…) from your Slack app's "
+    "OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "copy the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "create an app-level token (xapp-…) with connections:write under "
+    "Basic Information → App-Level Tokens",
+    "SLACK_API_URL": "use an http(s) URL such as https://slack.com/api/ or leave it unset",
+    "DATABASE_URL": "use a SQLAlchemy URL such as sqlite:///everyseat.db or "
+    "postgresql+psycopg://user@host/dbname",
+    "HOST": "use an address to listen on, such as 127.0.0.1 or 0.0.0.0",
+    "PORT": "use a port number between 1 and 65535, such as 3000",
+    "EVERYSEAT_ADMINS": "list user ids separated by commas, such as U012ABC,U034DEF",
+    "EVERYSEAT_RECOGNITION_CHANNEL": "use a channel id such as C012ABC, or leave it unset",
+    "EVERYSEAT_DIGEST_CHANNEL": "use a channel id such as C012ABC, or leave it unset",
+    "EVERYSEAT_TIMEZONE": "use an IANA time zone name such as Europe/London",
+    "EVERYSEAT_DAILY_NOMINATION_CAP": "use a whole number of nominations per person per day "
+    "(1 or more), such as 20",
+    "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
+    "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
+    "or leave it unset",
+    "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
+}
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which variable and how to fix it."""
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting Everyseat reads. Field names are the environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str | None = None
+
+    DATABASE_URL: str = "sqlite:///everyseat.db"
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(default=3000, ge=1, le=65535)
+
+    EVERYSEAT_ADMINS: Annotated[tuple[str, ...], NoDecode] = ()
+    EVERYSEAT_RECOGNITION_CHANNEL: str | None = None
+    EVERYSEAT_DIGEST_CHANNEL: str | None = None
+    EVERYSEAT_TIMEZONE: str = "Europe/London"
+    EVERYSEAT_DAILY_NOMINATION_CAP: int = Field(default=20, ge=1)
+    EVERYSEAT_DUPLICATE_WINDOW_SECONDS: int = Field(default=300, ge=0)
+    EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    LOG_LEVEL: str = "INFO"
+
+    @field_validator("EVERYSEAT_ADMINS", mode="before")
+    @classmethod
+    def _admins_from_commas(cls, value: Any) -> Any:
+        return _split_commas(value)
+
+    @field_validator(
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "EVERYSEAT_RECOGNITION_CHANNEL",
+        "EVERYSEAT_DIGEST_CHANNEL",
+        "EVERYSEAT_BEHAVIOURS_FILE",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("is not a SQLAlchemy database URL") from exc
+        return value
+
+    @field_validator("EVERYSEAT_RECOGNITION_CHANNEL", "EVERYSEAT_DIGEST_CHANNEL")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        # Channel ids only: names can be renamed and Slack's API wants ids anyway.
+        if value is not None and not _CHANNEL_ID.match(value):
+            raise ValueError("is not a Slack channel id")
+        return value
+
+    @field_validator("EVERYSEAT_TIMEZONE")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not a known time zone") from exc
+        return value
+
+    @field_validator("EVERYSEAT_BEHAVIOURS_FILE")
+    @classmethod
+    def _behaviours_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("does not name an existing file")
+        return value
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _log_level_known(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("is not a log level")
+        return level
+
+    @model_validator(mode="after")
+    def _slack_settings_complete(self) -> Settings:
+        # A bot token alone can't receive anything: HTTP mode needs the signing secret
+        # to verify requests, Socket Mode needs the app token.
+        if self.SLACK_BOT_TOKEN is not None and (
+            self.SLACK_SIGNING_SECRET is None and self.SLACK_APP_TOKEN is None
+        ):
+            raise ValueError("SLACK_SIGNING_SECRET: is missing (needed with SLACK_BOT_TOKEN)")
+        if self.SLACK_BOT_TOKEN is None and (
+            self.SLACK_SIGNING_SECRET is not None or self.SLACK_APP_TOKEN is not None
+        ):
+            raise ValueError("SLACK_BOT_TOKEN: is missing (the other Slack settings need it)")
+        return self
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.EVERYSEAT_TIMEZONE)
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.SLACK_BOT_TOKEN is not None
+
+    def missing_platform_credentials(self) -> list[str]:
+        """Names of the credentials a chat platform needs that are not set."""
+        missing = []
+        if self.SLACK_BOT_TOKEN is None:
+            missing.append("SLACK_BOT_TOKEN")
+        if self.SLACK_SIGNING_SECRET is None and self.SLACK_APP_TOKEN is None:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        return missing
+
+
+def _describe(error: dict[str, Any]) -> str:
+    if error["loc"]:
+        name = str(error["loc"][0])
+        problem = error["msg"].removeprefix("Value error, ")
+        shown = error.get("input")
+        if isinstance(shown, SecretStr) or "TOKEN" in name or "SECRET" in name:
+            shown = None  # never echo a secret, even a malformed one
+    else:  # a whole-model check: its message starts with the variable's name
+        name, _, problem = error["msg"].removeprefix("Value error, ").partition(": ")
+        shown = None
+    got = f" (got {shown!r})" if isinstance(shown, str | int) else ""
+    hint = FIX_HINTS.get(name, "check its value")
+    return f"{name} {problem}{got}: {hint}."
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read and validate the settings; raise ConfigError with one line per bad variable."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = [_describe(dict(error)) for error in exc.errors()]
+        raise ConfigError("\n".join(f"Configuration error: {line}" for line in lines)) from None

@@ -1,0 +1,1 @@
+"""Everyseat's storage: SQLAlchemy models, the engine factory and Alembic migrations."""

@@ -1,0 +1,158 @@
+"""The tables, as SQLAlchemy 2.0 typed models. Schema changes go through Alembic revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Workspace(Base):
+    """A Slack workspace, a Teams tenant, or the local console: where members live."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))  # "slack", "teams" or "console"
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Member(Base):
+    """A person (or bot) in a workspace, with the profile details cached from the platform."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "platform_user_id"),
+        Index("ix_member_workspace_title", "workspace_id", "title"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))  # the person's "seat"
+    department: Mapped[str | None] = mapped_column(String(255))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Workspace admin/owner as the platform reported it at `profile_refreshed_at`.
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Nomination(Base):
+    """One recognition: a nominator, one or more nominees and behaviours, and the story."""
+
+    __tablename__ = "nomination"
+    __table_args__ = (
+        Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
+        Index("ix_nomination_nominator_created", "nominator_id", "created_at"),
+        Index("ix_nomination_fingerprint", "fingerprint", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    # NULL once the nominator has been erased (the nomination is kept, anonymised).
+    nominator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
+    story: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16))  # "public" or "private"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where it was made: the channel the command came from, and a linked message if any.
+    source_channel_id: Mapped[str | None] = mapped_column(String(128))
+    source_message_url: Mapped[str | None] = mapped_column(String(1024))
+    # Where the recognition was posted, once it has been.
+    posted_channel_id: Mapped[str | None] = mapped_column(String(128))
+    posted_message_id: Mapped[str | None] = mapped_column(String(128))
+    # Same nominator, nominees, behaviours and story: the double-click detector.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # fingerprint + time window; unique, so concurrent duplicates can't both be stored.
+    dedupe_key: Mapped[str] = mapped_column(String(100), unique=True)
+
+    nominees: Mapped[list[NominationNominee]] = relationship(
+        back_populates="nomination", cascade="all, delete-orphan", order_by="NominationNominee.position"
+    )
+    behaviours: Mapped[list[NominationBehaviour]] = relationship(
+        back_populates="nomination",
+        cascade="all, delete-orphan",
+        order_by="NominationBehaviour.position",
+    )
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="nomination", cascade="all, delete-orphan"
+    )
+    nominator: Mapped[Member | None] = relationship(foreign_keys=[nominator_id])
+
+
+class NominationNominee(Base):
+    __tablename__ = "nomination_nominee"
+    __table_args__ = (Index("ix_nomination_nominee_member", "member_id", "nomination_id"),)
+
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="nominees")
+    member: Mapped[Member] = relationship()
+
+
+class NominationBehaviour(Base):
+    __tablename__ = "nomination_behaviour"
+    __table_args__ = (Index("ix_nomination_behaviour_slug", "behaviour_slug", "nomination_id"),)
+
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nomination.id", ondelete="CASCADE"), primary_key=True
+    )
+    behaviour_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="behaviours")
+
+
+class Endorsement(Base):
+    """"I saw this too": one per person per nomination."""
+
+    __tablename__ = "endorsement"
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "member_id"),
+        Index("ix_endorsement_member", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nomination.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    nomination: Mapped[Nomination] = relationship(back_populates="endorsements")

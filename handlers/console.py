@@ -1,0 +1,194 @@
+"""The local console adapter: the same services as Slack, driven by lines of text.
+
+Reads commands from a stream (a terminal or a pipe) and writes what the bot would post.
+Console users are plain names (`@nia`), created on first mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot import messages
+from bot.directory import ensure_named_members, get_or_create_workspace
+from bot.errors import EveryseatError
+from bot.nominations import (
+    NominationRequest,
+    count_endorsements,
+    load_nomination,
+    nominate,
+    recent_nominations,
+)
+from bot.one_line import parse_one_line
+from bot.services import Services
+from bot.views import RecognitionView, recognition_view
+
+CONSOLE_PLATFORM = "console"
+CONSOLE_WORKSPACE = "local"
+NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+_MENTION = re.compile(rf"(?<![\w@])@({NAME})")
+_VALID_NAME = re.compile(rf"^{NAME}$")
+
+
+def render_recognition_text(view: RecognitionView) -> str:
+    """A recognition as plain text, the way the console shows it."""
+    nominees = messages.join_names([f"@{person.display_name}" for person in view.nominees])
+    behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
+    if view.nominator is None:
+        line = messages.RECOGNITION_LINE_ANONYMOUS.format(nominees=nominees, behaviours=behaviours)
+    else:
+        line = messages.RECOGNITION_LINE.format(
+            nominator=f"@{view.nominator.display_name}", nominees=nominees, behaviours=behaviours
+        )
+    tags = " ".join(behaviour.hashtag for behaviour in view.behaviours)
+    privacy = " (private)" if view.is_private else ""
+    return (
+        f"#{view.nomination_id}{privacy} {line}\n"
+        f"  “{view.story}”\n"
+        f"  {tags} · {messages.endorsement_count(view.endorsements)}"
+    )
+
+
+Command = Callable[["ConsoleSession", str], None]
+
+
+@dataclass
+class ConsoleSession:
+    """One person at the console: who they are acting as, and where output goes."""
+
+    services: Services
+    user: str
+    out: TextIO
+    workspace_id: int = 0
+    commands: dict[str, Command] = field(default_factory=dict)
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def view(self, nomination_id: int) -> RecognitionView:
+        with self.services.sessions() as session:
+            nomination = load_nomination(session, nomination_id)
+            assert nomination is not None
+            return recognition_view(
+                nomination, self.services.catalogue, count_endorsements(session, nomination_id)
+            )
+
+
+def _nominate(console: ConsoleSession, text: str) -> None:
+    services = console.services
+    parsed = parse_one_line(text, _MENTION)
+    if not parsed.nominee_refs and not parsed.story:
+        console.say(messages.ONE_LINE_USAGE)
+        return
+    slugs = parsed.behaviour_slugs or (services.catalogue.default.slug,)
+    now = services.clock()
+    with services.sessions() as session:
+        people = ensure_named_members(
+            session, console.workspace_id, [console.user, *parsed.nominee_refs], now
+        )
+        request = NominationRequest(
+            workspace_id=console.workspace_id,
+            nominator=people[console.user],
+            nominees=[people[ref] for ref in parsed.nominee_refs],
+            behaviour_slugs=slugs,
+            story=parsed.story,
+            source_channel_id="console",
+        )
+        try:
+            outcome = nominate(
+                session, request, catalogue=services.catalogue, rules=services.rules, clock=services.clock
+            )
+        except EveryseatError as error:
+            console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
+            console.say(f"You typed: {text}")
+            return
+    if not outcome.created:
+        console.say(messages.ALREADY_RECORDED)
+    elif not parsed.behaviour_slugs:
+        console.say(messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0]))
+    console.say(render_recognition_text(console.view(outcome.nomination.id)))
+
+
+def _recent(console: ConsoleSession, text: str) -> None:
+    argument = text.strip()
+    if argument and not argument.isdigit():
+        console.say(messages.CONSOLE_BAD_COUNT)
+        return
+    limit = int(argument) if argument else 10
+    services = console.services
+    with services.sessions() as session:
+        nominations = recent_nominations(session, console.workspace_id, limit=limit)
+        views = [
+            recognition_view(n, services.catalogue, count_endorsements(session, n.id))
+            for n in nominations
+        ]
+    if not views:
+        console.say(messages.CONSOLE_NO_NOMINATIONS)
+    for view in views:
+        console.say(render_recognition_text(view))
+
+
+def _behaviours(console: ConsoleSession, _text: str) -> None:
+    for behaviour in console.services.catalogue:
+        console.say(f"{behaviour.hashtag:32} {behaviour.name}: {behaviour.description}")
+
+
+def _act_as(console: ConsoleSession, text: str) -> None:
+    name = text.strip().lstrip("@")
+    if not _VALID_NAME.match(name):
+        console.say(messages.CONSOLE_BAD_NAME)
+        return
+    console.user = name
+    console.say(messages.CONSOLE_NOW_ACTING_AS.format(user=name))
+
+
+def _help(console: ConsoleSession, _text: str) -> None:
+    console.say(messages.CONSOLE_HELP)
+
+
+def register(console: ConsoleSession) -> None:
+    """The console's commands; the only place their names meet their callbacks."""
+    console.commands.update(
+        {
+            "/nominate": _nominate,
+            "/recent": _recent,
+            "/behaviours": _behaviours,
+            "/as": _act_as,
+            "/help": _help,
+        }
+    )
+
+
+def run_console(services: Services, stream: TextIO, out: TextIO, user: str = "me") -> int:
+    """Read commands from `stream` until /quit or end of input. Returns an exit status."""
+    if not _VALID_NAME.match(user):
+        print(messages.CONSOLE_BAD_NAME, file=out)
+        return 2
+    with services.sessions() as session:
+        workspace = get_or_create_workspace(
+            session, CONSOLE_PLATFORM, CONSOLE_WORKSPACE, services.clock(), name="Console"
+        )
+    console = ConsoleSession(services, user, out, workspace.id)
+    register(console)
+    database = services.engine.url.render_as_string(hide_password=True)
+    console.say(messages.CONSOLE_WELCOME.format(database=database, user=user))
+    interactive = stream.isatty()
+    while True:
+        if interactive:
+            print(f"@{console.user}> ", end="", file=out, flush=True)
+        line = stream.readline()
+        if not line:
+            return 0
+        line = line.strip()
+        if not line:
+            continue
+        name, _, rest = line.partition(" ")
+        if name in {"/quit", "/exit"}:
+            return 0
+        command = console.commands.get(name.lower())
+        if command is None:
+            console.say(messages.CONSOLE_UNKNOWN_COMMAND.format(command=name))
+            continue
+        command(console, rest)
