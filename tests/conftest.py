@@ -1,0 +1,98 @@
+"""Shared fixtures: settings, a database per test, services with a fake clock, fake Slack."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.services import Services, build_services
+from bot.settings import Settings, load_settings
+from db.migrate import upgrade_database
+from tests.fakes.slack_web_api import FakeSlack
+from tests.support.clock import FakeClock
+from tests.support.databases import (
+    BACKEND_VARIABLE,
+    PostgresDatabases,
+    postgres_admin_url,
+    postgres_unreachable_reason,
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the settings they pass, never the developer's environment."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith(("TEAMS_", "EVERYSEAT_")) and not name.startswith("EVERYSEAT_TEST_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases]:
+    reason = postgres_unreachable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    databases = PostgresDatabases(postgres_admin_url() or "")
+    databases.create_template()
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+@pytest.fixture
+def postgres_url(postgres_databases: PostgresDatabases) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test (skips without a server)."""
+    with postgres_databases.fresh() as url:
+        yield url
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database under test: SQLite by default, PostgreSQL when EVERYSEAT_TEST_BACKEND=postgres."""
+    if os.environ.get(BACKEND_VARIABLE, "sqlite") == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'everyseat.db'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_settings(database_url: str) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        overrides.setdefault("DATABASE_URL", database_url)
+        return load_settings(env_file=None, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
+    built = build_services(settings, clock=clock)
+    upgrade_database(built.engine)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -1,0 +1,225 @@
+"""A fake Slack Web API on loopback that records every call, for the real slack_sdk clients.
+
+Point a client's base_url at `fake.api_url`. Each call is stored as a `SlackCall` with its
+method name and decoded arguments; `wait_for()` polls for calls with a deadline (no
+sleeps). Users for `users.info` are added with `add_user()`; failures can be queued with
+`fail_next()` to test retries and outboxes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+TEAM_ID = "T0FAKE"
+BOT_USER_ID = "UBOTFAKE"
+BOT_ID = "BBOTFAKE"
+
+# Arguments slack_sdk sends JSON-encoded inside form bodies.
+_JSON_FIELDS = {"blocks", "view", "attachments", "files"}
+
+
+@dataclass
+class SlackCall:
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass
+class QueuedFailure:
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    host: str = "127.0.0.1"
+    calls: list[SlackCall] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    _failures: dict[str, deque[QueuedFailure]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _server: ThreadingHTTPServer | None = None
+
+    # --- set-up -------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self, b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                fake._handle(self, self.rfile.read(length))
+
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        title: str = "",
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name.lower().replace(" ", "."),
+            "real_name": name,
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "profile": {"real_name": name, "display_name": name, "title": title},
+        }
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` with this failure instead."""
+        with self._lock:
+            queue = self._failures.setdefault(method, deque())
+            for _ in range(times):
+                queue.append(
+                    QueuedFailure(status, headers or {}, body or {"ok": False, "error": "fatal_error"})
+                )
+
+    # --- inspection ---------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[SlackCall]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[SlackCall]:
+        """Poll until `count` calls of `method` arrived; fail with what did arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        seen = [call.method for call in self.calls]
+        raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; saw {seen}")
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # --- the API ------------------------------------------------------------------------
+    def _handle(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        url = urlparse(request.path)
+        if url.path.startswith("/upload/"):
+            with self._lock:
+                self.uploads[url.path.removeprefix("/upload/")] = body
+            self._reply(request, 200, {}, b"OK - 200", "text/plain")
+            return
+        method = url.path.removeprefix("/api/")
+        args = self._decode(request, url.query, body)
+        call = SlackCall(method, args, dict(request.headers.items()), body)
+        with self._lock:
+            self.calls.append(call)
+            queue = self._failures.get(method)
+            failure = queue.popleft() if queue else None
+        if failure is not None:
+            self._reply(request, failure.status, failure.headers, json.dumps(failure.body).encode())
+            return
+        self._reply(request, 200, {}, json.dumps(self._answer(method, args)).encode())
+
+    @staticmethod
+    def _decode(request: BaseHTTPRequestHandler, query: str, body: bytes) -> dict[str, Any]:
+        args: dict[str, Any] = {key: values[-1] for key, values in parse_qs(query).items()}
+        content_type = request.headers.get("Content-Type", "")
+        if body and "application/json" in content_type:
+            args.update(json.loads(body))
+        elif body and "application/x-www-form-urlencoded" in content_type:
+            args.update({k: v[-1] for k, v in parse_qs(body.decode()).items()})
+        for name in _JSON_FIELDS & args.keys():
+            if isinstance(args[name], str):
+                args[name] = json.loads(args[name])
+        return args
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        if method == "auth.test":
+            return {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+        if method == "users.info":
+            user = self.users.get(args.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method in {"chat.postMessage", "chat.update"}:
+            channel = args.get("channel", "")
+            if channel.startswith("U"):  # a DM: Slack answers with the IM channel
+                channel = "D" + channel[1:]
+            return {"ok": True, "channel": channel, "ts": args.get("ts") or ts, "message": args}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method in {"views.open", "views.update", "views.push", "views.publish"}:
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **args.get("view", {})}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
+        if method == "chat.getPermalink":
+            return {"ok": True, "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p1"}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = args.get("files") or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        return {"ok": True}
+
+    @staticmethod
+    def _reply(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        content_type: str = "application/json; charset=utf-8",
+    ) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(body)
