@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot import messages
 from bot.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations import Visibility
 from bot.periods import Period
@@ -182,6 +183,16 @@ class PromptView:
     workspace_id: int
     period: Period
     reflection: Reflection
+
+
+def summary_line(summary: DigestSummary) -> str:
+    """'This week: 4 nominations, 5 people recognised, 3 behaviours seen: A, B and C.'"""
+    return messages.DIGEST_SUMMARY.format(
+        nominations=messages.count_of(summary.nominations, "nomination", "nominations"),
+        people=messages.count_of(summary.people, "person", "people"),
+        behaviours=messages.count_of(len(summary.behaviours), "behaviour", "behaviours"),
+        behaviour_names=messages.join_names([b.name for b in summary.behaviours]),
+    )
 
 
 def shorten_story(story: str, limit: int = STORY_EXCERPT_LENGTH) -> str:
