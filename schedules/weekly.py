@@ -17,6 +17,7 @@ from bot.periods import PostKind, WeeklySchedule, schedule_for
 from schedules.posting import SlackPoster
 
 SWEEP_INTERVAL = timedelta(minutes=10)
+CATCH_UP_JOB_ID = "catch-up-on-start"
 
 
 def cron_trigger(schedule: WeeklySchedule) -> CronTrigger:
@@ -48,7 +49,8 @@ def register(scheduler: BaseScheduler, poster: SlackPoster) -> None:
         sweep,
         IntervalTrigger(seconds=SWEEP_INTERVAL.total_seconds(), timezone=settings.timezone),
         args=[poster],
-        id="catch-up-sweep",
+        id="retry-sweep",
         name="post anything due that was missed or failed",
-        next_run_time=poster.services.clock(),  # at start: the catch-up
     )
+    # No trigger: runs once, as soon as the scheduler starts.
+    scheduler.add_job(sweep, args=[poster], id=CATCH_UP_JOB_ID, name="catch up on start")
