@@ -276,7 +276,7 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
         .join(Member, Member.id == NominationNominee.member_id)
         .where(NominationNominee.nomination_id.in_(ids))
         .order_by(NominationNominee.nomination_id, NominationNominee.position)
-    ).tuples():
+    ):
         nominees.setdefault(link.nomination_id, []).append(
             NomineeProfile(member.id, PersonView.of(member), member.department)
         )
@@ -285,7 +285,7 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
         select(NominationBehaviour.nomination_id, NominationBehaviour.behaviour_slug)
         .where(NominationBehaviour.nomination_id.in_(ids))
         .order_by(NominationBehaviour.nomination_id, NominationBehaviour.position)
-    ).tuples():
+    ):
         behaviours.setdefault(nomination_id, []).append(slug)
     nominator_ids = {row[2] for row in rows if row[2] is not None}
     nominators = {

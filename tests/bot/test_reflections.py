@@ -43,7 +43,9 @@ def test_catalogue_has_thirty_quotes_and_questions_for_every_behaviour(reflectio
 
 def test_attribution_names_the_author_or_the_document(reflections) -> None:  # type: ignore[no-untyped-def]
     by_author = {q.author: q for q in reflections.quotes}
-    assert by_author["Rob Webster"].attribution == "Rob Webster, “Leading from every seat in the NHS”"
+    assert (
+        by_author["Rob Webster"].attribution == "Rob Webster, “Leading from every seat in the NHS”"
+    )
     assert by_author["Umesh Prabhu"].attribution == (
         "Umesh Prabhu, commenting on “Leading from every seat in the NHS”"
     )
