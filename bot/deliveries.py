@@ -76,25 +76,12 @@ def claim_delivery(
     """
     token = uuid.uuid4().hex
     expires = now + lease
-    session.add(
-        Delivery(
-            workspace_id=key.workspace_id,
-            channel_id=key.channel_id,
-            kind=key.kind,
-            period_key=key.period_key,
-            status=DeliveryStatus.CLAIMED,
-            attempts=1,
-            claim_token=token,
-            claimed_at=now,
-            lease_expires_at=expires,
-            created_at=now,
-        )
-    )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-    else:
+    # A cheap read first: the scheduler's sweep asks about posted deliveries all the time.
+    status = session.scalar(select(Delivery.status).where(*key.conditions()))
+    session.commit()  # end the read, so SQLite's writers never wait on this session
+    if status == DeliveryStatus.POSTED:
+        return None
+    if status is None and _insert_claim(session, key, token, now, expires):
         return _claim_of(session, key, token)
 
     # The row exists: take it over only if it failed or its holder's lease ran out. The
@@ -122,6 +109,32 @@ def claim_delivery(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return _claim_of(session, key, token)
+
+
+def _insert_claim(
+    session: Session, key: DeliveryKey, token: str, now: datetime, expires: datetime
+) -> bool:
+    """Insert the delivery as claimed; False if another sender inserted it first."""
+    session.add(
+        Delivery(
+            workspace_id=key.workspace_id,
+            channel_id=key.channel_id,
+            kind=key.kind,
+            period_key=key.period_key,
+            status=DeliveryStatus.CLAIMED,
+            attempts=1,
+            claim_token=token,
+            claimed_at=now,
+            lease_expires_at=expires,
+            created_at=now,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
 
 
 def _claim_of(session: Session, key: DeliveryKey, token: str) -> DeliveryClaim | None:
