@@ -139,8 +139,8 @@ POST_NO_CHANNEL = (
 )
 POST_NEEDS_SLACK = "Posting needs Slack: set SLACK_BOT_TOKEN (see .env.example)."
 PREVIEW_HEADING = "Preview of the {kind} for {period}, due {due} ({status}):"
-PREVIEW_STATUS_PENDING = "not posted yet"
-PREVIEW_STATUS_POSTED = "already posted"
+PREVIEW_STATUS_PENDING = "not posted yet; nominations so far"
+PREVIEW_STATUS_OVERDUE = "due now: the next run or --post sends it"
 PREVIEW_NO_WORKSPACE = "No workspace has used Everyseat yet, so there is nothing to preview."
 
 # Console

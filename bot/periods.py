@@ -90,9 +90,12 @@ def due_period(schedule: WeeklySchedule, now: datetime, catch_up: timedelta) -> 
     return schedule.period_due_at(latest) if now - latest <= catch_up else None
 
 
+def next_period(schedule: WeeklySchedule, now: datetime) -> Period:
+    """The period whose post is still to come: the week so far."""
+    return schedule.period_due_at(schedule.next_fire_after(now))
+
+
 def current_period(schedule: WeeklySchedule, now: datetime, catch_up: timedelta) -> Period:
-    """What a manual post or preview means by "this week's": the one due now, if any,
-    otherwise the next one (sent early, covering the week so far)."""
-    return due_period(schedule, now, catch_up) or schedule.period_due_at(
-        schedule.next_fire_after(now)
-    )
+    """What a manual post means by "this week's": the one due now, if any, otherwise the
+    next one (sent early, covering the week so far)."""
+    return due_period(schedule, now, catch_up) or next_period(schedule, now)

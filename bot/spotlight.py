@@ -348,14 +348,13 @@ def build_digest_view(
     session: Session,
     workspace_id: int,
     period: Period,
-    now: datetime,
     *,
     catalogue: BehaviourCatalogue,
     reflections: ReflectionCatalogue,
 ) -> DigestView:
-    """The digest for `period`: its public nominations up to its due time (or up to now,
-    when it is previewed or posted early)."""
-    window = _public_in(workspace_id, period.starts_at, min(now, period.due_at))
+    """The digest for `period`: its public nominations up to its due time (so far, when
+    it is previewed or posted early)."""
+    window = _public_in(workspace_id, period.starts_at, period.due_at)
     summary = _summary(session, window, catalogue)
     reflection = reflection_for(reflections, workspace_id, period)
     if summary.nominations == 0:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot import messages
 from bot.deliveries import DeliveryKey, DeliveryStatus, find_delivery
-from bot.periods import PostKind, current_period, schedule_for
+from bot.periods import PostKind, due_period, next_period, schedule_for
 from bot.reflections import Reflection
 from bot.services import Services
 from bot.spotlight import DigestView, PromptView, build_digest_view, build_prompt_view, summary_line
@@ -66,25 +66,25 @@ def render_prompt_text(view: PromptView) -> str:
 def preview_text(
     services: Services, workspace_id: int, kind: PostKind, channel_id: str | None
 ) -> str:
-    """This week's digest or prompt as it would be posted now, headed by when it is due
-    and whether it has already gone out to `channel_id`."""
+    """What will be posted next: the digest or prompt that is due but not yet posted to
+    `channel_id` (as a manual --post would send it), otherwise the coming one so far."""
     settings = services.settings
     schedule = schedule_for(settings, kind)
     now = services.clock()
-    period = current_period(schedule, now, timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS))
+    due = due_period(schedule, now, timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS))
     with services.sessions() as session:
-        delivery = (
-            find_delivery(session, DeliveryKey(workspace_id, channel_id, str(kind), period.key))
-            if channel_id is not None
-            else None
-        )
+        period = next_period(schedule, now)
+        if due is not None and channel_id is not None:
+            key = DeliveryKey(workspace_id, channel_id, str(kind), due.key)
+            delivery = find_delivery(session, key)
+            if delivery is None or delivery.status != DeliveryStatus.POSTED:
+                period = due
         if kind is PostKind.DIGEST:
             body = render_digest_text(
                 build_digest_view(
                     session,
                     workspace_id,
                     period,
-                    now,
                     catalogue=services.catalogue,
                     reflections=services.reflections,
                 )
@@ -93,12 +93,13 @@ def preview_text(
             body = render_prompt_text(
                 build_prompt_view(workspace_id, period, reflections=services.reflections)
             )
-    posted = delivery is not None and delivery.status == DeliveryStatus.POSTED
-    due = period.due_at.astimezone(schedule.timezone)
+    due_at = period.due_at.astimezone(schedule.timezone)
     heading = messages.PREVIEW_HEADING.format(
         kind=kind,
         period=period.key,
-        due=f"{due:%a %d %b %Y %H:%M} {schedule.timezone.key}",
-        status=messages.PREVIEW_STATUS_POSTED if posted else messages.PREVIEW_STATUS_PENDING,
+        due=f"{due_at:%a %d %b %Y %H:%M} {schedule.timezone.key}",
+        status=messages.PREVIEW_STATUS_OVERDUE
+        if period is due
+        else messages.PREVIEW_STATUS_PENDING,
     )
     return f"{heading}\n\n{body}"

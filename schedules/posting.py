@@ -127,7 +127,6 @@ class SlackPoster:
                         session,
                         key.workspace_id,
                         period,
-                        now,
                         catalogue=services.catalogue,
                         reflections=services.reflections,
                     )

@@ -169,7 +169,6 @@ def test_ten_weeks_rotate_spotlights_quotes_and_seats_and_never_show_private(
                 session,
                 workspace.id,
                 period,
-                clock(),
                 catalogue=services.catalogue,
                 reflections=services.reflections,
             )
@@ -221,7 +220,6 @@ def test_a_week_names_everyone_and_summarises_without_ranking(
             session,
             workspace.id,
             period,
-            clock(),
             catalogue=services.catalogue,
             reflections=services.reflections,
         )
@@ -253,7 +251,6 @@ def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> 
             session,
             workspace.id,
             period,
-            period.due_at,
             catalogue=services.catalogue,
             reflections=services.reflections,
         )

@@ -70,7 +70,6 @@ def digest(services: Services, workspace_id: int) -> DigestView:
             session,
             workspace_id,
             digest_period(services),
-            MONDAY,
             catalogue=services.catalogue,
             reflections=services.reflections,
         )
