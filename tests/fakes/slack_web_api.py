@@ -87,6 +87,10 @@ class FakeSlack:
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
 
+    @property
+    def response_url(self) -> str:
+        return f"{self.base_url}/response"
+
     def add_user(
         self,
         user_id: str,
@@ -156,6 +160,8 @@ class FakeSlack:
             self._reply(request, 200, {}, b"OK - 200", "text/plain")
             return
         method = url.path.removeprefix("/api/")
+        if url.path.startswith("/response"):
+            method = "response_url"  # what Bolt's respond() posts to
         args = self._decode(request, url.query, body)
         call = SlackCall(method, args, dict(request.headers.items()), body)
         with self._lock:
@@ -182,6 +188,8 @@ class FakeSlack:
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        if method == "response_url":
+            return {"ok": True}
         if method == "auth.test":
             return {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
         if method == "users.info":
