@@ -44,13 +44,13 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
             socket_handler = AsyncSocketModeHandler(
                 slack_app, services.settings.SLACK_APP_TOKEN.get_secret_value()
             )
-            await socket_handler.connect_async()
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
         try:
             yield
         finally:
             if socket_handler is not None:
-                await socket_handler.close_async()
+                await socket_handler.close_async()  # type: ignore[no-untyped-call]
 
     api = FastAPI(title="Everyseat", lifespan=lifespan, docs_url=None, redoc_url=None)
 
@@ -58,7 +58,10 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
     async def healthz() -> JSONResponse:
         healthy = await asyncio.to_thread(database_answers, services)
         return JSONResponse(
-            {"status": "ok" if healthy else "unhealthy", "database": "ok" if healthy else "unreachable"},
+            {
+                "status": "ok" if healthy else "unhealthy",
+                "database": "ok" if healthy else "unreachable",
+            },
             status_code=200 if healthy else 503,
         )
 

@@ -16,7 +16,9 @@ from handlers.slack import errors, home, nominate
 
 
 def register_slack(app: AsyncApp, services: Services) -> None:
-    async def provide_services(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    async def provide_services(
+        context: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> None:
         # Listeners ask for `services` by parameter name; Bolt fills it from the context.
         context["services"] = services
         await next()

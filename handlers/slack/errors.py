@@ -26,7 +26,11 @@ def _describe(body: dict[str, Any]) -> str:
         or (body.get("event") or {}).get("type")
     )
     team = body.get("team_id") or (body.get("team") or {}).get("id")
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
+    user = (
+        body.get("user_id")
+        or (body.get("user") or {}).get("id")
+        or (body.get("event") or {}).get("user")
+    )
     return f"kind={kind} what={what} team={team} user={user}"
 
 

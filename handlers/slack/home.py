@@ -28,6 +28,7 @@ async def on_home_opened(
 
     def load() -> tuple[list[RecognitionView], list[RecognitionView]]:
         with services.sessions() as session:
+
             def views(**who: int) -> list[RecognitionView]:
                 found = recent_nominations(session, workspace.id, limit=RECENT_ON_HOME, **who)
                 return [

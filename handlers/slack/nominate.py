@@ -129,7 +129,9 @@ async def _celebrate(
         try:
             await client.chat_postMessage(channel=person.platform_user_id, text=text, blocks=blocks)
         except SlackApiError as error:
-            log.warning("could not DM nominee %s: %s", person.platform_user_id, error.response.get("error"))
+            log.warning(
+                "could not DM nominee %s: %s", person.platform_user_id, error.response.get("error")
+            )
     if view.is_private:
         return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
 
@@ -172,7 +174,9 @@ async def _tell_nominator(
             await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
             return
         except SlackApiError as error:
-            log.info("ephemeral to %s in %s failed: %s", user_id, channel_id, error.response.get("error"))
+            log.info(
+                "ephemeral to %s in %s failed: %s", user_id, channel_id, error.response.get("error")
+            )
     await client.chat_postMessage(channel=user_id, text=text)
 
 
@@ -188,7 +192,11 @@ async def _open_form(
 
 
 async def on_nominate_command(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, services: Services
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
 ) -> None:
     text = (body.get("text") or "").strip()
     channel_id = body.get("channel_id")
@@ -233,7 +241,9 @@ async def on_nominate_command(
         outcome = await _record(client, services, submission)
     except InvalidNominationError as error:
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
-        await respond(text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral")
+        await respond(
+            text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
+        )
         await _open_form(client, services, trigger_id, _with_notice(prefill, error.message))
         return
     except NominationError as error:
@@ -350,14 +360,20 @@ async def on_open_form(
 
 
 async def on_endorse(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, services: Services
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
 ) -> None:
     await ack()
     action = body["actions"][0]
     try:
         nomination_id = int(action["value"])
     except (KeyError, ValueError):
-        await respond(text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False)
+        await respond(
+            text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False
+        )
         return
     team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
     workspace = await workspace_for(services, team_id)

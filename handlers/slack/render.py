@@ -227,7 +227,9 @@ def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def home_view(received: Sequence[RecognitionView], given: Sequence[RecognitionView]) -> dict[str, Any]:
+def home_view(
+    received: Sequence[RecognitionView], given: Sequence[RecognitionView]
+) -> dict[str, Any]:
     """App Home: what I received and gave recently, and a button to nominate."""
     blocks: list[Block] = [
         {"type": "header", "text": _plain(messages.HOME_TITLE)},

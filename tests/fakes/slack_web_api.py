@@ -128,7 +128,9 @@ class FakeSlack:
             queue = self._failures.setdefault(method, deque())
             for _ in range(times):
                 queue.append(
-                    QueuedFailure(status, headers or {}, body or {"ok": False, "error": "fatal_error"})
+                    QueuedFailure(
+                        status, headers or {}, body or {"ok": False, "error": "fatal_error"}
+                    )
                 )
 
     # --- inspection ---------------------------------------------------------------------
@@ -207,13 +209,23 @@ class FakeSlack:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
         if method == "chat.getPermalink":
-            return {"ok": True, "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p1"}
+            return {
+                "ok": True,
+                "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p1",
+            }
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
-            return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
         if method == "files.completeUploadExternal":
             files = args.get("files") or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
         return {"ok": True}
 
     @staticmethod

@@ -30,7 +30,9 @@ class SlackSender:
         self.response_url = response_url
         self.http = httpx.Client(timeout=10)
 
-    def headers(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
+    def headers(
+        self, body: str, timestamp: int | None = None, secret: str | None = None
+    ) -> dict[str, str]:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
         signature = SignatureVerifier(secret or self.signing_secret).generate_signature(
             timestamp=stamp, body=body
@@ -44,7 +46,13 @@ class SlackSender:
     def post(self, body: str, **header_options: Any) -> httpx.Response:
         return self.http.post(self.url, content=body, headers=self.headers(body, **header_options))
 
-    def command_body(self, text: str, user_id: str = "UANA", channel_id: str = "CWARD", command: str = "/nominate") -> str:
+    def command_body(
+        self,
+        text: str,
+        user_id: str = "UANA",
+        channel_id: str = "CWARD",
+        command: str = "/nominate",
+    ) -> str:
         form = load_payload(
             "slash_command.json",
             command=command,

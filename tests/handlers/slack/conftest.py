@@ -27,9 +27,7 @@ class SlackWorld:
 
 
 @pytest.fixture
-def slack_world(
-    fake_slack: FakeSlack, make_settings, clock: FakeClock
-) -> Iterator[SlackWorld]:
+def slack_world(fake_slack: FakeSlack, make_settings, clock: FakeClock) -> Iterator[SlackWorld]:
     fake_slack.add_user("UANA", "Ana", title="Ward sister")
     fake_slack.add_user("UNIA", "Nia", title="Porter")
     fake_slack.add_user("USAM", "Sam", title="Receptionist")

@@ -50,7 +50,9 @@ def test_one_line_nomination_is_recorded_posted_and_dmed(slack_world: SlackWorld
     text = f"<@UNIA|nia> <@USAM> {STORY} #speaking-up"
     assert slack_world.sender.command(text).status_code == 200
 
-    (post,) = [c for c in slack_world.slack.wait_for("chat.postMessage", 3) if c.args["channel"] == "CWARD"]
+    (post,) = [
+        c for c in slack_world.slack.wait_for("chat.postMessage", 3) if c.args["channel"] == "CWARD"
+    ]
     assert_valid_message(post.args)
     shown = section_texts(post.args["blocks"])
     assert "<@UANA> recognised <@UNIA> and <@USAM> for *Speaking up*" in shown
@@ -59,7 +61,9 @@ def test_one_line_nomination_is_recorded_posted_and_dmed(slack_world: SlackWorld
     assert dms == {"UNIA", "USAM"}
     (reply,) = slack_world.slack.wait_for("response_url")
     assert reply.args["response_type"] == "ephemeral"
-    assert reply.args["text"].startswith("Recorded: you recognised <@UNIA> and <@USAM> for Speaking up")
+    assert reply.args["text"].startswith(
+        "Recorded: you recognised <@UNIA> and <@USAM> for Speaking up"
+    )
     assert nomination_count(slack_world) == 1
     with slack_world.services.sessions() as session:
         stored = session.scalars(select(Nomination)).one()
@@ -70,7 +74,9 @@ def test_one_line_nomination_is_recorded_posted_and_dmed(slack_world: SlackWorld
 def test_one_line_without_behaviour_uses_the_default_and_says_so(slack_world: SlackWorld) -> None:
     slack_world.sender.command(f"<@UNIA> {STORY}")
     (reply,) = slack_world.slack.wait_for("response_url")
-    assert messages.DEFAULT_BEHAVIOUR_USED.format(slug="leading-from-every-seat") in reply.args["text"]
+    assert (
+        messages.DEFAULT_BEHAVIOUR_USED.format(slug="leading-from-every-seat") in reply.args["text"]
+    )
     assert nomination_count(slack_world) == 1
 
 
@@ -146,7 +152,9 @@ def test_double_submission_records_one_nomination(slack_world: SlackWorld) -> No
     texts = [c.args["text"] for c in slack_world.slack.wait_for("chat.postEphemeral", 2)]
     assert messages.ALREADY_RECORDED in texts
     assert nomination_count(slack_world) == 1
-    public_posts = [c for c in slack_world.slack.calls_to("chat.postMessage") if c.args["channel"] == "CWARD"]
+    public_posts = [
+        c for c in slack_world.slack.calls_to("chat.postMessage") if c.args["channel"] == "CWARD"
+    ]
     assert len(public_posts) == 1
 
 
