@@ -216,3 +216,12 @@ def test_tampered_or_stale_signature_gets_401_and_stores_nothing(slack_world: Sl
 def test_health_check_reports_the_database(slack_world: SlackWorld) -> None:
     response = slack_world.sender.http.get(f"{slack_world.base_url}/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_unexpected_failure_gets_an_apology_not_a_trace(slack_world: SlackWorld) -> None:
+    slack_world.slack.fail_next("views.open", status=500, times=10)
+    click = load_payload("block_action_endorse.json")
+    click["actions"][0]["action_id"] = "open_nomination_form"
+    slack_world.sender.interaction(click)
+    (apology,) = slack_world.slack.wait_for("response_url")
+    assert apology.args["text"] == messages.UNEXPECTED_ERROR
