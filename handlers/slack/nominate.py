@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -222,7 +222,7 @@ async def on_nominate_command(
         )
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=problem)
         await ack(text=notice)
-        await _open_form(client, services, trigger_id, _with_notice(prefill, notice))
+        await _open_form(client, services, trigger_id, replace(prefill, notice=notice))
         return
 
     await ack()
@@ -244,7 +244,7 @@ async def on_nominate_command(
         await respond(
             text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
         )
-        await _open_form(client, services, trigger_id, _with_notice(prefill, error.message))
+        await _open_form(client, services, trigger_id, replace(prefill, notice=error.message))
         return
     except NominationError as error:
         await respond(
@@ -259,18 +259,6 @@ async def on_nominate_command(
     if not parsed.behaviour_slugs:
         confirmation += " " + messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0])
     await respond(text=confirmation, response_type="ephemeral")
-
-
-def _with_notice(prefill: FormPrefill, notice: str) -> FormPrefill:
-    return FormPrefill(
-        nominee_ids=prefill.nominee_ids,
-        behaviour_slugs=prefill.behaviour_slugs,
-        story=prefill.story,
-        visibility=prefill.visibility,
-        channel_id=prefill.channel_id,
-        message_url=prefill.message_url,
-        notice=notice,
-    )
 
 
 # --- the form ---------------------------------------------------------------------------------

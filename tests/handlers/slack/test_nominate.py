@@ -225,3 +225,18 @@ def test_unexpected_failure_gets_an_apology_not_a_trace(slack_world: SlackWorld)
     slack_world.sender.interaction(click)
     (apology,) = slack_world.slack.wait_for("response_url")
     assert apology.args["text"] == messages.UNEXPECTED_ERROR
+
+
+def test_rate_limited_post_is_retried_after_retry_after(slack_world: SlackWorld) -> None:
+    slack_world.slack.fail_next(
+        "chat.postMessage",
+        status=429,
+        headers={"Retry-After": "1"},
+        body={"ok": False, "error": "ratelimited"},
+    )
+    slack_world.sender.command(f"<@UNIA> {STORY} #speaking-up")
+    (reply,) = slack_world.slack.wait_for("response_url")
+    assert reply.args["text"].startswith("Recorded: you recognised <@UNIA>")
+    posts = slack_world.slack.calls_to("chat.postMessage")
+    assert len(posts) == 3  # the DM twice (429, then accepted), then the channel post
+    assert sum(c.args["channel"] == "CWARD" for c in posts) == 1
