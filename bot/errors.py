@@ -1,15 +1,15 @@
 """Everyseat's domain errors. Each carries the message a person will read.
 
-    EveryseatError
-    ├── NominationError
-    │   ├── InvalidNominationError   one or more problems, each tied to a form field
-    │   └── DailyCapReachedError
-    ├── EndorsementError
-    │   ├── NominationNotFoundError
-    │   ├── OwnNominationError
-    │   └── AlreadyEndorsedError
-    ├── NotAuthorisedError           an admin-only action asked for by a non-admin
-    └── StorageUnavailableError      the database did not answer; try again
+EveryseatError
+├── NominationError
+│   ├── InvalidNominationError   one or more problems, each tied to a form field
+│   └── DailyCapReachedError
+├── EndorsementError
+│   ├── NominationNotFoundError
+│   ├── OwnNominationError
+│   └── AlreadyEndorsedError
+├── NotAuthorisedError           an admin-only action asked for by a non-admin
+└── StorageUnavailableError      the database did not answer; try again
 """
 
 from __future__ import annotations
