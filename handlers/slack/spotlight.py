@@ -8,7 +8,6 @@ within Slack's limits: long lists are split into whole sections and then summari
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,17 +16,16 @@ from bot import messages
 from bot.reflections import Reflection
 from bot.spotlight import DigestView, PromptView, SpotlightItem, summary_line
 from bot.views import PersonView
+from handlers.slack.mrkdwn import escape_mrkdwn, mention
+from handlers.slack.render import OPEN_FORM_ACTION
 
 Block = dict[str, Any]
 
-# Shared with the nomination feature, whose listener opens the form for this action id.
-OPEN_FORM_ACTION = "open_nomination_form"
 MESSAGE_BLOCK_LIMIT = 50
 SECTION_TEXT_LIMIT = 3000
 HEADER_TEXT_LIMIT = 150
 # "Also recognised" gets at most this many sections; the rest are counted, not named.
 ALSO_RECOGNISED_SECTIONS = 8
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -38,15 +36,8 @@ class SlackMessage:
     blocks: list[Block]
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Slack's own escaping: with &, < and > escaped, typed text can't become markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _mention(person: PersonView) -> str:
-    if _USER_ID.match(person.platform_user_id):
-        return f"<@{person.platform_user_id}>"
-    return escape_mrkdwn(person.display_name)
+    return mention(person.platform_user_id)
 
 
 def _with_seat(person: PersonView) -> str:
