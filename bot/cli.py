@@ -6,6 +6,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot import messages
 from bot.behaviours import CatalogueError
@@ -13,6 +16,7 @@ from bot.logs import configure_logging
 from bot.services import Services, build_services
 from bot.settings import ConfigError, Settings, load_settings
 from db.migrate import upgrade_database
+from db.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,49 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
+    """`everyseat digest|prompt --preview|--post`."""
+    from bot.periods import PostKind, current_period, schedule_for
+    from handlers.slack.client import build_sync_client
+    from handlers.spotlight_text import preview_text
+    from schedules.posting import PostResult, SlackPoster
+
+    kind = PostKind(args.command)
+    channel = settings.digest_channel
+    if args.post and not settings.slack_configured:
+        print(messages.POST_NEEDS_SLACK, file=sys.stderr)
+        return 2
+    if args.post and channel is None:
+        print(messages.POST_NO_CHANNEL.format(kind=kind), file=sys.stderr)
+        return 2
+    services = _start(settings)
+    try:
+        poster = SlackPoster(services, build_sync_client(settings))
+        if args.post:
+            assert channel is not None
+            period = current_period(
+                schedule_for(settings, kind),
+                services.clock(),
+                timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS),
+            )
+            outcome = poster.post(period, channel)
+            print(outcome.describe())
+            return 0 if outcome.result in {PostResult.POSTED, PostResult.ALREADY_POSTED} else 1
+        # Preview the bot's own workspace when Slack is set up, else every one stored.
+        if settings.slack_configured:
+            workspace_ids = [poster.workspace_id()]
+        else:
+            with services.sessions() as session:
+                workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+        if not workspace_ids:
+            print(messages.PREVIEW_NO_WORKSPACE)
+        for workspace_id in workspace_ids:
+            print(preview_text(services, workspace_id, kind, channel))
+        return 0
+    finally:
+        services.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
@@ -107,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     shell = commands.add_parser("shell", help="the local console over the same database")
     shell.add_argument("--as", dest="user", default="me", help="who you are (default: me)")
     shell.set_defaults(handler=cmd_shell)
+
+    for name, what in (("digest", "the weekly spotlight"), ("prompt", "the mid-week reflection")):
+        weekly = commands.add_parser(name, help=f"preview or post {what} now")
+        action = weekly.add_mutually_exclusive_group(required=True)
+        action.add_argument("--preview", action="store_true", help="print it without posting")
+        action.add_argument(
+            "--post", action="store_true", help="post it now (once per week, however often run)"
+        )
+        weekly.set_defaults(handler=cmd_weekly_post)
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")

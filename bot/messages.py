@@ -98,6 +98,51 @@ HOME_GIVEN = "Recognition you gave recently"
 HOME_NONE_RECEIVED = "Nothing yet — it will come."
 HOME_NONE_GIVEN = "You haven't nominated anyone yet. Who did you see lead this week?"
 
+# Weekly spotlight (digest) and mid-week reflection prompt
+DIGEST_HEADER = "Leadership from every seat: this week's spotlight"
+DIGEST_INTRO = "Leadership isn't a job title. Here is some of what colleagues saw this week."
+DIGEST_SUMMARY = (
+    "This week: {nominations}, {people} recognised, {behaviours} seen: {behaviour_names}."
+)
+DIGEST_SPOTLIGHT_LINE = "{nominees} · {behaviours}"
+DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
+DIGEST_ALSO_RECOGNISED = "Also recognised this week"
+DIGEST_AND_MORE = "and {count} more colleagues"
+DIGEST_NOMINATED_BY = "Nominated by {nominator}"
+CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
+DIGEST_REFLECTION = "A thought for the week ahead"
+DIGEST_QUIET_HEADER = "A quiet week for recognition"
+DIGEST_QUIET_INTRO = (
+    "No public nominations this week — but leadership happened in every seat. "
+    "Who did you see lead? A nomination takes a minute."
+)
+PROMPT_HEADER = "Mid-week reflection"
+PROMPT_INTRO = "Pause for a moment on leadership from every seat."
+NOMINATE_BUTTON = "Nominate a colleague"
+QUOTE_FROM_AUTHOR = "{author}, “{source}”"
+QUOTE_FROM_COMMENT = "{author}, commenting on “{source}”"
+QUOTE_FROM_DOCUMENT = "“{source}”"
+DIGEST_FALLBACK = "This week's spotlight on leadership from every seat. {summary}"
+DIGEST_QUIET_FALLBACK = "A quiet week for recognition. {question}"
+PROMPT_FALLBACK = "Mid-week reflection: {question}"
+
+# Posting digests and prompts
+POST_SENT = "Posted the {kind} for {period} in {channel}."
+POST_ALREADY_SENT = "The {kind} for {period} was already posted in {channel}; nothing posted."
+POST_IN_PROGRESS = (
+    "The {kind} for {period} is being posted by another process right now; nothing posted."
+)
+POST_FAILED = "Couldn't post the {kind} for {period} in {channel}: {reason}. It will be retried."
+POST_NO_CHANNEL = (
+    "Set EVERYSEAT_DIGEST_CHANNEL (or EVERYSEAT_RECOGNITION_CHANNEL) to the channel id "
+    "that should receive the {kind}."
+)
+POST_NEEDS_SLACK = "Posting needs Slack: set SLACK_BOT_TOKEN (see .env.example)."
+PREVIEW_HEADING = "Preview of the {kind} for {period}, due {due} ({status}):"
+PREVIEW_STATUS_PENDING = "not posted yet; nominations so far"
+PREVIEW_STATUS_OVERDUE = "due now: the next run or --post sends it"
+PREVIEW_NO_WORKSPACE = "No workspace has used Everyseat yet, so there is nothing to preview."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"
@@ -107,6 +152,7 @@ CONSOLE_HELP = """Commands:
   /nominate @name [@name…] story [#behaviour]   recognise colleagues
   /recent [N]                                   list the latest nominations
   /behaviours                                   list the leadership behaviours
+  /digest                                       preview this week's spotlight
   /as name                                      act as another person
   /help                                         this list
   /quit                                         leave"""
@@ -130,6 +176,11 @@ CONSOLE_NO_SLACK = (
 
 def endorsement_count(count: int) -> str:
     return ENDORSEMENT_COUNT.get(count, ENDORSEMENT_COUNT_MANY.format(count=count))
+
+
+def count_of(count: int, singular: str, plural: str) -> str:
+    """'1 nomination', '3 nominations'."""
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def join_names(names: list[str]) -> str:

@@ -84,5 +84,13 @@ def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = Tr
     config = uvicorn.Config(
         app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
     )
+    # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
+    # it safe for every replica to run one.
+    from schedules import start_scheduler, stop_scheduler
+
+    jobs = start_scheduler(services) if scheduler else None
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        stop_scheduler(jobs)

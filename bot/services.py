@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.behaviours import BehaviourCatalogue, load_catalogue
 from bot.clock import Clock, utc_now
 from bot.nominations import NominationRules
+from bot.reflections import ReflectionCatalogue, load_reflections
 from bot.settings import Settings
 from db.engine import create_database_engine, create_session_factory
 
@@ -23,6 +24,7 @@ class Services:
     catalogue: BehaviourCatalogue
     rules: NominationRules
     clock: Clock = field(default=utc_now)
+    reflections: ReflectionCatalogue = field(default_factory=load_reflections)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -30,6 +30,11 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_RECOGNITION_CHANNEL": "use a channel id such as C012ABC, or leave it unset",
     "EVERYSEAT_DIGEST_CHANNEL": "use a channel id such as C012ABC, or leave it unset",
     "EVERYSEAT_TIMEZONE": "use an IANA time zone name such as Europe/London",
+    "EVERYSEAT_DIGEST_DAY": "use a day of the week such as monday (or mon)",
+    "EVERYSEAT_DIGEST_TIME": "use a 24-hour local time such as 09:00",
+    "EVERYSEAT_PROMPT_DAY": "use a day of the week such as wednesday (or wed)",
+    "EVERYSEAT_PROMPT_TIME": "use a 24-hour local time such as 12:00",
+    "EVERYSEAT_CATCH_UP_HOURS": "use a whole number of hours from 0 to 167, such as 72",
     "EVERYSEAT_DAILY_NOMINATION_CAP": "use a whole number of nominations per person per day "
     "(1 or more), such as 20",
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
@@ -39,6 +44,8 @@ FIX_HINTS: dict[str, str] = {
 }
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_LOCAL_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class ConfigError(Exception):
@@ -75,6 +82,12 @@ class Settings(BaseSettings):
     EVERYSEAT_RECOGNITION_CHANNEL: str | None = None
     EVERYSEAT_DIGEST_CHANNEL: str | None = None
     EVERYSEAT_TIMEZONE: str = "Europe/London"
+    EVERYSEAT_DIGEST_DAY: str = "monday"
+    EVERYSEAT_DIGEST_TIME: str = "09:00"
+    EVERYSEAT_PROMPT_DAY: str = "wednesday"
+    EVERYSEAT_PROMPT_TIME: str = "12:00"
+    # A post missed while the bot was down is still sent if it starts within this long.
+    EVERYSEAT_CATCH_UP_HOURS: int = Field(default=72, ge=0, le=167)
     EVERYSEAT_DAILY_NOMINATION_CAP: int = Field(default=20, ge=1)
     EVERYSEAT_DUPLICATE_WINDOW_SECONDS: int = Field(default=300, ge=0)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
@@ -153,6 +166,23 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone") from exc
         return value
 
+    @field_validator("EVERYSEAT_DIGEST_DAY", "EVERYSEAT_PROMPT_DAY")
+    @classmethod
+    def _weekday_name(cls, value: str) -> str:
+        day = value.strip().lower()
+        matches = [name for name in WEEKDAYS if len(day) >= 3 and name.startswith(day)]
+        if len(matches) != 1:
+            raise ValueError("is not a day of the week")
+        return matches[0]
+
+    @field_validator("EVERYSEAT_DIGEST_TIME", "EVERYSEAT_PROMPT_TIME")
+    @classmethod
+    def _local_time_shape(cls, value: str) -> str:
+        match = _LOCAL_TIME.match(value.strip())
+        if match is None:
+            raise ValueError("is not a time of day (HH:MM)")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
     @field_validator("EVERYSEAT_BEHAVIOURS_FILE")
     @classmethod
     def _behaviours_file_exists(cls, value: Path | None) -> Path | None:
@@ -185,6 +215,11 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.EVERYSEAT_TIMEZONE)
+
+    @property
+    def digest_channel(self) -> str | None:
+        """Where spotlights and prompts go: the digest channel, else the recognition channel."""
+        return self.EVERYSEAT_DIGEST_CHANNEL or self.EVERYSEAT_RECOGNITION_CHANNEL
 
     @property
     def slack_configured(self) -> bool:

@@ -156,3 +156,54 @@ class Endorsement(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     nomination: Mapped[Nomination] = relationship(back_populates="endorsements")
+
+
+class Delivery(Base):
+    """One scheduled or queued post, claimed before it is sent so it is sent exactly once.
+
+    The unique key (workspace, channel, kind, period) is what stops a second scheduler,
+    replica, restart or manual run from posting again. `kind` and `period_key` are free
+    strings ("digest" + "2026-11-23", or an outbox's own kind and key).
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel_id", "kind", "period_key"),
+        Index("ix_delivery_status_lease", "status", "lease_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # "claimed", "posted" or "failed"
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Identifies the current claim holder, so a sender whose lease ran out can't overwrite
+    # the outcome of the one that took over.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_ts: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Spotlight(Base):
+    """Who a posted digest spotlighted, so the next weeks can favour someone else."""
+
+    __tablename__ = "spotlight"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "period_key", "member_id"),
+        Index("ix_spotlight_workspace_at", "workspace_id", "spotlighted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nomination.id", ondelete="SET NULL")
+    )
+    period_key: Mapped[str] = mapped_column(String(64))
+    spotlighted_at: Mapped[datetime] = mapped_column(UTCDateTime())

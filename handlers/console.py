@@ -22,8 +22,10 @@ from bot.nominations import (
     recent_nominations,
 )
 from bot.one_line import parse_one_line
+from bot.periods import PostKind
 from bot.services import Services
 from bot.views import RecognitionView, recognition_view
+from handlers.spotlight_text import preview_text
 
 CONSOLE_PLATFORM = "console"
 CONSOLE_WORKSPACE = "local"
@@ -139,6 +141,10 @@ def _behaviours(console: ConsoleSession, _text: str) -> None:
         console.say(f"{behaviour.hashtag:32} {behaviour.name}: {behaviour.description}")
 
 
+def _digest(console: ConsoleSession, _text: str) -> None:
+    console.say(preview_text(console.services, console.workspace_id, PostKind.DIGEST, None))
+
+
 def _act_as(console: ConsoleSession, text: str) -> None:
     name = text.strip().lstrip("@")
     if not _VALID_NAME.match(name):
@@ -159,6 +165,7 @@ def register(console: ConsoleSession) -> None:
             "/nominate": _nominate,
             "/recent": _recent,
             "/behaviours": _behaviours,
+            "/digest": _digest,
             "/as": _act_as,
             "/help": _help,
         }

@@ -1,0 +1,68 @@
+"""Scheduled posts, run by APScheduler inside the server process.
+
+Each process keeps its own in-memory job store: APScheduler's job stores must never be
+shared between processes. What keeps replicas from posting twice is the delivery claim
+in the database (bot/deliveries.py), so any number of processes may run a scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk.web import WebClient
+
+from bot.services import Services
+from handlers.slack.client import build_sync_client
+from schedules import weekly
+from schedules.posting import SlackPoster
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(services: Services, client: WebClient | None = None) -> BackgroundScheduler:
+    """A scheduler with every job registered, not yet started."""
+    settings = services.settings
+    scheduler = BackgroundScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        job_defaults={
+            "coalesce": True,  # several missed runs make one
+            "max_instances": 1,
+            # APScheduler's default grace of one second would silently skip a week when
+            # the process was busy or paused at the fire time.
+            "misfire_grace_time": int(
+                timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS).total_seconds()
+            )
+            or None,
+        },
+        timezone=settings.timezone,
+    )
+    poster = SlackPoster(services, client or build_sync_client(settings))
+    weekly.register(scheduler, poster)
+    return scheduler
+
+
+def start_scheduler(
+    services: Services, client: WebClient | None = None
+) -> BackgroundScheduler | None:
+    """Start the scheduled posts in a background thread; None when Slack or the digest
+    channel isn't configured (nothing could be posted)."""
+    settings = services.settings
+    if not settings.slack_configured or settings.digest_channel is None:
+        log.info("scheduled posts are off: Slack or EVERYSEAT_DIGEST_CHANNEL is not set")
+        return None
+    scheduler = build_scheduler(services, client)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s: next run %s", job.name, job.next_run_time)
+    return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler | None) -> None:
+    """Stop taking new runs and wait for a post in progress to finish."""
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=True)

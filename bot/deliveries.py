@@ -1,0 +1,191 @@
+"""Claim-before-send: each post (workspace, channel, kind, period) is sent at most once.
+
+A sender first claims the delivery row (inserting it, or taking over one that failed or
+whose lease ran out), posts, then marks it posted with the platform's message id, or
+failed. Whoever loses the claim posts nothing. The same calls serve any kind of post: the
+scheduler's "digest"/"prompt" and, later, an outbox of recognitions that failed to post.
+
+The one gap a claim can't close: a sender that posts and then dies before marking the row
+posted leaves a claim that is retried when its lease expires, so that post may appear twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.models import Delivery
+
+# Long enough for any post to finish; a claim older than this is presumed abandoned.
+DEFAULT_LEASE = timedelta(minutes=10)
+ERROR_TEXT_LIMIT = 1000
+
+
+class DeliveryStatus(StrEnum):
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    workspace_id: int
+    channel_id: str
+    kind: str
+    period_key: str
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return [
+            Delivery.workspace_id == self.workspace_id,
+            Delivery.channel_id == self.channel_id,
+            Delivery.kind == self.kind,
+            Delivery.period_key == self.period_key,
+        ]
+
+
+@dataclass(frozen=True)
+class DeliveryClaim:
+    """The right to send one delivery, held until `lease_expires_at`."""
+
+    key: DeliveryKey
+    delivery_id: int
+    token: str
+    attempt: int
+    lease_expires_at: datetime
+
+
+def claim_delivery(
+    session: Session,
+    key: DeliveryKey,
+    now: datetime,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    max_attempts: int | None = None,
+) -> DeliveryClaim | None:
+    """Claim the delivery for sending, or None if it is posted or someone else holds it.
+
+    A failed delivery, or a claim whose lease has expired, can be claimed again (unless it
+    has already had `max_attempts` attempts). Commits.
+    """
+    token = uuid.uuid4().hex
+    expires = now + lease
+    # A cheap read first: the scheduler's sweep asks about posted deliveries all the time.
+    status = session.scalar(select(Delivery.status).where(*key.conditions()))
+    session.commit()  # end the read, so SQLite's writers never wait on this session
+    if status == DeliveryStatus.POSTED:
+        return None
+    if status is None and _insert_claim(session, key, token, now, expires):
+        return _claim_of(session, key, token)
+
+    # The row exists: take it over only if it failed or its holder's lease ran out. The
+    # condition is checked by the database while it updates, so only one taker wins.
+    retryable = or_(
+        Delivery.status == DeliveryStatus.FAILED,
+        and_(Delivery.status == DeliveryStatus.CLAIMED, Delivery.lease_expires_at < now),
+    )
+    conditions = [*key.conditions(), retryable]
+    if max_attempts is not None:
+        conditions.append(Delivery.attempts < max_attempts)
+    result = session.execute(
+        update(Delivery)
+        .where(*conditions)
+        .values(
+            status=DeliveryStatus.CLAIMED,
+            attempts=Delivery.attempts + 1,
+            claim_token=token,
+            claimed_at=now,
+            lease_expires_at=expires,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _claim_of(session, key, token)
+
+
+def _insert_claim(
+    session: Session, key: DeliveryKey, token: str, now: datetime, expires: datetime
+) -> bool:
+    """Insert the delivery as claimed; False if another sender inserted it first."""
+    session.add(
+        Delivery(
+            workspace_id=key.workspace_id,
+            channel_id=key.channel_id,
+            kind=key.kind,
+            period_key=key.period_key,
+            status=DeliveryStatus.CLAIMED,
+            attempts=1,
+            claim_token=token,
+            claimed_at=now,
+            lease_expires_at=expires,
+            created_at=now,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def _claim_of(session: Session, key: DeliveryKey, token: str) -> DeliveryClaim | None:
+    row = session.execute(
+        select(Delivery.id, Delivery.attempts, Delivery.lease_expires_at).where(
+            *key.conditions(), Delivery.claim_token == token
+        )
+    ).one_or_none()
+    if row is None or row.lease_expires_at is None:
+        return None
+    return DeliveryClaim(key, row.id, token, row.attempts, row.lease_expires_at)
+
+
+def mark_delivery_posted(
+    session: Session, claim: DeliveryClaim, message_ts: str, now: datetime
+) -> bool:
+    """Record the post and its message id. False if the claim was lost meanwhile.
+
+    Commits, together with anything else the caller added to the session.
+    """
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+        .values(
+            status=DeliveryStatus.POSTED,
+            posted_at=now,
+            message_ts=message_ts,
+            lease_expires_at=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_delivery_failed(session: Session, claim: DeliveryClaim, error: str) -> bool:
+    """Release the claim as failed, so a later run retries it. Commits."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+        .values(
+            status=DeliveryStatus.FAILED,
+            lease_expires_at=None,
+            last_error=error[:ERROR_TEXT_LIMIT],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def find_delivery(session: Session, key: DeliveryKey) -> Delivery | None:
+    return session.scalars(select(Delivery).where(*key.conditions())).one_or_none()
