@@ -12,6 +12,7 @@ posted leaves a claim that is retried when its lease expires, so that post may a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -189,3 +190,31 @@ def mark_delivery_failed(session: Session, claim: DeliveryClaim, error: str) -> 
 
 def find_delivery(session: Session, key: DeliveryKey) -> Delivery | None:
     return session.scalars(select(Delivery).where(*key.conditions())).one_or_none()
+
+
+def retryable_deliveries(
+    session: Session,
+    kinds: Sequence[str],
+    now: datetime,
+    *,
+    max_attempts: int,
+    limit: int = 100,
+) -> list[DeliveryKey]:
+    """Deliveries of `kinds` that failed, or whose claim's lease ran out: the outbox's queue.
+
+    Oldest first, at most `limit`, and only those with fewer than `max_attempts` attempts.
+    """
+    rows = session.execute(
+        select(Delivery.workspace_id, Delivery.channel_id, Delivery.kind, Delivery.period_key)
+        .where(
+            Delivery.kind.in_(list(kinds)),
+            Delivery.attempts < max_attempts,
+            or_(
+                Delivery.status == DeliveryStatus.FAILED,
+                and_(Delivery.status == DeliveryStatus.CLAIMED, Delivery.lease_expires_at < now),
+            ),
+        )
+        .order_by(Delivery.created_at, Delivery.id)
+        .limit(limit)
+    )
+    return [DeliveryKey(*row) for row in rows]

@@ -56,6 +56,10 @@ RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. "
     "I couldn't post it in {channel} ({reason}); invite me there with /invite @Everyseat."
 )
+RECORDED_PUBLIC_QUEUED = (
+    "Recorded: you recognised {nominees} for {behaviours}. Slack is busy, so the post in "
+    "{channel} will follow in a few minutes."
+)
 RECORDED_PRIVATE = (
     "Recorded privately: you recognised {nominees} for {behaviours}. Only they have been told."
 )

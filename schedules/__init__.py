@@ -17,7 +17,7 @@ from slack_sdk.web import WebClient
 
 from bot.services import Services
 from handlers.slack.client import build_sync_client
-from schedules import weekly
+from schedules import outbox, weekly
 from schedules.posting import SlackPoster
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,22 @@ def build_scheduler(services: Services, client: WebClient | None = None) -> Back
         },
         timezone=settings.timezone,
     )
-    poster = SlackPoster(services, client or build_sync_client(settings))
-    weekly.register(scheduler, poster)
+    outbox.register(scheduler, services)
+    if settings.digest_channel is not None:
+        weekly.register(scheduler, SlackPoster(services, client or build_sync_client(settings)))
+    else:
+        log.info("weekly posts are off: EVERYSEAT_DIGEST_CHANNEL is not set")
     return scheduler
 
 
 def start_scheduler(
     services: Services, client: WebClient | None = None
 ) -> BackgroundScheduler | None:
-    """Start the scheduled posts in a background thread; None when Slack or the digest
-    channel isn't configured (nothing could be posted)."""
+    """Start the scheduled posts in a background thread; None when Slack isn't configured
+    (nothing could be posted)."""
     settings = services.settings
-    if not settings.slack_configured or settings.digest_channel is None:
-        log.info("scheduled posts are off: Slack or EVERYSEAT_DIGEST_CHANNEL is not set")
+    if not settings.slack_configured:
+        log.info("scheduled posts are off: Slack is not configured")
         return None
     scheduler = build_scheduler(services, client)
     scheduler.start()

@@ -26,16 +26,13 @@ from bot.nominations import (
     NominationOutcome,
     NominationRequest,
     Visibility,
-    count_endorsements,
     endorse,
-    load_nomination,
     nominate,
-    record_posting,
 )
 from bot.one_line import parse_one_line
 from bot.services import Services
-from bot.views import RecognitionView, recognition_view
 from handlers.slack.people import resolve_members, workspace_for
+from handlers.slack.recognition import celebrate, load_recognition_view
 from handlers.slack.render import (
     ENDORSE_ACTION,
     FORM_CALLBACK_ID,
@@ -43,7 +40,6 @@ from handlers.slack.render import (
     OPEN_FORM_ACTION,
     FormPrefill,
     nomination_form,
-    nominee_message,
     recognition_message,
 )
 
@@ -103,66 +99,6 @@ async def _record(
             )
 
     return await asyncio.to_thread(store)
-
-
-async def _view_of(services: Services, nomination_id: int) -> RecognitionView:
-    def load() -> RecognitionView:
-        with services.sessions() as session:
-            nomination = load_nomination(session, nomination_id)
-            if nomination is None:
-                raise LookupError(f"nomination {nomination_id} vanished")
-            count = count_endorsements(session, nomination_id)
-            return recognition_view(nomination, services.catalogue, count)
-
-    return await asyncio.to_thread(load)
-
-
-async def _celebrate(
-    client: AsyncWebClient, services: Services, nomination_id: int, source_channel: str | None
-) -> str:
-    """Post the recognition (public) and DM each nominee; returns the nominator's confirmation."""
-    view = await _view_of(services, nomination_id)
-    names = messages.join_names([f"<@{p.platform_user_id}>" for p in view.nominees])
-    behaviours = messages.join_names([b.name for b in view.behaviours])
-    for person in view.nominees:
-        text, blocks = nominee_message(view)
-        try:
-            await client.chat_postMessage(channel=person.platform_user_id, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning(
-                "could not DM nominee %s: %s", person.platform_user_id, error.response.get("error")
-            )
-    if view.is_private:
-        return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
-
-    channel = services.settings.EVERYSEAT_RECOGNITION_CHANNEL or source_channel
-    if channel is None:
-        return messages.RECORDED_PUBLIC_UNPOSTED.format(
-            nominees=names,
-            behaviours=behaviours,
-            channel="a channel",
-            reason="no recognition channel is set and the form wasn't opened from one",
-        )
-    text, blocks = recognition_message(view)
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as error:
-        reason = str(error.response.get("error"))
-        log.warning("could not post recognition %s in %s: %s", nomination_id, channel, reason)
-        return messages.RECORDED_PUBLIC_UNPOSTED.format(
-            nominees=names, behaviours=behaviours, channel=f"<#{channel}>", reason=reason
-        )
-    await asyncio.to_thread(
-        _store_posting, services, nomination_id, str(posted["channel"]), str(posted["ts"])
-    )
-    return messages.RECORDED_PUBLIC.format(
-        nominees=names, behaviours=behaviours, channel=f"<#{channel}>"
-    )
-
-
-def _store_posting(services: Services, nomination_id: int, channel: str, ts: str) -> None:
-    with services.sessions() as session:
-        record_posting(session, nomination_id, channel, ts)
 
 
 async def _tell_nominator(
@@ -255,7 +191,9 @@ async def on_nominate_command(
     if not outcome.created:
         await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
         return
-    confirmation = await _celebrate(client, services, outcome.nomination.id, channel_id)
+    confirmation = await celebrate(
+        client, services, outcome.nomination.workspace_id, outcome.nomination.id, channel_id
+    )
     if not parsed.behaviour_slugs:
         confirmation += " " + messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0])
     await respond(text=confirmation, response_type="ephemeral")
@@ -312,7 +250,13 @@ async def on_form_submitted(
             client, submission.nominator_id, submission.channel_id, messages.ALREADY_RECORDED
         )
         return
-    confirmation = await _celebrate(client, services, outcome.nomination.id, submission.channel_id)
+    confirmation = await celebrate(
+        client,
+        services,
+        outcome.nomination.workspace_id,
+        outcome.nomination.id,
+        submission.channel_id,
+    )
     await _tell_nominator(client, submission.nominator_id, submission.channel_id, confirmation)
 
 
@@ -377,7 +321,12 @@ async def on_endorse(
     except EndorsementError as error:
         await respond(text=error.message, response_type="ephemeral", replace_original=False)
         return
-    view = await _view_of(services, nomination_id)
+    view = await load_recognition_view(services, nomination_id)
+    if view is None:
+        await respond(
+            text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False
+        )
+        return
     text, blocks = recognition_message(view)
     channel = (body.get("channel") or {}).get("id")
     ts = (body.get("message") or {}).get("ts")

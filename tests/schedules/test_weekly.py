@@ -123,12 +123,18 @@ def test_jobs_are_registered_in_local_time(services: Services, slack_client: Web
         assert (digest.weekday(), digest.hour, digest.minute) == (0, 9, 0)
         assert (prompt.weekday(), prompt.hour, prompt.minute) == (2, 12, 0)
         assert jobs["weekly-digest"].misfire_grace_time == 72 * 3600
-        assert set(jobs) == {"weekly-digest", "weekly-prompt", "retry-sweep", CATCH_UP_JOB_ID}
+        assert set(jobs) == {
+            "weekly-digest",
+            "weekly-prompt",
+            "retry-sweep",
+            CATCH_UP_JOB_ID,
+            "recognition-outbox",
+        }
     finally:
         scheduler.shutdown(wait=False)
 
 
-def test_no_scheduler_without_a_channel(make_settings, fake_slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     from bot.services import build_services
 
     settings = make_settings(
@@ -137,6 +143,12 @@ def test_no_scheduler_without_a_channel(make_settings, fake_slack: FakeSlack) ->
         SLACK_API_URL=fake_slack.api_url,
     )
     services = build_services(settings)
+    scheduler = build_scheduler(services)
+    try:
+        assert {job.id for job in scheduler.get_jobs()} == {"recognition-outbox"}
+    finally:
+        services.close()
+    services = build_services(make_settings())  # no Slack at all: no scheduler
     try:
         assert start_scheduler(services) is None
     finally:
