@@ -96,7 +96,7 @@ def member_data(session: Session, user_id: str, *, now: datetime) -> dict[str, A
                 select(Endorsement.nomination_id, func.count())
                 .where(Endorsement.nomination_id.in_(ids))
                 .group_by(Endorsement.nomination_id)
-            ).tuples()
+            ).all()
         )
         endorsed = session.execute(
             select(Endorsement.nomination_id, Endorsement.created_at)
