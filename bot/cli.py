@@ -48,7 +48,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     if missing:
-        log.warning("Slack is not configured (missing: %s); serving health checks only", ", ".join(missing))
+        log.warning(
+            "Slack is not configured (missing: %s); serving health checks only", ", ".join(missing)
+        )
     services = _start(settings)
     try:
         serve(services, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
@@ -71,7 +73,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """`make run`: the server when credentials are set, otherwise explain and open the console."""
     missing = settings.missing_platform_credentials()
     if not missing:
-        args.socket_mode = settings.SLACK_APP_TOKEN is not None and settings.SLACK_SIGNING_SECRET is None
+        args.socket_mode = (
+            settings.SLACK_APP_TOKEN is not None and settings.SLACK_SIGNING_SECRET is None
+        )
         args.no_scheduler = False
         return cmd_serve(settings, args)
     print(messages.CONSOLE_NO_SLACK.format(missing=", ".join(missing)), file=sys.stderr)
@@ -233,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the bot's HTTP server (Slack, health check)")
-    serve.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode")
+    serve.add_argument(
+        "--socket-mode", action="store_true", help="connect to Slack over Socket Mode"
+    )
     serve.add_argument("--no-scheduler", action="store_true", help="don't run scheduled posts here")
     serve.set_defaults(handler=cmd_serve)
 
@@ -298,7 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         return int(args.handler(settings, args))
     except (ConfigError, CatalogueError) as error:
-        print(error if isinstance(error, ConfigError) else f"Configuration error: {error}", file=sys.stderr)
+        print(
+            error if isinstance(error, ConfigError) else f"Configuration error: {error}",
+            file=sys.stderr,
+        )
         return 2
     except EveryseatError as error:
         print(error, file=sys.stderr)

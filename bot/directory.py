@@ -56,9 +56,7 @@ def members_by_platform_id(
     if not ids:
         return {}
     rows = session.scalars(
-        select(Member).where(
-            Member.workspace_id == workspace_id, Member.platform_user_id.in_(ids)
-        )
+        select(Member).where(Member.workspace_id == workspace_id, Member.platform_user_id.in_(ids))
     )
     return {member.platform_user_id: member for member in rows}
 

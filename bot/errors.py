@@ -1,19 +1,19 @@
 """Everyseat's domain errors. Each carries the message a person will read.
 
-    EveryseatError
-    ├── NominationError
-    │   ├── InvalidNominationError   one or more problems, each tied to a form field
-    │   └── DailyCapReachedError
-    ├── EndorsementError
-    │   ├── NominationNotFoundError
-    │   ├── OwnNominationError
-    │   └── AlreadyEndorsedError
-    ├── NotAuthorisedError           an admin-only action asked for by a non-admin
-    ├── ReportError                  statistics or an export asked for in a way we can't do
-    │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
-    │   └── WorkspaceChoiceError     no workspace, or several and none chosen
-    ├── MemberNotFoundError          nothing is stored under that user id
-    └── StorageUnavailableError      the database did not answer; try again
+EveryseatError
+├── NominationError
+│   ├── InvalidNominationError   one or more problems, each tied to a form field
+│   └── DailyCapReachedError
+├── EndorsementError
+│   ├── NominationNotFoundError
+│   ├── OwnNominationError
+│   └── AlreadyEndorsedError
+├── NotAuthorisedError           an admin-only action asked for by a non-admin
+├── ReportError                  statistics or an export asked for in a way we can't do
+│   ├── InvalidPeriodError       a period that can't be read; the message says what to type
+│   └── WorkspaceChoiceError     no workspace, or several and none chosen
+├── MemberNotFoundError          nothing is stored under that user id
+└── StorageUnavailableError      the database did not answer; try again
 """
 
 from __future__ import annotations

@@ -8,9 +8,7 @@ from __future__ import annotations
 # Nomination rules
 NO_NOMINEES = "Choose at least one colleague to recognise."
 TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you chose {count})."
-SELF_NOMINATION = (
-    "You can't nominate yourself — recognition here is for what you see in others."
-)
+SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
 STORY_TOO_SHORT = (
@@ -37,7 +35,9 @@ STORAGE_UNAVAILABLE = (
     "Everyseat couldn't reach its database just now, so nothing was saved. "
     "Please try again in a minute."
 )
-UNEXPECTED_ERROR = "Sorry, something went wrong on our side and nothing was changed. Please try again."
+UNEXPECTED_ERROR = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again."
+)
 
 # Recognition
 RECOGNITION_HEADER = "Leadership from every seat"
@@ -210,14 +210,18 @@ CONSOLE_HELP = """Commands:
   /help                                         this list
   /quit                                         leave"""
 CONSOLE_UNKNOWN_COMMAND = "Unknown command {command!r}. Type /help for the list."
-CONSOLE_NO_NOMINATIONS = "No nominations yet. Try /nominate @nia Led the huddle when we were short #speaking-up"
+CONSOLE_NO_NOMINATIONS = (
+    "No nominations yet. Try /nominate @nia Led the huddle when we were short #speaking-up"
+)
 CONSOLE_NOW_ACTING_AS = "You are now @{user}."
-CONSOLE_BAD_NAME = "Names are letters, digits, dots, hyphens or underscores, such as @nia or @sam.lee."
+CONSOLE_BAD_NAME = (
+    "Names are letters, digits, dots, hyphens or underscores, such as @nia or @sam.lee."
+)
 CONSOLE_BAD_COUNT = "Give a number of nominations to list, such as /recent 5."
 CONSOLE_NO_SLACK = (
     "No chat platform credentials found (missing: {missing}).\n"
     "To connect Slack: create an app from manifest.yml at https://api.slack.com/apps "
-    "(\"Create New App\" → \"From an app manifest\"), install it, then put the bot token and "
+    '("Create New App" → "From an app manifest"), install it, then put the bot token and '
     "signing secret in .env (see .env.example).\n"
     "Starting the local console instead."
 )

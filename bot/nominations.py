@@ -87,7 +87,9 @@ def _problems(
             problems.append(Problem(NominationField.NOMINEES, messages.SELF_NOMINATION))
         elif member.is_bot:
             problems.append(
-                Problem(NominationField.NOMINEES, messages.BOT_NOMINEE.format(name=member.display_name))
+                Problem(
+                    NominationField.NOMINEES, messages.BOT_NOMINEE.format(name=member.display_name)
+                )
             )
         elif member.is_deactivated:
             problems.append(
@@ -148,9 +150,7 @@ def fingerprint(request: NominationRequest) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _recent_duplicate(
-    session: Session, print_: str, since: datetime
-) -> Nomination | None:
+def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nomination | None:
     return session.scalars(
         select(Nomination)
         .where(Nomination.fingerprint == print_, Nomination.created_at >= since)
@@ -161,14 +161,17 @@ def _recent_duplicate(
 
 def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
     local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    return session.scalar(
-        select(func.count())
-        .select_from(Nomination)
-        .where(
-            Nomination.nominator_id == nominator_id,
-            Nomination.created_at >= local_midnight,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Nomination)
+            .where(
+                Nomination.nominator_id == nominator_id,
+                Nomination.created_at >= local_midnight,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def nominate(
@@ -253,11 +256,14 @@ def load_nomination(session: Session, nomination_id: int) -> Nomination | None:
 
 
 def count_endorsements(session: Session, nomination_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Endorsement).where(
-            Endorsement.nomination_id == nomination_id
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Endorsement)
+            .where(Endorsement.nomination_id == nomination_id)
         )
-    ) or 0
+        or 0
+    )
 
 
 def endorse(session: Session, nomination_id: int, member: Member, *, clock: Clock) -> int:
@@ -280,9 +286,7 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
     return count_endorsements(session, nomination_id)
 
 
-def record_posting(
-    session: Session, nomination_id: int, channel_id: str, message_id: str
-) -> None:
+def record_posting(session: Session, nomination_id: int, channel_id: str, message_id: str) -> None:
     """Remember where the recognition was posted, so endorsements can update it. Commits."""
     nomination = session.get(Nomination, nomination_id)
     if nomination is not None:

@@ -218,7 +218,7 @@ def _describe(error: dict[str, Any]) -> str:
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read and validate the settings; raise ConfigError with one line per bad variable."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         lines = [_describe(dict(error)) for error in exc.errors()]
         raise ConfigError("\n".join(f"Configuration error: {line}" for line in lines)) from None

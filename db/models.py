@@ -81,9 +81,7 @@ class Nomination(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     # NULL once the nominator has been erased (the nomination is kept, anonymised).
-    nominator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL")
-    )
+    nominator_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     story: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))  # "public" or "private"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -99,7 +97,9 @@ class Nomination(Base):
     dedupe_key: Mapped[str] = mapped_column(String(100), unique=True)
 
     nominees: Mapped[list[NominationNominee]] = relationship(
-        back_populates="nomination", cascade="all, delete-orphan", order_by="NominationNominee.position"
+        back_populates="nomination",
+        cascade="all, delete-orphan",
+        order_by="NominationNominee.position",
     )
     behaviours: Mapped[list[NominationBehaviour]] = relationship(
         back_populates="nomination",
@@ -142,7 +142,7 @@ class NominationBehaviour(Base):
 
 
 class Endorsement(Base):
-    """"I saw this too": one per person per nomination."""
+    """ "I saw this too": one per person per nomination."""
 
     __tablename__ = "endorsement"
     __table_args__ = (

@@ -98,7 +98,11 @@ def _nominate(console: ConsoleSession, text: str) -> None:
         )
         try:
             outcome = nominate(
-                session, request, catalogue=services.catalogue, rules=services.rules, clock=services.clock
+                session,
+                request,
+                catalogue=services.catalogue,
+                rules=services.rules,
+                clock=services.clock,
             )
         except EveryseatError as error:
             console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))

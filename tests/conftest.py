@@ -54,7 +54,7 @@ def postgres_url(postgres_databases: PostgresDatabases) -> Iterator[str]:
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The database under test: SQLite by default, PostgreSQL when EVERYSEAT_TEST_BACKEND=postgres."""
+    """The database under test: SQLite, or PostgreSQL with EVERYSEAT_TEST_BACKEND=postgres."""
     if os.environ.get(BACKEND_VARIABLE, "sqlite") == "postgres":
         return str(request.getfixturevalue("postgres_url"))
     return f"sqlite:///{tmp_path / 'everyseat.db'}"

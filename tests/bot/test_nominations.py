@@ -54,7 +54,10 @@ def test_valid_nomination_is_stored_with_nominees_and_behaviours(services, peopl
         assert stored is not None
         assert stored.story == builders.STORY
         assert [link.member.platform_user_id for link in stored.nominees] == ["UNIA", "USAM"]
-        assert [link.behaviour_slug for link in stored.behaviours] == ["speaking-up", "enabling-change"]
+        assert [link.behaviour_slug for link in stored.behaviours] == [
+            "speaking-up",
+            "enabling-change",
+        ]
         assert stored.visibility == "public"
         assert stored.created_at == services.clock()
 
@@ -137,7 +140,9 @@ def test_repeat_within_window_records_one_nomination(services, people, clock: Fa
     assert stored_nominations(services) == 1
 
 
-def test_same_story_after_the_window_is_a_new_nomination(services, people, clock: FakeClock) -> None:
+def test_same_story_after_the_window_is_a_new_nomination(
+    services, people, clock: FakeClock
+) -> None:
     builders.nomination(services, people["ana"], [people["nia"]])
     clock.advance(services.rules.duplicate_window + timedelta(seconds=1))
     assert builders.nomination(services, people["ana"], [people["nia"]]).created
@@ -152,11 +157,15 @@ def test_daily_cap_stops_the_next_nomination_and_resets_tomorrow(
         story = f"{builders.STORY} Day shift number {index}."
         assert builders.nomination(services, people["ana"], [people["nia"]], story=story).created
     with pytest.raises(DailyCapReachedError) as caught:
-        builders.nomination(services, people["ana"], [people["nia"]], story=builders.STORY + " Again")
+        builders.nomination(
+            services, people["ana"], [people["nia"]], story=builders.STORY + " Again"
+        )
     assert str(caught.value) == messages.DAILY_CAP_REACHED.format(cap=2)
     assert stored_nominations(services) == 2
     clock.advance(timedelta(days=1))
-    assert builders.nomination(services, people["ana"], [people["nia"]], story=builders.STORY).created
+    assert builders.nomination(
+        services, people["ana"], [people["nia"]], story=builders.STORY
+    ).created
 
 
 def test_endorsement_once_per_person_and_not_by_those_involved(services, people) -> None:

@@ -87,6 +87,10 @@ class FakeSlack:
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
 
+    @property
+    def response_url(self) -> str:
+        return f"{self.base_url}/response"
+
     def add_user(
         self,
         user_id: str,
@@ -124,7 +128,9 @@ class FakeSlack:
             queue = self._failures.setdefault(method, deque())
             for _ in range(times):
                 queue.append(
-                    QueuedFailure(status, headers or {}, body or {"ok": False, "error": "fatal_error"})
+                    QueuedFailure(
+                        status, headers or {}, body or {"ok": False, "error": "fatal_error"}
+                    )
                 )
 
     # --- inspection ---------------------------------------------------------------------
@@ -156,6 +162,8 @@ class FakeSlack:
             self._reply(request, 200, {}, b"OK - 200", "text/plain")
             return
         method = url.path.removeprefix("/api/")
+        if url.path.startswith("/response"):
+            method = "response_url"  # what Bolt's respond() posts to
         args = self._decode(request, url.query, body)
         call = SlackCall(method, args, dict(request.headers.items()), body)
         with self._lock:
@@ -182,6 +190,8 @@ class FakeSlack:
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        if method == "response_url":
+            return {"ok": True}
         if method == "auth.test":
             return {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
         if method == "users.info":
@@ -199,13 +209,23 @@ class FakeSlack:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
         if method == "chat.getPermalink":
-            return {"ok": True, "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p1"}
+            return {
+                "ok": True,
+                "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p1",
+            }
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
-            return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
         if method == "files.completeUploadExternal":
             files = args.get("files") or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in files],
+            }
         return {"ok": True}
 
     @staticmethod

@@ -12,7 +12,9 @@ from db.models import Member, Workspace
 STORY = "Reorganised the porter rota so theatre lists never waited for a trolley."
 
 
-def workspace(services: Services, external_id: str = "T0FAKE", platform: str = "slack") -> Workspace:
+def workspace(
+    services: Services, external_id: str = "T0FAKE", platform: str = "slack"
+) -> Workspace:
     with services.sessions() as session:
         return get_or_create_workspace(session, platform, external_id, services.clock())
 
@@ -59,5 +61,9 @@ def nomination(
     )
     with services.sessions() as session:
         return nominate(
-            session, request, catalogue=services.catalogue, rules=services.rules, clock=services.clock
+            session,
+            request,
+            catalogue=services.catalogue,
+            rules=services.rules,
+            clock=services.clock,
         )

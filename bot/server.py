@@ -1,0 +1,88 @@
+"""The ASGI server: Slack at POST /slack/events, health at GET /healthz, run by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def database_answers(services: Services) -> bool:
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        log.warning("health check: database did not answer: %s", type(error).__name__)
+        return False
+    return True
+
+
+def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
+    """Build the server. Slack is mounted when a bot token is configured."""
+    slack_app = None
+    if services.settings.slack_configured:
+        from handlers.slack.app import create_slack_app
+
+        slack_app = create_slack_app(services)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        socket_handler = None
+        if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(
+                slack_app, services.settings.SLACK_APP_TOKEN.get_secret_value()
+            )
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
+        try:
+            yield
+        finally:
+            if socket_handler is not None:
+                await socket_handler.close_async()  # type: ignore[no-untyped-call]
+
+    api = FastAPI(title="Everyseat", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @api.get("/healthz")
+    async def healthz() -> JSONResponse:
+        healthy = await asyncio.to_thread(database_answers, services)
+        return JSONResponse(
+            {
+                "status": "ok" if healthy else "unhealthy",
+                "database": "ok" if healthy else "unreachable",
+            },
+            status_code=200 if healthy else 503,
+        )
+
+    if slack_app is not None and services.settings.SLACK_SIGNING_SECRET is not None:
+        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        slack_handler = AsyncSlackRequestHandler(slack_app)
+
+        @api.post("/slack/events")
+        async def slack_events(request: Request) -> Response:
+            return await slack_handler.handle(request)
+
+    return api
+
+
+def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = True) -> None:
+    """Run the server in the foreground until interrupted."""
+    settings = services.settings
+    app = create_app(services, socket_mode=socket_mode)
+    config = uvicorn.Config(
+        app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
+    )
+    log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
+    uvicorn.Server(config).run()

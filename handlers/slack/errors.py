@@ -1,0 +1,58 @@
+"""The one error handler for Slack: a short apology in chat, the details in the log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlalchemy.exc import OperationalError
+
+from bot import messages
+
+log = logging.getLogger(__name__)
+
+
+def _describe(body: dict[str, Any]) -> str:
+    kind = body.get("type") or ("command" if "command" in body else "event")
+    what = (
+        body.get("command")
+        or (body.get("view") or {}).get("callback_id")
+        or body.get("callback_id")
+        or ",".join(a.get("action_id", "?") for a in body.get("actions") or [])
+        or (body.get("event") or {}).get("type")
+    )
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    user = (
+        body.get("user_id")
+        or (body.get("user") or {}).get("id")
+        or (body.get("event") or {}).get("user")
+    )
+    return f"kind={kind} what={what} team={team} user={user}"
+
+
+async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+    log.error("unhandled error in Slack listener (%s)", _describe(body), exc_info=error)
+    text = (
+        messages.STORAGE_UNAVAILABLE
+        if isinstance(error, OperationalError)
+        else messages.UNEXPECTED_ERROR
+    )
+    try:
+        if body.get("response_url"):
+            await AsyncWebhookClient(body["response_url"]).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+            return
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        if user:
+            await client.chat_postMessage(channel=user, text=text)
+    except SlackApiError:
+        log.warning("could not tell the user about the error (%s)", _describe(body))
+
+
+def register(app: AsyncApp) -> None:
+    app.error(on_error)

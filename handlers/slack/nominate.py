@@ -1,0 +1,396 @@
+"""Slack surface of the nomination feature: /nominate, the form, shortcuts and endorsements."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import OperationalError
+
+from bot import messages
+from bot.errors import (
+    DailyCapReachedError,
+    EndorsementError,
+    InvalidNominationError,
+    NominationError,
+    NominationField,
+)
+from bot.nominations import (
+    NominationOutcome,
+    NominationRequest,
+    Visibility,
+    count_endorsements,
+    endorse,
+    load_nomination,
+    nominate,
+    record_posting,
+)
+from bot.one_line import parse_one_line
+from bot.services import Services
+from bot.views import RecognitionView, recognition_view
+from handlers.slack.people import resolve_members, workspace_for
+from handlers.slack.render import (
+    ENDORSE_ACTION,
+    FORM_CALLBACK_ID,
+    INPUT_ACTION,
+    OPEN_FORM_ACTION,
+    FormPrefill,
+    nomination_form,
+    nominee_message,
+    recognition_message,
+)
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/nominate"
+MESSAGE_SHORTCUT = "nominate_author"
+GLOBAL_SHORTCUT = "nominate_colleague"
+
+# `<@U123>` or `<@U123|name>`, as Slack sends mentions in escaped command text.
+SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# A typed "@name" Slack did not turn into a mention (the person wasn't picked from the list).
+_UNRESOLVED_NAME = re.compile(r"(?<![<\w])@([\w.\-]+)")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A nomination as it arrived from Slack, before members are resolved."""
+
+    team_id: str
+    nominator_id: str
+    nominee_ids: tuple[str, ...]
+    behaviour_slugs: tuple[str, ...]
+    story: str
+    visibility: str
+    channel_id: str | None
+    message_url: str | None
+
+
+async def _record(
+    client: AsyncWebClient, services: Services, submission: Submission
+) -> NominationOutcome:
+    """Resolve the people and store the nomination (raises the domain's errors)."""
+    workspace = await workspace_for(services, submission.team_id)
+    people = await resolve_members(
+        client, services, workspace.id, [submission.nominator_id, *submission.nominee_ids]
+    )
+
+    def store() -> NominationOutcome:
+        request = NominationRequest(
+            workspace_id=workspace.id,
+            nominator=people[submission.nominator_id],
+            nominees=[people[uid] for uid in submission.nominee_ids],
+            behaviour_slugs=submission.behaviour_slugs,
+            story=submission.story,
+            visibility=submission.visibility,
+            source_channel_id=submission.channel_id,
+            source_message_url=submission.message_url,
+        )
+        with services.sessions() as session:
+            return nominate(
+                session,
+                request,
+                catalogue=services.catalogue,
+                rules=services.rules,
+                clock=services.clock,
+            )
+
+    return await asyncio.to_thread(store)
+
+
+async def _view_of(services: Services, nomination_id: int) -> RecognitionView:
+    def load() -> RecognitionView:
+        with services.sessions() as session:
+            nomination = load_nomination(session, nomination_id)
+            if nomination is None:
+                raise LookupError(f"nomination {nomination_id} vanished")
+            count = count_endorsements(session, nomination_id)
+            return recognition_view(nomination, services.catalogue, count)
+
+    return await asyncio.to_thread(load)
+
+
+async def _celebrate(
+    client: AsyncWebClient, services: Services, nomination_id: int, source_channel: str | None
+) -> str:
+    """Post the recognition (public) and DM each nominee; returns the nominator's confirmation."""
+    view = await _view_of(services, nomination_id)
+    names = messages.join_names([f"<@{p.platform_user_id}>" for p in view.nominees])
+    behaviours = messages.join_names([b.name for b in view.behaviours])
+    for person in view.nominees:
+        text, blocks = nominee_message(view)
+        try:
+            await client.chat_postMessage(channel=person.platform_user_id, text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.warning(
+                "could not DM nominee %s: %s", person.platform_user_id, error.response.get("error")
+            )
+    if view.is_private:
+        return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
+
+    channel = services.settings.EVERYSEAT_RECOGNITION_CHANNEL or source_channel
+    if channel is None:
+        return messages.RECORDED_PUBLIC_UNPOSTED.format(
+            nominees=names,
+            behaviours=behaviours,
+            channel="a channel",
+            reason="no recognition channel is set and the form wasn't opened from one",
+        )
+    text, blocks = recognition_message(view)
+    try:
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as error:
+        reason = str(error.response.get("error"))
+        log.warning("could not post recognition %s in %s: %s", nomination_id, channel, reason)
+        return messages.RECORDED_PUBLIC_UNPOSTED.format(
+            nominees=names, behaviours=behaviours, channel=f"<#{channel}>", reason=reason
+        )
+    await asyncio.to_thread(
+        _store_posting, services, nomination_id, str(posted["channel"]), str(posted["ts"])
+    )
+    return messages.RECORDED_PUBLIC.format(
+        nominees=names, behaviours=behaviours, channel=f"<#{channel}>"
+    )
+
+
+def _store_posting(services: Services, nomination_id: int, channel: str, ts: str) -> None:
+    with services.sessions() as session:
+        record_posting(session, nomination_id, channel, ts)
+
+
+async def _tell_nominator(
+    client: AsyncWebClient, user_id: str, channel_id: str | None, text: str
+) -> None:
+    """An ephemeral note where they nominated, or a DM when that isn't possible."""
+    if channel_id:
+        try:
+            await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            return
+        except SlackApiError as error:
+            log.info(
+                "ephemeral to %s in %s failed: %s", user_id, channel_id, error.response.get("error")
+            )
+    await client.chat_postMessage(channel=user_id, text=text)
+
+
+# --- /nominate ------------------------------------------------------------------------------
+
+
+async def _open_form(
+    client: AsyncWebClient, services: Services, trigger_id: str, prefill: FormPrefill
+) -> None:
+    await client.views_open(
+        trigger_id=trigger_id, view=nomination_form(services.catalogue, services.rules, prefill)
+    )
+
+
+async def on_nominate_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
+) -> None:
+    text = (body.get("text") or "").strip()
+    channel_id = body.get("channel_id")
+    trigger_id = body["trigger_id"]
+    if not text:
+        await ack()
+        await _open_form(client, services, trigger_id, FormPrefill(channel_id=channel_id))
+        return
+
+    parsed = parse_one_line(text, SLACK_MENTION)
+    prefill = FormPrefill(
+        nominee_ids=parsed.nominee_refs,
+        behaviour_slugs=parsed.behaviour_slugs,
+        story=parsed.story,
+        channel_id=channel_id,
+    )
+    unresolved = _UNRESOLVED_NAME.findall(parsed.story)
+    if not parsed.nominee_refs:
+        problem = (
+            messages.UNRESOLVED_NAMES.format(names=", ".join(f"@{n}" for n in unresolved))
+            if unresolved
+            else messages.NO_NOMINEES
+        )
+        notice = messages.ONE_LINE_NEEDS_FORM.format(problem=problem)
+        await ack(text=notice)
+        await _open_form(client, services, trigger_id, replace(prefill, notice=notice))
+        return
+
+    await ack()
+    slugs = parsed.behaviour_slugs or (services.catalogue.default.slug,)
+    submission = Submission(
+        team_id=body["team_id"],
+        nominator_id=body["user_id"],
+        nominee_ids=parsed.nominee_refs,
+        behaviour_slugs=slugs,
+        story=parsed.story,
+        visibility=Visibility.PUBLIC,
+        channel_id=channel_id,
+        message_url=None,
+    )
+    try:
+        outcome = await _record(client, services, submission)
+    except InvalidNominationError as error:
+        notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
+        await respond(
+            text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
+        )
+        await _open_form(client, services, trigger_id, replace(prefill, notice=error.message))
+        return
+    except NominationError as error:
+        await respond(
+            text=messages.ONE_LINE_REJECTED.format(problem=f"{error.message} You wrote: {text}"),
+            response_type="ephemeral",
+        )
+        return
+    if not outcome.created:
+        await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
+        return
+    confirmation = await _celebrate(client, services, outcome.nomination.id, channel_id)
+    if not parsed.behaviour_slugs:
+        confirmation += " " + messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0])
+    await respond(text=confirmation, response_type="ephemeral")
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+def _submission_from_view(body: dict[str, Any]) -> Submission:
+    view = body["view"]
+    values = view["state"]["values"]
+
+    def element(field: NominationField) -> dict[str, Any]:
+        return dict(values.get(field, {}).get(INPUT_ACTION) or {})
+
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    selected_visibility = element(NominationField.VISIBILITY).get("selected_option") or {}
+    return Submission(
+        team_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+        nominator_id=body["user"]["id"],
+        nominee_ids=tuple(element(NominationField.NOMINEES).get("selected_users") or ()),
+        behaviour_slugs=tuple(
+            option["value"]
+            for option in element(NominationField.BEHAVIOURS).get("selected_options") or ()
+        ),
+        story=element(NominationField.STORY).get("value") or "",
+        visibility=selected_visibility.get("value") or Visibility.PUBLIC,
+        channel_id=metadata.get("channel"),
+        message_url=metadata.get("message_url"),
+    )
+
+
+async def on_form_submitted(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    submission = _submission_from_view(body)
+    try:
+        outcome = await _record(client, services, submission)
+    except InvalidNominationError as error:
+        await ack(response_action="errors", errors={str(k): v for k, v in error.by_field().items()})
+        return
+    except DailyCapReachedError as error:
+        await ack(response_action="errors", errors={NominationField.STORY: error.message})
+        return
+    except OperationalError:
+        log.exception("database unavailable while saving a nomination")
+        await ack(
+            response_action="errors", errors={NominationField.STORY: messages.STORAGE_UNAVAILABLE}
+        )
+        return
+    await ack()
+    if not outcome.created:
+        await _tell_nominator(
+            client, submission.nominator_id, submission.channel_id, messages.ALREADY_RECORDED
+        )
+        return
+    confirmation = await _celebrate(client, services, outcome.nomination.id, submission.channel_id)
+    await _tell_nominator(client, submission.nominator_id, submission.channel_id, confirmation)
+
+
+# --- shortcuts and buttons ------------------------------------------------------------------
+
+
+async def on_message_shortcut(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    await ack()
+    message = body.get("message") or {}
+    channel_id = (body.get("channel") or {}).get("id")
+    author = message.get("user")
+    url = None
+    if channel_id and message.get("ts"):
+        try:
+            link = await client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])
+            url = str(link["permalink"])
+        except SlackApiError as error:
+            log.info("no permalink for shortcut message: %s", error.response.get("error"))
+    prefill = FormPrefill(
+        nominee_ids=(author,) if author else (), channel_id=channel_id, message_url=url
+    )
+    await _open_form(client, services, body["trigger_id"], prefill)
+
+
+async def on_open_form(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    await ack()
+    channel_id = (body.get("channel") or {}).get("id")
+    await _open_form(client, services, body["trigger_id"], FormPrefill(channel_id=channel_id))
+
+
+async def on_endorse(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
+) -> None:
+    await ack()
+    action = body["actions"][0]
+    try:
+        nomination_id = int(action["value"])
+    except (KeyError, ValueError):
+        await respond(
+            text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False
+        )
+        return
+    team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+    workspace = await workspace_for(services, team_id)
+    user_id = body["user"]["id"]
+    people = await resolve_members(client, services, workspace.id, [user_id])
+
+    def store() -> int:
+        with services.sessions() as session:
+            return endorse(session, nomination_id, people[user_id], clock=services.clock)
+
+    try:
+        await asyncio.to_thread(store)
+    except EndorsementError as error:
+        await respond(text=error.message, response_type="ephemeral", replace_original=False)
+        return
+    view = await _view_of(services, nomination_id)
+    text, blocks = recognition_message(view)
+    channel = (body.get("channel") or {}).get("id")
+    ts = (body.get("message") or {}).get("ts")
+    if channel and ts:
+        await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    await respond(text=messages.ENDORSED, response_type="ephemeral", replace_original=False)
+
+
+def register(app: AsyncApp) -> None:
+    """The nomination feature's Slack ids, and the callbacks they reach."""
+    app.command(COMMAND)(on_nominate_command)
+    app.view(FORM_CALLBACK_ID)(on_form_submitted)
+    app.shortcut(MESSAGE_SHORTCUT)(on_message_shortcut)
+    app.shortcut(GLOBAL_SHORTCUT)(on_open_form)
+    app.action(OPEN_FORM_ACTION)(on_open_form)
+    app.action(ENDORSE_ACTION)(on_endorse)

@@ -1,0 +1,264 @@
+"""Block Kit for the nomination feature: the form, the recognition post, DMs and App Home.
+
+Everything here turns neutral view models into Slack payloads; user text is escaped with
+`escape_mrkdwn` (or placed in plain_text fields) and shortened before escaping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import messages
+from bot.behaviours import BehaviourCatalogue
+from bot.errors import NominationField
+from bot.nominations import NominationRules, Visibility
+from bot.views import RecognitionView
+from handlers.slack.mrkdwn import escape_mrkdwn, mention, shorten
+
+Block = dict[str, Any]
+
+# Slack identifiers of the nomination feature, shared with handlers/slack/nominate.py.
+FORM_CALLBACK_ID = "nomination_form"
+OPEN_FORM_ACTION = "open_nomination_form"
+ENDORSE_ACTION = "endorse_nomination"
+INPUT_ACTION = "value"
+SECTION_TEXT_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class FormPrefill:
+    """What the nomination form starts with, and where its result should go."""
+
+    nominee_ids: Sequence[str] = ()
+    behaviour_slugs: Sequence[str] = ()
+    story: str = ""
+    visibility: str = Visibility.PUBLIC
+    channel_id: str | None = None
+    message_url: str | None = None
+    notice: str | None = None  # shown at the top, e.g. why the one-line form needs finishing
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def private_metadata(self) -> str:
+        return json.dumps(
+            {"channel": self.channel_id, "message_url": self.message_url, **self.extra}
+        )
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_TEXT_LIMIT]}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def _behaviour_option(catalogue: BehaviourCatalogue, slug: str) -> dict[str, Any]:
+    behaviour = catalogue[slug]
+    return {
+        "text": _plain(behaviour.name[:75]),
+        "value": behaviour.slug,
+        "description": _plain(behaviour.description[:75]),
+    }
+
+
+def nomination_form(
+    catalogue: BehaviourCatalogue, rules: NominationRules, prefill: FormPrefill
+) -> dict[str, Any]:
+    """The nomination modal; block ids are the NominationField values so errors map back."""
+    blocks: list[Block] = []
+    if prefill.notice:
+        blocks.append(_section(f":warning: {escape_mrkdwn(prefill.notice)}"))
+    blocks.append(_context(escape_mrkdwn(messages.FORM_INTRO)))
+    if prefill.message_url:
+        blocks.append(_context(messages.FORM_FROM_MESSAGE.format(url=f"<{prefill.message_url}>")))
+
+    nominees: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": INPUT_ACTION,
+        "placeholder": _plain("Choose colleagues"),
+        "max_selected_items": rules.max_nominees,
+    }
+    if prefill.nominee_ids:
+        nominees["initial_users"] = list(prefill.nominee_ids)[: rules.max_nominees]
+    behaviours: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": INPUT_ACTION,
+        "placeholder": _plain("Choose one or more"),
+        "options": [_behaviour_option(catalogue, b.slug) for b in catalogue][:100],
+    }
+    known_slugs = [slug for slug in prefill.behaviour_slugs if slug in catalogue]
+    if known_slugs:
+        behaviours["initial_options"] = [_behaviour_option(catalogue, s) for s in known_slugs]
+    story: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "multiline": True,
+        "max_length": 3000,  # the rules' own limit is checked on submit, with a clear message
+    }
+    if prefill.story:
+        story["initial_value"] = prefill.story[:3000]
+    choices: dict[str, dict[str, Any]] = {
+        Visibility.PUBLIC: {"text": _plain(messages.FORM_PUBLIC), "value": Visibility.PUBLIC},
+        Visibility.PRIVATE: {"text": _plain(messages.FORM_PRIVATE), "value": Visibility.PRIVATE},
+    }
+    visibility = {
+        "type": "radio_buttons",
+        "action_id": INPUT_ACTION,
+        "options": list(choices.values()),
+        "initial_option": choices.get(prefill.visibility, choices[Visibility.PUBLIC]),
+    }
+    blocks += [
+        {
+            "type": "input",
+            "block_id": NominationField.NOMINEES,
+            "label": _plain(messages.FORM_NOMINEES),
+            "element": nominees,
+        },
+        {
+            "type": "input",
+            "block_id": NominationField.BEHAVIOURS,
+            "label": _plain(messages.FORM_BEHAVIOURS),
+            "element": behaviours,
+        },
+        {
+            "type": "input",
+            "block_id": NominationField.STORY,
+            "label": _plain(messages.FORM_STORY),
+            "hint": _plain(
+                messages.FORM_STORY_HINT.format(minimum=rules.min_story, maximum=rules.max_story)
+            ),
+            "element": story,
+        },
+        {
+            "type": "input",
+            "block_id": NominationField.VISIBILITY,
+            "label": _plain(messages.FORM_VISIBILITY),
+            "element": visibility,
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK_ID,
+        "title": _plain(messages.FORM_TITLE),
+        "submit": _plain(messages.FORM_SUBMIT),
+        "close": _plain(messages.FORM_CANCEL),
+        "private_metadata": prefill.private_metadata(),
+        "blocks": blocks,
+    }
+
+
+def nominees_text(view: RecognitionView) -> str:
+    return messages.join_names([mention(person.platform_user_id) for person in view.nominees])
+
+
+def behaviours_text(view: RecognitionView) -> str:
+    return messages.join_names([f"*{escape_mrkdwn(b.name)}*" for b in view.behaviours])
+
+
+def _behaviour_names(view: RecognitionView) -> str:
+    return messages.join_names([b.name for b in view.behaviours])
+
+
+def recognition_line(view: RecognitionView) -> str:
+    if view.nominator is None:
+        return messages.RECOGNITION_LINE_ANONYMOUS.format(
+            nominees=nominees_text(view), behaviours=behaviours_text(view)
+        )
+    return messages.RECOGNITION_LINE.format(
+        nominator=mention(view.nominator.platform_user_id),
+        nominees=nominees_text(view),
+        behaviours=behaviours_text(view),
+    )
+
+
+def _quoted_story(story: str) -> str:
+    body = escape_mrkdwn(shorten(story, 2500))
+    return "\n".join(f">{line}" for line in body.splitlines())
+
+
+def recognition_message(view: RecognitionView) -> tuple[str, list[Block]]:
+    """The public recognition post: fallback text and blocks."""
+    names = messages.join_names([p.display_name for p in view.nominees])
+    text = escape_mrkdwn(
+        f"{messages.RECOGNITION_HEADER}: {names} — {_behaviour_names(view)}. "
+        f"“{shorten(view.story, 300)}”"
+    )
+    tags = " ".join(f"`{b.hashtag}`" for b in view.behaviours)
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(messages.RECOGNITION_HEADER)},
+        _section(recognition_line(view)),
+        _section(_quoted_story(view.story)),
+    ]
+    if view.source_message_url:
+        blocks.append(_context(messages.FROM_MESSAGE.format(url=f"<{view.source_message_url}>")))
+    blocks.append(_context(f"{tags}  ·  {messages.endorsement_count(view.endorsements)}"))
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ENDORSE_ACTION,
+                    "text": _plain(messages.ENDORSE_BUTTON),
+                    "value": str(view.nomination_id),
+                }
+            ],
+        }
+    )
+    return text, blocks
+
+
+def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
+    """The direct message each nominee receives."""
+    template = messages.NOMINEE_DM_PRIVATE if view.is_private else messages.NOMINEE_DM
+    nominator = mention(view.nominator.platform_user_id) if view.nominator else "A colleague"
+    story = escape_mrkdwn(shorten(view.story, 2500))
+    text = template.format(nominator=nominator, behaviours=behaviours_text(view), story=story)
+    blocks = [_section(text)]
+    if view.source_message_url:
+        blocks.append(_context(messages.FROM_MESSAGE.format(url=f"<{view.source_message_url}>")))
+    return text, blocks
+
+
+def home_view(
+    received: Sequence[RecognitionView], given: Sequence[RecognitionView]
+) -> dict[str, Any]:
+    """App Home: what I received and gave recently, and a button to nominate."""
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain(messages.HOME_TITLE)},
+        _section(escape_mrkdwn(messages.HOME_INTRO)),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action_id": OPEN_FORM_ACTION,
+                    "text": _plain(messages.HOME_NOMINATE_BUTTON),
+                }
+            ],
+        },
+        {"type": "divider"},
+        {"type": "header", "text": _plain(messages.HOME_RECEIVED)},
+    ]
+    blocks += [_home_item(view) for view in received] or [
+        _context(escape_mrkdwn(messages.HOME_NONE_RECEIVED))
+    ]
+    blocks += [{"type": "divider"}, {"type": "header", "text": _plain(messages.HOME_GIVEN)}]
+    blocks += [_home_item(view) for view in given] or [
+        _context(escape_mrkdwn(messages.HOME_NONE_GIVEN))
+    ]
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def _home_item(view: RecognitionView) -> Block:
+    privacy = " _(private)_" if view.is_private else ""
+    story = escape_mrkdwn(shorten(view.story, 280))
+    return _section(f"{recognition_line(view)}{privacy}\n>{story}")

@@ -1,0 +1,67 @@
+"""A database outage: the user is told to try again, health turns red, nothing half-written."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from bot import messages
+from bot.server import create_app
+from bot.services import build_services
+from db.models import Nomination
+from tests.fakes.slack_web_api import FakeSlack
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.handlers.slack.conftest import SIGNING_SECRET
+from tests.support.server import running_server
+from tests.support.slack_requests import SlackSender
+
+STORY = "Kept the discharge lounge running calmly through the fire alarm."
+
+
+def test_outage_says_try_again_and_recovers(
+    postgres_url: str, fake_slack: FakeSlack, make_settings
+) -> None:
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    fake_slack.add_user("UANA", "Ana")
+    fake_slack.add_user("UNIA", "Nia")
+    settings = make_settings(
+        DATABASE_URL=proxied,
+        SLACK_BOT_TOKEN="xoxb-outage",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+    )
+    services = build_services(settings)
+    try:
+        with running_server(create_app(services)) as base_url:
+            sender = SlackSender(base_url, SIGNING_SECRET, fake_slack.response_url)
+            assert httpx.get(f"{base_url}/healthz").status_code == 200
+
+            proxy.cut()
+            health = httpx.get(f"{base_url}/healthz", timeout=10)
+            assert health.status_code == 503 and health.json()["database"] == "unreachable"
+            sender.command(f"<@UNIA> {STORY} #speaking-up")
+            (reply,) = fake_slack.wait_for("response_url")
+            assert reply.args["text"] == messages.STORAGE_UNAVAILABLE
+
+            proxy.restore()
+            deadline = time.monotonic() + 10
+            while httpx.get(f"{base_url}/healthz", timeout=10).status_code != 200:
+                assert time.monotonic() < deadline, "health did not recover"
+            sender.command(f"<@UNIA> {STORY} #speaking-up")
+            replies = fake_slack.wait_for("response_url", 2)
+            assert replies[-1].args["text"].startswith("Recorded")
+    finally:
+        services.close()
+        proxy.close()
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        stories = connection.scalars(select(Nomination.story)).all()
+        assert stories == [STORY]
+        assert connection.scalar(select(func.count()).select_from(Nomination)) == 1
+    engine.dispose()
