@@ -10,6 +10,7 @@ import io
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot import messages
 from bot.behaviours import BehaviourCatalogue
@@ -35,7 +36,7 @@ def weekly_trend_png(stats: RecognitionStats, catalogue: BehaviourCatalogue) -> 
     axes.set_xticks(list(positions), [week.strftime("%d %b") for week in weeks], rotation=45)
     axes.set_ylabel("Nominations")
     axes.set_title(messages.STATS_CHART_TITLE.format(period=stats.period.label))
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no half nominations
     if slugs:
         axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()

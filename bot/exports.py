@@ -277,6 +277,10 @@ def summary_rows(stats: RecognitionStats, min_cell: int | None = None) -> list[R
     return rows
 
 
+def _counter(count: int) -> Callable[[], int]:
+    return lambda: count
+
+
 def open_tables(
     session: Session, request: ExportRequest, catalogue: BehaviourCatalogue
 ) -> list[Table]:
@@ -309,7 +313,7 @@ def open_tables(
         else:
             stats = recognition_stats(session, request.workspace_id, request.period, catalogue)
             rows = summary_rows(stats, request.min_cell)
-            tables.append(Table(report.value, SUMMARY_COLUMNS, rows, lambda rows=rows: len(rows)))
+            tables.append(Table(report.value, SUMMARY_COLUMNS, rows, _counter(len(rows))))
     return tables
 
 
