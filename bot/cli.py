@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import select
 
 from bot import messages
 from bot.behaviours import CatalogueError
+from bot.errors import EveryseatError, ReportError
 from bot.logs import configure_logging
 from bot.services import Services, build_services
 from bot.settings import ConfigError, Settings, load_settings
@@ -134,6 +140,143 @@ def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
         services.close()
 
 
+def _min_cell(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(messages.EXPORT_BAD_MIN_CELL)
+    return value
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """Write to a temporary name beside `path` and move it into place only on success."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _progress_bar(total: int | None) -> Iterator[object]:
+    from tqdm import tqdm
+
+    # Only on a terminal: a pipe or a log file gets no control characters.
+    with tqdm(total=total, unit="rows", file=sys.stderr, disable=total is None) as bar:
+        yield bar
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
+    from bot.reporting_periods import period_from_options
+    from bot.stats import choose_workspace
+
+    fmt = ExportFormat(args.format)
+    if fmt is ExportFormat.XLSX and args.out is None:
+        raise ReportError(messages.EXPORT_NEEDS_OUT)
+    if args.report is not None:
+        reports: tuple[Report, ...] = (Report(args.report),)
+    elif fmt is ExportFormat.XLSX:
+        reports = tuple(Report)
+    else:
+        reports = (Report.NOMINATIONS,)
+    services = _start(settings)
+    try:
+        period = period_from_options(
+            args.since, args.until, now=services.clock(), zone=settings.timezone
+        )
+        with services.sessions() as session:
+            workspace = choose_workspace(session, args.workspace)
+            request = ExportRequest(
+                workspace_id=workspace.id,
+                period=period,
+                reports=reports,
+                include_private=args.include_private,
+                min_cell=args.min_cell,
+            )
+            tables = open_tables(session, request, services.catalogue)
+            total = sum(table.count() for table in tables) if sys.stderr.isatty() else None
+            with _progress_bar(total) as bar:
+                on_rows = getattr(bar, "update", None)
+                if args.out is None:
+                    rows = write_export(fmt, tables, text_out=sys.stdout, on_rows=on_rows)
+                else:
+                    with _replacing(Path(args.out)) as partial:
+                        if fmt is ExportFormat.XLSX:
+                            rows = write_export(fmt, tables, binary_target=partial, on_rows=on_rows)
+                        else:
+                            with partial.open("w", encoding="utf-8", newline="") as out:
+                                rows = write_export(fmt, tables, text_out=out, on_rows=on_rows)
+    finally:
+        services.close()
+    if args.out is not None:
+        report_names = ", ".join(report.value for report in reports)
+        written = messages.EXPORT_WRITTEN.format(rows=rows, report=report_names, path=args.out)
+        print(written, file=sys.stderr)
+    return 0
+
+
+def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if out_path is None:
+        stdout.write(text)
+    else:
+        Path(out_path).write_text(text, encoding="utf-8")
+
+
+def cmd_member_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.data_protection import member_data
+
+    services = _start(settings)
+    try:
+        with services.sessions() as session:
+            data = member_data(session, args.user_id, now=services.clock())
+    finally:
+        services.close()
+    _write_json(data, args.out, sys.stdout)
+    return 0
+
+
+def cmd_member_forget(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.data_protection import forget_member, plan_erasure
+
+    services = _start(settings)
+    try:
+        with services.sessions() as session:
+            plan = plan_erasure(session, args.user_id)
+            if not args.yes:
+                prompt = messages.FORGET_CONFIRM.format(
+                    user_id=plan.user_id,
+                    name=plan.display_name,
+                    received=plan.received_alone,
+                    shared=plan.received_shared,
+                    endorsements=plan.endorsements,
+                    given=plan.given,
+                )
+                print(prompt, end="", file=sys.stderr, flush=True)
+                answer = sys.stdin.readline().strip().lower()
+                if answer != "yes":
+                    print(messages.FORGET_ABORTED, file=sys.stderr)
+                    return 1
+            forget_member(session, plan)
+    finally:
+        services.close()
+    print(
+        messages.FORGET_DONE.format(
+            user_id=plan.user_id,
+            received=plan.received_alone,
+            shared=plan.received_shared,
+            given=plan.given,
+            endorsements=plan.endorsements,
+        )
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
@@ -168,6 +311,46 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
     upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    export = commands.add_parser(
+        "export", help="export nominations, people or the summary statistics (admins)"
+    )
+    export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    export.add_argument(
+        "--since", metavar="DATE", help="first day, YYYY-MM-DD (default: 30 days ago)"
+    )
+    export.add_argument("--until", metavar="DATE", help="last day, YYYY-MM-DD (default: today)")
+    export.add_argument(
+        "--report",
+        choices=["nominations", "people", "summary"],
+        help="which report (default: nominations; xlsx: all three, one sheet each)",
+    )
+    export.add_argument("--out", metavar="PATH", help="write here (default: standard output)")
+    export.add_argument(
+        "--min-cell", type=_min_cell, metavar="N", help='show counts below N as "<N"'
+    )
+    export.add_argument(
+        "--include-private", action="store_true", help="include the stories of private nominations"
+    )
+    export.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
+    export.set_defaults(handler=cmd_export)
+
+    member = commands.add_parser("member", help="data protection: one person's stored data")
+    member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    member_export = member_commands.add_parser(
+        "export", help="everything stored about a person, as JSON (subject access request)"
+    )
+    member_export.add_argument("user_id", metavar="USER_ID")
+    member_export.add_argument(
+        "--out", metavar="PATH", help="write here (default: standard output)"
+    )
+    member_export.set_defaults(handler=cmd_member_export)
+    forget = member_commands.add_parser(
+        "forget", help="erase a person: profile, nominations received; anonymise those given"
+    )
+    forget.add_argument("user_id", metavar="USER_ID")
+    forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+    forget.set_defaults(handler=cmd_member_forget)
     return parser
 
 
@@ -182,5 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except EveryseatError as error:
+        print(error, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,10 @@ EveryseatError
 │   ├── OwnNominationError
 │   └── AlreadyEndorsedError
 ├── NotAuthorisedError           an admin-only action asked for by a non-admin
+├── ReportError                  statistics or an export asked for in a way we can't do
+│   ├── InvalidPeriodError       a period that can't be read; the message says what to type
+│   └── WorkspaceChoiceError     no workspace, or several and none chosen
+├── MemberNotFoundError          nothing is stored under that user id
 └── StorageUnavailableError      the database did not answer; try again
 """
 
@@ -83,6 +87,22 @@ class AlreadyEndorsedError(EndorsementError):
 
 
 class NotAuthorisedError(EveryseatError):
+    pass
+
+
+class ReportError(EveryseatError):
+    pass
+
+
+class InvalidPeriodError(ReportError):
+    pass
+
+
+class WorkspaceChoiceError(ReportError):
+    pass
+
+
+class MemberNotFoundError(EveryseatError):
     pass
 
 

@@ -146,6 +146,104 @@ PREVIEW_HEADING = "Preview of the {kind} for {period}, due {due} ({status}):"
 PREVIEW_STATUS_PENDING = "not posted yet; nominations so far"
 PREVIEW_STATUS_OVERDUE = "due now: the next run or --post sends it"
 PREVIEW_NO_WORKSPACE = "No workspace has used Everyseat yet, so there is nothing to preview."
+# Admin: who may see statistics and exports
+NOT_AN_ADMIN = (
+    "Statistics and exports are for Everyseat admins. If you need them, ask your people team "
+    "to add you to EVERYSEAT_ADMINS."
+)
+
+# Admin: periods
+PERIOD_LAST_DAYS = "the last {days} days"
+PERIOD_DATES = "{since} to {until}"
+BAD_PERIOD = (
+    "I can't read {value!r} as a period. Use 30d, 90d (any number of days) or a date range "
+    "such as 2026-10-01..2026-10-31."
+)
+BAD_DATE = "{option} {value!r} is not a date; write it as YYYY-MM-DD, such as 2026-10-01."
+PERIOD_BACKWARDS = (
+    "The period starts ({since}) after it ends ({until}); put the earlier date first."
+)
+
+# Admin: workspaces
+NO_WORKSPACES = "No workspace has used Everyseat yet, so there is nothing to report."
+UNKNOWN_WORKSPACE = (
+    "No workspace {workspace!r} is stored; run without --workspace to see the stored ones."
+)
+CHOOSE_WORKSPACE = "Several workspaces are stored; choose one with --workspace: {workspaces}."
+
+# Admin: statistics
+NO_TITLE = "(no job title)"
+NO_DEPARTMENT = "(no department)"
+STATS_HEADER = "Recognition, {period}"
+STATS_TOTALS = (
+    "{nominations} nominations from {nominators} people recognised {nominees} people; "
+    "{endorsements} “I saw this too”."
+)
+STATS_COVERAGE = "Coverage: {share} of {members} active members were recognised at least once."
+STATS_COVERAGE_UNKNOWN = "Coverage: no active members are known yet."
+STATS_SPREAD = (
+    "Spread: the top 10% of recipients ({top} people) received {share} of recognitions; "
+    "Gini {gini} (0 = evenly spread, 1 = all to one person)."
+)
+STATS_SPREAD_NONE = "Spread: nobody was recognised in this period."
+STATS_NEVER_RECOGNISED = "Seats never recognised: {seats}."
+STATS_EVERY_SEAT = "Every job title among active members was recognised at least once."
+STATS_SEAT = "{title} ({members})"
+STATS_BY_BEHAVIOUR = "By behaviour"
+STATS_BY_TITLE = "By job title"
+STATS_BY_DEPARTMENT = "By department"
+STATS_GROUP_LINE = "{label}: {nominations} nominations, {people} people"
+STATS_GROUP_LINE_MEMBERS = "{label}: {nominations} nominations, {people} of {members} people"
+STATS_MORE_GROUPS = "…and {count} more in the export."
+STATS_WEEKLY = "Per week (nominations / people recognised): {weeks}"
+STATS_CHART_TITLE = "Nominations per week by behaviour, {period}"
+STATS_CHART_SENT = "The weekly trend chart is in your direct messages with Everyseat."
+STATS_CHART_FAILED = "I couldn't send the weekly trend chart ({reason})."
+
+# Admin: exports
+PRIVATE_STORY_WITHHELD = "(private story withheld)"
+EXPORT_NEEDS_OUT = (
+    "An XLSX workbook can't go to the terminal; give --out PATH, such as --out report.xlsx."
+)
+EXPORT_WRITTEN = "Wrote {rows} rows ({report}) to {path}."
+EXPORT_BAD_MIN_CELL = "--min-cell must be a whole number of 1 or more, such as 5."
+EXPORT_SENT = (
+    "Your {format} export ({report}, {period}) is in your direct messages with Everyseat: {name}."
+)
+EXPORT_FAILED = "I couldn't upload the export ({reason}); nothing was shared. Please try again."
+EXPORT_BAD_FORMAT = (
+    "Unknown export format {value!r}. Use csv or xlsx, then an optional period such as 90d."
+)
+EXPORT_FILE_COMMENT = "Everyseat export: {report}, {period}."
+STATS_FILE_COMMENT = "Everyseat weekly trend, {period}."
+
+# Admin: data protection
+MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
+FORGET_CONFIRM = (
+    "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
+    "received as the only nominee (removed from {shared} shared ones), {endorsements} "
+    "endorsements; {given} nominations they gave are kept without their name.\n"
+    "Type yes to erase: "
+)
+FORGET_ABORTED = "Nothing was erased."
+FORGET_DONE = (
+    "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
+    "{given} given nominations anonymised, {endorsements} endorsements deleted."
+)
+
+# Slack: /recognition
+RECOGNITION_HELP = """*/recognition* — recognition in this workspace
+• `/nominate` — recognise a colleague (add `@name story #behaviour` to do it in one line)
+• `/recognition help` — this list"""
+RECOGNITION_HELP_ADMIN = """*For admins*
+• `/recognition stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]` — coverage, spread and the seats \
+recognition isn't reaching; the weekly chart arrives in your DM
+• `/recognition export [csv|xlsx] [period]` — the nominations (xlsx adds people and summary \
+sheets) as a file in your DM"""
+RECOGNITION_UNKNOWN = "I don't know “{text}”. Try /recognition help."
+HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
+HOME_EXPORT_CSV = "Export CSV"
+HOME_EXPORT_XLSX = "Export XLSX"
 
 # Console
 CONSOLE_WELCOME = (

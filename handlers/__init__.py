@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers.slack import errors, home, nominate
+from handlers.slack import admin, errors, home, nominate
 
 
 def register_slack(app: AsyncApp, services: Services) -> None:
@@ -26,4 +26,5 @@ def register_slack(app: AsyncApp, services: Services) -> None:
     app.middleware(provide_services)
     nominate.register(app)
     home.register(app)
+    admin.register(app)
     errors.register(app)
