@@ -18,7 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = [settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET, settings.SLACK_APP_TOKEN]
+    values = [
+        settings.SLACK_BOT_TOKEN,
+        settings.SLACK_SIGNING_SECRET,
+        settings.SLACK_APP_TOKEN,
+        settings.TEAMS_CLIENT_SECRET,
+    ]
     return [value.get_secret_value() for value in values if value is not None]
 
 
@@ -31,7 +36,7 @@ def _start(settings: Settings) -> Services:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.server import UnsafeBindError, check_bind_address, serve
 
     missing = settings.missing_platform_credentials()
     if args.socket_mode and settings.SLACK_APP_TOKEN is None:
@@ -41,10 +46,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        check_bind_address(settings)
+    except UnsafeBindError as error:
+        print(error, file=sys.stderr)
+        return 2
     if missing:
         log.warning(
             "Slack is not configured (missing: %s); serving health checks only", ", ".join(missing)
         )
+    elif not settings.slack_configured:
+        log.info("Slack is not configured; serving Microsoft Teams at POST /api/messages")
     services = _start(settings)
     try:
         serve(services, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
