@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 
 from bot import messages
@@ -99,13 +100,30 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the Teams app package; needs no database, only TEAMS_CLIENT_ID."""
+    from pathlib import Path
+
+    from handlers.teams.package import PackageError, build_package
+
+    try:
+        path = build_package(settings, Path(args.out), args.website)
+    except PackageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the bot's HTTP server (Slack, health check)")
+    serve = commands.add_parser(
+        "serve", help="run the bot's HTTP server (Slack, Teams, health check)"
+    )
     serve.add_argument(
         "--socket-mode", action="store_true", help="connect to Slack over Socket Mode"
     )
@@ -124,10 +142,27 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
     upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    teams = commands.add_parser("teams", help="Microsoft Teams set-up")
+    teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
+    package = teams_commands.add_parser(
+        "package", help="build the Teams app package (manifest and icons) to upload"
+    )
+    package.add_argument(
+        "--out", default="everyseat-teams.zip", help="where to write the zip (default: %(default)s)"
+    )
+    package.add_argument(
+        "--website",
+        default="https://everyseat.example.org",
+        help="your organisation's https URL for the app's website, privacy and terms pages",
+    )
+    package.set_defaults(handler=cmd_teams_package)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The Teams SDK announces a preview feature Everyseat doesn't use on every start.
+    warnings.filterwarnings("ignore", message="HtmlWidgetSecurityPolicy is in preview")
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

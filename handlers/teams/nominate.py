@@ -50,6 +50,7 @@ from handlers.teams.cards import (
     notice_card,
     recognition_card,
 )
+from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
 from handlers.teams.installs import base_conversation_id, installed_team_channels
 from handlers.teams.people import lookup_conversations, resolve_people, sender_ref, workspace_for
@@ -63,13 +64,6 @@ from handlers.teams.proactive import (
 from handlers.teams.turns import PersonRef, Turn, parse_message_command, parse_turn
 
 log = logging.getLogger(__name__)
-
-# The message extension command id, as declared in the app manifest.
-EXTENSION_COMMAND = "nominate"
-# The words a person types after @Everyseat (listed in the manifest's command list).
-NOMINATE_COMMAND = "nominate"
-HELP_COMMAND = "help"
-STATS_COMMAND = "stats"
 
 
 @dataclass(frozen=True)

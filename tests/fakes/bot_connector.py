@@ -175,9 +175,7 @@ class FakeBotConnector:
         else:
             method, status, answer = "unknown", 404, {"error": {"code": "NotFound"}}
 
-        call = ConnectorCall(
-            method, http_method, path, conversation_id, item, body, headers
-        )
+        call = ConnectorCall(method, http_method, path, conversation_id, item, body, headers)
         with self._lock:
             self.calls.append(call)
         self._reply(request, status, answer)

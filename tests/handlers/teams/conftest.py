@@ -38,7 +38,8 @@ class TeamsWorld:
     base_url: str
 
     def post(self, activity: dict[str, Any], **headers: str) -> httpx.Response:
-        return httpx.post(f"{self.base_url}/api/messages", json=activity, headers=headers, timeout=10)
+        url = f"{self.base_url}/api/messages"
+        return httpx.post(url, json=activity, headers=headers, timeout=10)
 
     def send(self, name: str, **changes: Any) -> httpx.Response:
         return self.post(load_activity(name, self.connector.service_url, **changes))
@@ -58,7 +59,9 @@ def connector() -> Iterator[FakeBotConnector]:
 
 
 @pytest.fixture
-def teams_world(connector: FakeBotConnector, make_settings, clock: FakeClock) -> Iterator[TeamsWorld]:
+def teams_world(
+    connector: FakeBotConnector, make_settings, clock: FakeClock
+) -> Iterator[TeamsWorld]:
     settings = make_settings(TEAMS_ALLOW_UNAUTHENTICATED="true")
     services = build_services(settings, clock=clock)
     upgrade_database(services.engine)
