@@ -36,6 +36,7 @@ class ConnectorCall:
     activity_id: str | None
     body: dict[str, Any]
     headers: dict[str, str]
+    answer: Any = None  # what the fake replied, e.g. {"id": …} for a sent activity
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -175,7 +176,9 @@ class FakeBotConnector:
         else:
             method, status, answer = "unknown", 404, {"error": {"code": "NotFound"}}
 
-        call = ConnectorCall(method, http_method, path, conversation_id, item, body, headers)
+        call = ConnectorCall(
+            method, http_method, path, conversation_id, item, body, headers, answer
+        )
         with self._lock:
             self.calls.append(call)
         self._reply(request, status, answer)

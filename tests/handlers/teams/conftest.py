@@ -59,7 +59,7 @@ def connector() -> Iterator[FakeBotConnector]:
 
 
 @pytest.fixture
-def teams_world(
+def world(
     connector: FakeBotConnector, make_settings, clock: FakeClock
 ) -> Iterator[TeamsWorld]:
     settings = make_settings(TEAMS_ALLOW_UNAUTHENTICATED="true")
