@@ -59,9 +59,7 @@ def connector() -> Iterator[FakeBotConnector]:
 
 
 @pytest.fixture
-def world(
-    connector: FakeBotConnector, make_settings, clock: FakeClock
-) -> Iterator[TeamsWorld]:
+def world(connector: FakeBotConnector, make_settings, clock: FakeClock) -> Iterator[TeamsWorld]:
     settings = make_settings(TEAMS_ALLOW_UNAUTHENTICATED="true")
     services = build_services(settings, clock=clock)
     upgrade_database(services.engine)

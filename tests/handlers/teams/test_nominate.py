@@ -94,12 +94,21 @@ def test_self_and_bot_nominations_are_refused_as_in_slack(world: TeamsWorld) -> 
     activity_changes: dict[str, Any] = {
         "text": f"<at>Everyseat</at> nominate <at>Ana Lopes</at> <at>Rota Bot</at> {STORY}",
         "entities": [
-            {"type": "mention", "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
-             "text": "<at>Everyseat</at>"},
-            {"type": "mention", "mentioned": {"id": "29:ana-teams-id", "name": "Ana Lopes"},
-             "text": "<at>Ana Lopes</at>"},
-            {"type": "mention", "mentioned": {"id": "28:rota-bot", "name": "Rota Bot"},
-             "text": "<at>Rota Bot</at>"},
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
+                "text": "<at>Everyseat</at>",
+            },
+            {
+                "type": "mention",
+                "mentioned": {"id": "29:ana-teams-id", "name": "Ana Lopes"},
+                "text": "<at>Ana Lopes</at>",
+            },
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:rota-bot", "name": "Rota Bot"},
+                "text": "<at>Rota Bot</at>",
+            },
         ],
     }
     world.send("message_mention_nominate", **activity_changes)
@@ -110,10 +119,17 @@ def test_self_and_bot_nominations_are_refused_as_in_slack(world: TeamsWorld) -> 
 
 
 def test_nominate_alone_and_personal_chat_open_the_form(world: TeamsWorld) -> None:
-    world.send("message_mention_nominate", text="<at>Everyseat</at> nominate", entities=[
-        {"type": "mention", "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
-         "text": "<at>Everyseat</at>"}
-    ])
+    world.send(
+        "message_mention_nominate",
+        text="<at>Everyseat</at> nominate",
+        entities=[
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
+                "text": "<at>Everyseat</at>",
+            }
+        ],
+    )
     world.send("message_personal_nominate")
     for conversation in (THREAD, "a:personal-ana"):
         (reply,) = world.connector.sent_to(conversation)
@@ -160,8 +176,12 @@ def test_invalid_card_form_comes_back_with_errors_and_what_was_typed(world: Team
             "action": {
                 "type": "Action.Execute",
                 "verb": "nominate",
-                "data": {"nominees": "aad-ana", "behaviours": "", "story": "short",
-                         "visibility": "public"},
+                "data": {
+                    "nominees": "aad-ana",
+                    "behaviours": "",
+                    "story": "short",
+                    "visibility": "public",
+                },
             }
         },
     )
@@ -191,8 +211,12 @@ def test_private_form_nomination_is_only_sent_to_the_nominees(world: TeamsWorld)
             "action": {
                 "type": "Action.Execute",
                 "verb": "nominate",
-                "data": {"nominees": "aad-nia", "behaviours": "speaking-up", "story": STORY,
-                         "visibility": "private"},
+                "data": {
+                    "nominees": "aad-nia",
+                    "behaviours": "speaking-up",
+                    "story": STORY,
+                    "visibility": "private",
+                },
             }
         },
     )
@@ -251,8 +275,9 @@ def test_message_extension_opens_the_form_as_a_dialog_about_the_message(
     assert_valid_card(form)
     assert form["actions"][0]["type"] == "Action.Submit"
     assert inputs(form)["nominees"]["choices"] == [{"title": "Nia Okafor", "value": "aad-nia"}]
-    assert any("About this message: https://teams.microsoft.com/l/message/" in t
-               for t in texts(form))
+    assert any(
+        "About this message: https://teams.microsoft.com/l/message/" in t for t in texts(form)
+    )
 
 
 def test_message_extension_submission_records_with_the_message_link(world: TeamsWorld) -> None:
@@ -277,8 +302,12 @@ def test_invalid_message_extension_submission_keeps_the_dialog_open(world: Teams
     activity_value = {
         "commandId": "nominate",
         "commandContext": "compose",
-        "data": {"nominees": "", "behaviours": "speaking-up", "story": STORY,
-                 "visibility": "public"},
+        "data": {
+            "nominees": "",
+            "behaviours": "speaking-up",
+            "story": STORY,
+            "visibility": "public",
+        },
     }
     answer = world.send("compose_submit_action", value=activity_value).json()
     assert answer["task"]["type"] == "continue"
@@ -293,8 +322,11 @@ def test_personal_chat_public_nomination_goes_to_the_installed_team_channel(
 ) -> None:
     world.send("installation_update_add_team")
     personal = {
-        "conversation": {"conversationType": "personal", "tenantId": "tenant-nhs",
-                         "id": "a:personal-ana"},
+        "conversation": {
+            "conversationType": "personal",
+            "tenantId": "tenant-nhs",
+            "id": "a:personal-ana",
+        },
         "channelData": {"tenant": {"id": "tenant-nhs"}},
     }
     answer = world.send("card_action_nominate", **personal).json()
@@ -314,8 +346,11 @@ def test_personal_chat_public_nomination_goes_to_the_installed_team_channel(
 
 def test_personal_chat_public_nomination_without_a_team_says_so(world: TeamsWorld) -> None:
     personal = {
-        "conversation": {"conversationType": "personal", "tenantId": "tenant-nhs",
-                         "id": "a:personal-ana"},
+        "conversation": {
+            "conversationType": "personal",
+            "tenantId": "tenant-nhs",
+            "id": "a:personal-ana",
+        },
         "channelData": {"tenant": {"id": "tenant-nhs"}},
     }
     answer = world.send("card_action_nominate", **personal).json()
