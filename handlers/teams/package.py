@@ -7,6 +7,7 @@ rather than shipped, so the package needs nothing but the standard library.
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zipfile
 import zlib
@@ -125,7 +126,7 @@ def _png(width: int, height: int, pixel: Any) -> bytes:
 def _in_mark(x: int, y: int, size: int) -> bool:
     """The mark: a ring (the team) around a dot (the seat), centred."""
     centre = (size - 1) / 2
-    distance = ((x - centre) ** 2 + (y - centre) ** 2) ** 0.5
+    distance = math.hypot(x - centre, y - centre)
     return distance <= size * 0.12 or size * 0.28 <= distance <= size * 0.38
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from microsoft_teams.api import Account, ApiClient, CreateConversationParams, MessageActivityInput
+from microsoft_teams.api import Account, ApiClient
+from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.clients.conversation.params import CreateConversationParams
 from microsoft_teams.apps import App
 from microsoft_teams.cards import AdaptiveCard
 
