@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -28,7 +29,12 @@ log = logging.getLogger(__name__)
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = [settings.SLACK_BOT_TOKEN, settings.SLACK_SIGNING_SECRET, settings.SLACK_APP_TOKEN]
+    values = [
+        settings.SLACK_BOT_TOKEN,
+        settings.SLACK_SIGNING_SECRET,
+        settings.SLACK_APP_TOKEN,
+        settings.TEAMS_CLIENT_SECRET,
+    ]
     return [value.get_secret_value() for value in values if value is not None]
 
 
@@ -41,7 +47,7 @@ def _start(settings: Settings) -> Services:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.server import serve
+    from bot.server import UnsafeBindError, check_bind_address, serve
 
     missing = settings.missing_platform_credentials()
     if args.socket_mode and settings.SLACK_APP_TOKEN is None:
@@ -51,10 +57,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        check_bind_address(settings)
+    except UnsafeBindError as error:
+        print(error, file=sys.stderr)
+        return 2
     if missing:
         log.warning(
             "Slack is not configured (missing: %s); serving health checks only", ", ".join(missing)
         )
+    elif not settings.slack_configured:
+        log.info("Slack is not configured; serving Microsoft Teams at POST /api/messages")
     services = _start(settings)
     try:
         serve(services, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
@@ -277,13 +290,28 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the Teams app package; needs no database, only TEAMS_CLIENT_ID."""
+    from handlers.teams.package import PackageError, build_package
+
+    try:
+        path = build_package(settings, Path(args.out), args.website)
+    except PackageError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the bot's HTTP server (Slack, health check)")
+    serve = commands.add_parser(
+        "serve", help="run the bot's HTTP server (Slack, Teams, health check)"
+    )
     serve.add_argument(
         "--socket-mode", action="store_true", help="connect to Slack over Socket Mode"
     )
@@ -351,10 +379,27 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
+
+    teams = commands.add_parser("teams", help="Microsoft Teams set-up")
+    teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
+    package = teams_commands.add_parser(
+        "package", help="build the Teams app package (manifest and icons) to upload"
+    )
+    package.add_argument(
+        "--out", default="everyseat-teams.zip", help="where to write the zip (default: %(default)s)"
+    )
+    package.add_argument(
+        "--website",
+        default="https://everyseat.example.org",
+        help="your organisation's https URL for the app's website, privacy and terms pages",
+    )
+    package.set_defaults(handler=cmd_teams_package)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The Teams SDK announces a preview feature Everyseat doesn't use on every start.
+    warnings.filterwarnings("ignore", message="HtmlWidgetSecurityPolicy is in preview")
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -93,6 +93,36 @@ FORM_PUBLIC = "Public: posted in the recognition channel"
 FORM_PRIVATE = "Private: only the people you nominate are told"
 FORM_FROM_MESSAGE = "About this message: {url}"
 
+# Microsoft Teams: where Teams works differently from Slack (no slash commands, no
+# ephemeral replies, channels reached through an installed team).
+TEAMS_USAGE = (
+    "To nominate here: @Everyseat nominate @colleague [@colleague…] what they did and why "
+    "it mattered #behaviour — or send “nominate” alone to open the form."
+)
+TEAMS_NOT_UNDERSTOOD = "I didn't catch that. " + TEAMS_USAGE
+TEAMS_STATS_NOT_AVAILABLE = (
+    "Statistics aren't available in Teams yet; run `everyseat stats` on the server instead."
+)
+TEAMS_THIS_CONVERSATION = "this conversation"
+TEAMS_RECORDED_PUBLIC_UNPOSTED = (
+    "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "
+    "add Everyseat to a team so recognition can be shared there."
+)
+TEAMS_NO_TEAM_INSTALLED = "Everyseat isn't installed in a team channel yet"
+TEAMS_POST_FAILED = "Teams refused the post"
+TEAMS_FORM_PUBLIC = "Public: posted in this conversation, or in your team's channel"
+TEAMS_FORM_PEOPLE_PLACEHOLDER = "Search for colleagues by name"
+TEAMS_FORM_STORY_PLACEHOLDER = "What happened, and what changed because of them?"
+TEAMS_COMMAND_NOMINATE = "Recognise a colleague: @mention them, tell the story, add a #behaviour"
+TEAMS_COMMAND_HELP = "How to nominate with Everyseat"
+TEAMS_EXTENSION_NOMINATE = "Nominate a colleague for leadership from every seat"
+TEAMS_SHORT_DESCRIPTION = "Recognise leadership from every seat."
+TEAMS_FULL_DESCRIPTION = (
+    "Nominate colleagues who show leadership from every seat — the porter who reorganised "
+    "the rota, the receptionist who raised a concern — and see where leadership is, and "
+    "isn't, being noticed."
+)
+
 # App Home
 HOME_TITLE = "Everyseat"
 HOME_INTRO = "Leadership isn't a job title. Recognise it wherever you see it."

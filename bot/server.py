@@ -1,11 +1,14 @@
-"""The ASGI server: Slack at POST /slack/events, health at GET /healthz, run by uvicorn."""
+"""The ASGI server: Slack at POST /slack/events, Teams at POST /api/messages, health at
+GET /healthz, run by uvicorn."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI, Request, Response
@@ -13,6 +16,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from bot.services import Services
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from microsoft_teams.apps import App as TeamsApp
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +35,21 @@ def database_answers(services: Services) -> bool:
 
 
 def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
-    """Build the server. Slack is mounted when a bot token is configured."""
+    """Build the server. Slack is mounted when a bot token is configured, Teams when its
+    credentials are (or local-test mode is on)."""
     slack_app = None
     if services.settings.slack_configured:
         from handlers.slack.app import create_slack_app
 
         slack_app = create_slack_app(services)
 
+    teams_app: TeamsApp | None = None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if teams_app is not None:
+            # Registers POST /api/messages, with the SDK's token validation in front of it.
+            await teams_app.initialize()
         socket_handler = None
         if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -74,12 +87,49 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
         async def slack_events(request: Request) -> Response:
             return await slack_handler.handle(request)
 
+    if services.settings.teams_configured:
+        from handlers.teams.app import create_teams_app
+
+        teams_app = create_teams_app(services, api)
+
     return api
+
+
+class UnsafeBindError(Exception):
+    """Refusing to listen beyond this machine while unauthenticated Teams requests are accepted."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind_address(settings: Settings) -> None:
+    """Local-test mode must never be reachable from the network: refuse, and warn loudly."""
+    if not settings.TEAMS_ALLOW_UNAUTHENTICATED:
+        return
+    if not is_loopback(settings.HOST):
+        raise UnsafeBindError(
+            f"Configuration error: HOST is {settings.HOST!r} but TEAMS_ALLOW_UNAUTHENTICATED is "
+            "true: unauthenticated Teams activities are only accepted on a loopback address. "
+            "Set HOST=127.0.0.1, or turn TEAMS_ALLOW_UNAUTHENTICATED off and set the Teams "
+            "credentials."
+        )
 
 
 def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = True) -> None:
     """Run the server in the foreground until interrupted."""
     settings = services.settings
+    check_bind_address(settings)
+    if settings.TEAMS_ALLOW_UNAUTHENTICATED:
+        log.warning(
+            "TEAMS_ALLOW_UNAUTHENTICATED is on: POST /api/messages accepts activities without "
+            "a token. Use this only for local testing."
+        )
     app = create_app(services, socket_mode=socket_mode)
     config = uvicorn.Config(
         app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True

@@ -41,11 +41,20 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
+    "TEAMS_CLIENT_ID": "copy the Microsoft App ID (a GUID) from your Azure Bot's Configuration "
+    "page, or from the Teams Developer Portal's Bot management page",
+    "TEAMS_CLIENT_SECRET": "create a client secret for the bot's app registration (Azure portal → "
+    "App registrations → Certificates & secrets) and copy its Value",
+    "TEAMS_TENANT_ID": "copy the Directory (tenant) ID from the app registration's Overview page, "
+    "or leave it unset for a multi-tenant bot",
+    "TEAMS_ALLOW_UNAUTHENTICATED": "use true only for local testing with a fake connector or "
+    "emulator on this machine, otherwise false",
 }
 
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _LOCAL_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ConfigError(Exception):
@@ -93,6 +102,11 @@ class Settings(BaseSettings):
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
     LOG_LEVEL: str = "INFO"
 
+    TEAMS_CLIENT_ID: str | None = None
+    TEAMS_CLIENT_SECRET: SecretStr | None = None
+    TEAMS_TENANT_ID: str | None = None
+    TEAMS_ALLOW_UNAUTHENTICATED: bool = False
+
     @field_validator("EVERYSEAT_ADMINS", mode="before")
     @classmethod
     def _admins_from_commas(cls, value: Any) -> Any:
@@ -106,6 +120,9 @@ class Settings(BaseSettings):
         "EVERYSEAT_RECOGNITION_CHANNEL",
         "EVERYSEAT_DIGEST_CHANNEL",
         "EVERYSEAT_BEHAVIOURS_FILE",
+        "TEAMS_CLIENT_ID",
+        "TEAMS_CLIENT_SECRET",
+        "TEAMS_TENANT_ID",
         mode="before",
     )
     @classmethod
@@ -136,6 +153,13 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("is not an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("TEAMS_CLIENT_ID", "TEAMS_TENANT_ID")
+    @classmethod
+    def _guid_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _GUID.match(value):
+            raise ValueError("is not a GUID (8-4-4-4-12 hexadecimal digits)")
+        return value
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -210,6 +234,12 @@ class Settings(BaseSettings):
             self.SLACK_SIGNING_SECRET is not None or self.SLACK_APP_TOKEN is not None
         ):
             raise ValueError("SLACK_BOT_TOKEN: is missing (the other Slack settings need it)")
+        if self.TEAMS_CLIENT_ID is not None and self.TEAMS_CLIENT_SECRET is None:
+            raise ValueError("TEAMS_CLIENT_SECRET: is missing (needed with TEAMS_CLIENT_ID)")
+        if self.TEAMS_CLIENT_ID is None and (
+            self.TEAMS_CLIENT_SECRET is not None or self.TEAMS_TENANT_ID is not None
+        ):
+            raise ValueError("TEAMS_CLIENT_ID: is missing (the other Teams settings need it)")
         return self
 
     @property
@@ -225,8 +255,18 @@ class Settings(BaseSettings):
     def slack_configured(self) -> bool:
         return self.SLACK_BOT_TOKEN is not None
 
+    @property
+    def teams_configured(self) -> bool:
+        """Teams is served with credentials, or unauthenticated for local testing."""
+        return self.TEAMS_CLIENT_ID is not None or self.TEAMS_ALLOW_UNAUTHENTICATED
+
     def missing_platform_credentials(self) -> list[str]:
-        """Names of the credentials a chat platform needs that are not set."""
+        """Names of the credentials a chat platform needs that are not set.
+
+        Empty when at least one platform (Slack or Teams) can be served.
+        """
+        if self.teams_configured and not self.slack_configured:
+            return []
         missing = []
         if self.SLACK_BOT_TOKEN is None:
             missing.append("SLACK_BOT_TOKEN")

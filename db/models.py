@@ -207,3 +207,32 @@ class Spotlight(Base):
     )
     period_key: Mapped[str] = mapped_column(String(64))
     spotlighted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TeamsConversation(Base):
+    """A Teams conversation the bot is installed in (team channel, group chat or personal chat).
+
+    Kept so Everyseat can post there later without being spoken to first (proactive posts
+    need the service URL Teams gave at install time). `removed_at` is set when the bot is
+    uninstalled or removed, and cleared if it is added back.
+    """
+
+    __tablename__ = "teams_conversation"
+    __table_args__ = (
+        UniqueConstraint("conversation_id"),
+        Index("ix_teams_conversation_workspace_type", "workspace_id", "conversation_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    conversation_type: Mapped[str] = mapped_column(String(16))  # "channel", "groupChat", "personal"
+    service_url: Mapped[str] = mapped_column(String(512))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(512))
+    team_name: Mapped[str | None] = mapped_column(String(255))
+    channel_id: Mapped[str | None] = mapped_column(String(512))
+    # Who installed it (or the person, for a personal chat): their AAD object id.
+    installed_by: Mapped[str | None] = mapped_column(String(128))
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

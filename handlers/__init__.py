@@ -1,18 +1,21 @@
 """Platform adapters: each feature's Slack listeners, the Teams bot and the local console.
 
-`register_slack` is the one place the whole Slack surface is wired; read it to see every
-command, shortcut, view and action Everyseat answers.
+`register_slack` and `register_teams` are the one place each platform's surface is wired;
+read them to see every command, shortcut, card action and activity Everyseat answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers.slack import admin, errors, home, nominate
+
+if TYPE_CHECKING:
+    from microsoft_teams.apps import App as TeamsApp
 
 
 def register_slack(app: AsyncApp, services: Services) -> None:
@@ -28,3 +31,12 @@ def register_slack(app: AsyncApp, services: Services) -> None:
     home.register(app)
     admin.register(app)
     errors.register(app)
+
+
+def register_teams(app: TeamsApp, services: Services) -> None:
+    # Imported here: the Teams SDK is only loaded when Teams is configured.
+    from handlers.teams import installs
+    from handlers.teams import nominate as teams_nominate
+
+    teams_nominate.register(app, services)
+    installs.register(app, services)

@@ -37,6 +37,13 @@ def test_env_file_and_comma_lists(tmp_path: Path) -> None:
         ({"PORT": "abc"}, "Configuration error: PORT Input should be a valid integer"),
         ({"EVERYSEAT_TIMEZONE": "Mars/Olympus"}, "EVERYSEAT_TIMEZONE is not a known time zone"),
         ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN must start with xoxb-"),
+        ({"TEAMS_CLIENT_ID": "everyseat-bot"}, "TEAMS_CLIENT_ID is not a GUID"),
+        (
+            {"TEAMS_CLIENT_ID": "3f2504e0-4f89-11d3-9a0c-0305e82c3301"},
+            "TEAMS_CLIENT_SECRET is missing (needed with TEAMS_CLIENT_ID)",
+        ),
+        ({"TEAMS_CLIENT_SECRET": "s3cret"}, "TEAMS_CLIENT_ID is missing"),
+        ({"TEAMS_ALLOW_UNAUTHENTICATED": "perhaps"}, "TEAMS_ALLOW_UNAUTHENTICATED Input should"),
         (
             {"SLACK_BOT_TOKEN": "xoxb-1"},
             "SLACK_SIGNING_SECRET is missing (needed with SLACK_BOT_TOKEN)",

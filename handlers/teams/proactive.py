@@ -1,0 +1,95 @@
+"""Posting to a Teams conversation without being spoken to first (digests, recognition).
+
+Needs a conversation reference stored at install time (`installs.py`). Use `post_card` from
+async code and `post_card_blocking` from threads such as the scheduler or the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from microsoft_teams.api import Account, ApiClient
+from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.apps import App
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.settings import Settings
+from db.models import TeamsConversation
+from handlers.teams.app import teams_app_options
+
+
+@dataclass(frozen=True)
+class ConversationTarget:
+    """Where to post: a conversation id and the Bot Connector service URL that reaches it."""
+
+    conversation_id: str
+    service_url: str
+
+    @classmethod
+    def of(cls, row: TeamsConversation) -> ConversationTarget:
+        return cls(row.conversation_id, row.service_url)
+
+
+def connector_api(settings: Settings) -> ApiClient:
+    """A Bot Connector client authenticated with the bot's credentials (none in local-test
+    mode). Tokens are fetched lazily, on the first request."""
+    return App(**teams_app_options(settings)).api
+
+
+def card_activity(card: AdaptiveCard, text: str | None = None) -> MessageActivityInput:
+    activity = MessageActivityInput(text=text) if text else MessageActivityInput()
+    return activity.add_card(card)
+
+
+async def post_card(
+    api: ApiClient, target: ConversationTarget | TeamsConversation, card: AdaptiveCard
+) -> str:
+    """Post `card` as a new message in the conversation; returns the new activity's id.
+
+    Raises the SDK's HTTP errors if Teams refuses (for example, the bot was removed).
+    """
+    if isinstance(target, TeamsConversation):
+        target = ConversationTarget.of(target)
+    scoped = api.clone(service_url=target.service_url)
+    sent = await scoped.conversations.create_activity(target.conversation_id, card_activity(card))
+    return str(sent.id)
+
+
+def post_card_blocking(
+    settings: Settings, target: ConversationTarget | TeamsConversation, card: AdaptiveCard
+) -> str:
+    """`post_card` for synchronous callers (the scheduler's threads, the CLI)."""
+    return asyncio.run(post_card(connector_api(settings), target, card))
+
+
+async def update_card(
+    api: ApiClient, target: ConversationTarget, activity_id: str, card: AdaptiveCard
+) -> None:
+    """Replace the card in a message Everyseat posted earlier."""
+    scoped = api.clone(service_url=target.service_url)
+    await scoped.conversations.update_activity(
+        target.conversation_id, activity_id, card_activity(card)
+    )
+
+
+async def send_personal_card(
+    api: ApiClient, service_url: str, tenant_id: str, user_id: str, card: AdaptiveCard
+) -> str:
+    """Open (or reuse) the bot's 1:1 chat with `user_id` and post `card` there.
+
+    Teams only allows this where the person has Everyseat installed (it is when the app is
+    installed for the team or organisation); otherwise the connector refuses.
+    """
+    scoped = api.clone(service_url=service_url)
+    conversation = await scoped.conversations.create(
+        CreateConversationParams(
+            members=[Account(id=user_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+            isGroup=False,
+        )
+    )
+    sent = await scoped.conversations.create_activity(conversation.id, card_activity(card))
+    return str(sent.id)
