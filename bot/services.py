@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.behaviours import BehaviourCatalogue, load_catalogue
 from bot.clock import Clock, utc_now
-from bot.nominations import NominationRules
+from bot.nominations import NominationOutcome, NominationRequest, NominationRules, nominate
 from bot.reflections import ReflectionCatalogue, load_reflections
 from bot.settings import Settings
 from db.engine import create_database_engine, create_session_factory
@@ -25,6 +25,14 @@ class Services:
     rules: NominationRules
     clock: Clock = field(default=utc_now)
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
+
+    def nominate(self, request: NominationRequest) -> NominationOutcome:
+        """Record a nomination in a session of its own, with this deployment's catalogue,
+        rules and clock (raises the domain's nomination errors)."""
+        with self.sessions() as session:
+            return nominate(
+                session, request, catalogue=self.catalogue, rules=self.rules, clock=self.clock
+            )
 
     def close(self) -> None:
         self.engine.dispose()

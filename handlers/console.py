@@ -18,7 +18,6 @@ from bot.nominations import (
     NominationRequest,
     count_endorsements,
     load_nomination,
-    nominate,
     recent_nominations,
 )
 from bot.one_line import parse_one_line
@@ -90,26 +89,20 @@ def _nominate(console: ConsoleSession, text: str) -> None:
         people = ensure_named_members(
             session, console.workspace_id, [console.user, *parsed.nominee_refs], now
         )
-        request = NominationRequest(
-            workspace_id=console.workspace_id,
-            nominator=people[console.user],
-            nominees=[people[ref] for ref in parsed.nominee_refs],
-            behaviour_slugs=slugs,
-            story=parsed.story,
-            source_channel_id="console",
-        )
-        try:
-            outcome = nominate(
-                session,
-                request,
-                catalogue=services.catalogue,
-                rules=services.rules,
-                clock=services.clock,
-            )
-        except EveryseatError as error:
-            console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
-            console.say(f"You typed: {text}")
-            return
+    request = NominationRequest(
+        workspace_id=console.workspace_id,
+        nominator=people[console.user],
+        nominees=[people[ref] for ref in parsed.nominee_refs],
+        behaviour_slugs=slugs,
+        story=parsed.story,
+        source_channel_id="console",
+    )
+    try:
+        outcome = services.nominate(request)
+    except EveryseatError as error:
+        console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
+        console.say(f"You typed: {text}")
+        return
     if not outcome.created:
         console.say(messages.ALREADY_RECORDED)
     elif not parsed.behaviour_slugs:

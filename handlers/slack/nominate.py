@@ -27,7 +27,6 @@ from bot.nominations import (
     NominationRequest,
     Visibility,
     endorse,
-    nominate,
 )
 from bot.one_line import parse_one_line
 from bot.services import Services
@@ -78,27 +77,17 @@ async def _record(
         client, services, workspace.id, [submission.nominator_id, *submission.nominee_ids]
     )
 
-    def store() -> NominationOutcome:
-        request = NominationRequest(
-            workspace_id=workspace.id,
-            nominator=people[submission.nominator_id],
-            nominees=[people[uid] for uid in submission.nominee_ids],
-            behaviour_slugs=submission.behaviour_slugs,
-            story=submission.story,
-            visibility=submission.visibility,
-            source_channel_id=submission.channel_id,
-            source_message_url=submission.message_url,
-        )
-        with services.sessions() as session:
-            return nominate(
-                session,
-                request,
-                catalogue=services.catalogue,
-                rules=services.rules,
-                clock=services.clock,
-            )
-
-    return await asyncio.to_thread(store)
+    request = NominationRequest(
+        workspace_id=workspace.id,
+        nominator=people[submission.nominator_id],
+        nominees=[people[uid] for uid in submission.nominee_ids],
+        behaviour_slugs=submission.behaviour_slugs,
+        story=submission.story,
+        visibility=submission.visibility,
+        source_channel_id=submission.channel_id,
+        source_message_url=submission.message_url,
+    )
+    return await asyncio.to_thread(services.nominate, request)
 
 
 async def _tell_nominator(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.directory import MemberProfile, get_or_create_workspace, save_profiles
-from bot.nominations import NominationOutcome, NominationRequest, nominate
+from bot.nominations import NominationOutcome, NominationRequest
 from bot.services import Services
 from db.models import Member, Workspace
 
@@ -59,11 +59,4 @@ def nomination(
         story=story,
         visibility=visibility,
     )
-    with services.sessions() as session:
-        return nominate(
-            session,
-            request,
-            catalogue=services.catalogue,
-            rules=services.rules,
-            clock=services.clock,
-        )
+    return services.nominate(request)
