@@ -87,6 +87,41 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_seed(settings: Settings, args: argparse.Namespace) -> int:
+    """Fill the database with a demo trust: staff in their seats and years of nominations."""
+    from bot.demo import seed_demo
+
+    services = _start(settings)
+    try:
+        report = seed_demo(
+            services.engine,
+            services.catalogue,
+            members=args.members,
+            nominations=args.nominations,
+            weeks=args.weeks,
+            workspace_external_id=args.workspace,
+            seed=args.seed,
+            now=services.clock(),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    finally:
+        services.close()
+    print(
+        f"Seeded workspace {args.workspace} (id {report.workspace_id}) in {report.seconds:.1f}s: "
+        f"{report.members_added:,} members, {report.nominations_added:,} nominations, "
+        f"{report.nominees_added:,} nominees, {report.behaviours_added:,} behaviours, "
+        f"{report.endorsements_added:,} endorsements."
+    )
+    return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
@@ -112,6 +147,27 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
     upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo", help="demo data for trying Everyseat and benchmarks")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    seed = demo_commands.add_parser(
+        "seed", help="add demo members and nominations in bulk (fast, for large datasets)"
+    )
+    seed.add_argument(
+        "--members", type=_positive, required=True, help="demo members the workspace should have"
+    )
+    seed.add_argument("--nominations", type=_positive, required=True, help="nominations to add")
+    seed.add_argument(
+        "--weeks",
+        type=int,
+        default=156,
+        help="spread them over this many weeks up to now (default: 156, three years)",
+    )
+    seed.add_argument(
+        "--workspace", default="T0DEMO", help="workspace (Slack team) id to fill (default: T0DEMO)"
+    )
+    seed.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    seed.set_defaults(handler=cmd_demo_seed)
     return parser
 
 
