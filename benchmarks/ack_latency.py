@@ -90,6 +90,16 @@ def run(context: Context) -> Outcome:
             outcome.add(Figure("Everyseat RSS after the run", f"{app.rss_mib():.0f} MiB"))
             outcome.add(Figure("Bare Bolt RSS after the run", f"{bare.rss_mib():.0f} MiB"))
         if missed_levels:
+            outcome.note(
+                "Why: after acknowledging, Everyseat renders the form and calls views.open on "
+                "the same event loop, and slack_sdk's AsyncWebClient (built without a shared "
+                "aiohttp session) opens a new session and TCP connection for every Web API "
+                "call. That work is the extra CPU per request above; with 10 or more clients "
+                "the next acknowledgements queue behind it. At 50 clients in a closed loop both "
+                "apps are saturated (queueing, not Everyseat), so the absolute p99 grows for "
+                "both. The profile shows the connection set-up (aiohappyeyeballs, "
+                "_request_with_session) as the largest cost after the event loop itself."
+            )
             _profile_missed_level(context, env, response_url, max(missed_levels), outcome)
     outcome.note(
         "Bolt acknowledges by polling for ack() every 10 ms, on both apps alike; the fake "

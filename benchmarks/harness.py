@@ -216,7 +216,12 @@ def top_of_profile(path: Path, entries: int = 15) -> str:
     out = StringIO()
     stats = pstats.Stats(str(path), stream=out)
     stats.sort_stats("tottime").print_stats(entries)
-    site = str(Path(pstats.__file__).parent)
-    lines = [line.replace(site, "…") for line in out.getvalue().splitlines() if line.strip()]
+    prefixes = [str(Path(pstats.__file__).parent), str(Path(httpx.__file__).parents[1])]
+    lines = []
+    for line in out.getvalue().splitlines():
+        for prefix in prefixes:
+            line = line.replace(prefix, "…")
+        if line.strip():
+            lines.append(line)
     body = "\n".join(line for line in lines if not line.lstrip().startswith(("List ", "/tmp")))
     return f"```\n{body}\n```"
