@@ -290,6 +290,34 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_seed(settings: Settings, args: argparse.Namespace) -> int:
+    """Fill the database with a demo trust: staff in their seats and years of nominations."""
+    from bot.demo import seed_demo
+
+    services = _start(settings)
+    try:
+        report = seed_demo(
+            services.engine,
+            services.catalogue,
+            members=args.members,
+            nominations=args.nominations,
+            weeks=args.weeks,
+            workspace_external_id=args.workspace,
+            seed=args.seed,
+            now=services.clock(),
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    finally:
+        services.close()
+    print(
+        f"Seeded workspace {args.workspace} (id {report.workspace_id}) in {report.seconds:.1f}s: "
+        f"{report.members_added:,} members, {report.nominations_added:,} nominations, "
+        f"{report.nominees_added:,} nominees, {report.behaviours_added:,} behaviours, "
+        f"{report.endorsements_added:,} endorsements."
+    )
+    return 0
+
+
 def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
     """Build the Teams app package; needs no database, only TEAMS_CLIENT_ID."""
     from handlers.teams.package import PackageError, build_package
@@ -301,6 +329,13 @@ def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
     return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -394,6 +429,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="your organisation's https URL for the app's website, privacy and terms pages",
     )
     package.set_defaults(handler=cmd_teams_package)
+
+    demo = commands.add_parser("demo", help="demo data for trying Everyseat and benchmarks")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
+    seed = demo_commands.add_parser(
+        "seed", help="add demo members and nominations in bulk (fast, for large datasets)"
+    )
+    seed.add_argument(
+        "--members", type=_positive, required=True, help="demo members the workspace should have"
+    )
+    seed.add_argument("--nominations", type=_positive, required=True, help="nominations to add")
+    seed.add_argument(
+        "--weeks",
+        type=int,
+        default=156,
+        help="spread them over this many weeks up to now (default: 156, three years)",
+    )
+    seed.add_argument(
+        "--workspace", default="T0DEMO", help="workspace (Slack team) id to fill (default: T0DEMO)"
+    )
+    seed.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    seed.set_defaults(handler=cmd_demo_seed)
     return parser
 
 

@@ -64,6 +64,12 @@ async def load_recognition_view(services: Services, nomination_id: int) -> Recog
     return await asyncio.to_thread(load)
 
 
+def _failure_reason(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return f"{type(error).__name__}: {error}"[:200]
+
+
 async def send_once(
     client: AsyncWebClient,
     services: Services,
@@ -101,8 +107,8 @@ async def send_once(
         response = await client.chat_postMessage(
             channel=key.channel_id, text=text, blocks=blocks, unfurl_links=False
         )
-    except SlackApiError as error:
-        reason = str(error.response.get("error") or error.response.status_code)
+    except Exception as error:  # refused or unreachable: it is stored, so queue the post
+        reason = _failure_reason(error)
         log.warning(
             "%s of nomination %s to %s failed: %s", key.kind, nomination_id, key.channel_id, reason
         )

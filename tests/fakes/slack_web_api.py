@@ -26,6 +26,11 @@ BOT_ID = "BBOTFAKE"
 _JSON_FIELDS = {"blocks", "view", "attachments", "files"}
 
 
+class _ListeningServer(ThreadingHTTPServer):
+    # Real Slack never refuses a connection; the default backlog of 5 would, under load.
+    request_queue_size = 256
+
+
 @dataclass
 class SlackCall:
     method: str
@@ -67,7 +72,7 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 fake._handle(self, self.rfile.read(length))
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._server = _ListeningServer((self.host, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

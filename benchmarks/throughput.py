@@ -1,0 +1,163 @@
+"""Benchmark 2: one-line nominations per second, end to end, on SQLite and PostgreSQL.
+
+Each `/nominate <@someone> story #behaviour` is validated, stored, posted to the recognition
+channel of a fake Slack on loopback (in this process, so the posts can be counted), DMed
+to the nominee and confirmed to the nominator. A nomination counts as done when its
+recognition post has reached the fake and its row is in the database; any refusal, HTTP
+error or missing post or row is an error.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from benchmarks.harness import (
+    command_bodies,
+    send_signed_commands,
+    server_process,
+    slack_environment,
+)
+from benchmarks.results import Context, Figure, Outcome
+from bot import messages
+from bot.behaviours import load_catalogue
+from bot.demo import DEMO_USER_PREFIX, seed_demo
+from db.engine import create_database_engine
+from db.migrate import upgrade_database
+from db.models import Member, Nomination
+from tests.fakes.slack_web_api import TEAM_ID, FakeSlack
+from tests.support.databases import PostgresDatabases
+
+NUMBER = 2
+TITLE = "Nomination throughput"
+TARGET = "zero errors on SQLite and PostgreSQL"
+NOMINATIONS = 600
+CLIENTS = 20
+# History already in the database, so queries run against indexes of a realistic size.
+HISTORY_MEMBERS = 3_000
+HISTORY_NOMINATIONS = 50_000
+CHANNEL = "CRECOGNITION"
+DEADLINE_SECONDS = 240.0
+# The later sustained-load fault test asks for 50 a second on PostgreSQL.
+REFERENCE_RATE = 50.0
+
+
+def _prepare(database_url: str) -> list[str]:
+    """Migrate, seed a history, and return active members' Slack ids to nominate with."""
+    engine = create_database_engine(database_url)
+    try:
+        upgrade_database(engine)
+        seed_demo(
+            engine,
+            load_catalogue(),
+            members=HISTORY_MEMBERS,
+            nominations=HISTORY_NOMINATIONS,
+            weeks=52,
+            workspace_external_id=TEAM_ID,
+            now=datetime.now(UTC),
+        )
+        with engine.connect() as connection:
+            return list(
+                connection.scalars(
+                    select(Member.platform_user_id)
+                    .where(
+                        Member.platform_user_id.like(f"{DEMO_USER_PREFIX}%"),
+                        Member.is_bot.is_(False),
+                        Member.is_deactivated.is_(False),
+                    )
+                    .order_by(Member.id)
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def _count_nominations(database_url: str) -> int:
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Nomination)) or 0)
+    finally:
+        engine.dispose()
+
+
+def _measure(backend: str, database_url: str, workdir: Path, outcome: Outcome) -> None:
+    people = _prepare(database_url)
+    before = _count_nominations(database_url)
+    # Each nominator once, so the daily cap never bites; each story unique, so no dedupe.
+    nominators = people[:NOMINATIONS]
+    nominees = people[NOMINATIONS : 2 * NOMINATIONS]
+    texts = [
+        f"<@{nominee}> Took charge of handover number {i} when the ward was short and kept "
+        "everyone safe #speaking-up"
+        for i, nominee in enumerate(nominees)
+    ]
+    fake = FakeSlack().start()
+    try:
+        bodies = command_bodies(texts, nominators, fake.response_url)
+        env = slack_environment(fake.api_url, database_url, EVERYSEAT_RECOGNITION_CHANNEL=CHANNEL)
+        with server_process(["-m", "bot", "serve", "--no-scheduler"], workdir, env) as server:
+            began = time.perf_counter()
+            load = send_signed_commands(server.base_url, bodies, CLIENTS)
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            # Every request ends with a reply to the nominator, after its post (if any).
+            while time.monotonic() < deadline:
+                if len(fake.calls_to("response_url")) >= NOMINATIONS:
+                    break
+                time.sleep(0.01)
+            posts = sum(
+                1 for call in fake.calls_to("chat.postMessage") if call.args["channel"] == CHANNEL
+            )
+            elapsed = time.perf_counter() - began
+            confirmations = fake.calls_to("response_url")
+        stored = _count_nominations(database_url) - before
+    finally:
+        fake.stop()
+    recorded_prefix = messages.RECORDED_PUBLIC.split("{", 1)[0]
+    refused = [
+        c.args.get("text", "")
+        for c in confirmations
+        if not str(c.args.get("text", "")).startswith(recorded_prefix)
+    ]
+    errors = len(load.errors) + len(refused) + (NOMINATIONS - posts) + abs(NOMINATIONS - stored)
+    rate = posts / elapsed
+    outcome.add(
+        Figure(
+            f"{backend}: {NOMINATIONS} one-line nominations, {CLIENTS} clients",
+            f"{rate:.0f} nominations/s ({elapsed:.1f} s); posts {posts}, rows {stored}, "
+            f"errors {errors}",
+            "zero errors",
+            errors == 0,
+        )
+    )
+    outcome.add(
+        Figure(
+            f"{backend}: compared with 50/s (the later sustained-load test)",
+            f"{rate / REFERENCE_RATE:.1f}× that rate",
+        )
+    )
+    if errors:
+        outcome.note(f"{backend}: HTTP/transport errors {load.errors[:3]}, refusals {refused[:3]}")
+
+
+def run(context: Context) -> Outcome:
+    outcome = Outcome(NUMBER, TITLE, TARGET)
+    began = time.perf_counter()
+    _measure("SQLite", f"sqlite:///{context.workdir / 'throughput.db'}", context.workdir, outcome)
+    if context.postgres_admin_url is None:
+        outcome.note(f"PostgreSQL not measured: {context.postgres_unavailable}")
+    else:
+        databases = PostgresDatabases(context.postgres_admin_url)
+        try:
+            _measure("PostgreSQL", databases.create_empty(), context.workdir, outcome)
+        finally:
+            databases.drop_all()
+    outcome.note(
+        f"History before the run: {HISTORY_MEMBERS:,} members and {HISTORY_NOMINATIONS:,} "
+        "nominations from `everyseat demo seed`. Profiles are cached (no users.info calls)."
+    )
+    outcome.seconds = time.perf_counter() - began
+    return outcome
