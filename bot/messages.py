@@ -285,6 +285,8 @@ CONSOLE_HELP = """Commands:
   /recent [N]                                   list the latest nominations
   /behaviours                                   list the leadership behaviours
   /digest                                       preview this week's spotlight
+  /stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]       coverage, spread, unseen seats (default 30d);
+                                                no admin check: you are the local operator
   /as name                                      act as another person
   /help                                         this list
   /quit                                         leave"""

@@ -1,7 +1,9 @@
 """The local console adapter: the same services as Slack, driven by lines of text.
 
 Reads commands from a stream (a terminal or a pipe) and writes what the bot would post.
-Console users are plain names (`@nia`), created on first mention.
+Console users are plain names (`@nia`), created on first mention. Whoever runs the console
+is the local operator with the database in hand, so admin commands such as /stats are not
+checked here.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from bot.nominations import (
 )
 from bot.one_line import parse_one_line
 from bot.periods import PostKind
+from bot.reporting_periods import parse_period
 from bot.services import Services
+from bot.stats import recognition_stats
+from bot.stats_summary import StatsSummary, summarise
 from bot.views import RecognitionView, recognition_view
 from handlers.spotlight_text import preview_text
 
@@ -50,6 +55,16 @@ def render_recognition_text(view: RecognitionView) -> str:
         f"  “{view.story}”\n"
         f"  {tags} · {messages.endorsement_count(view.endorsements)}"
     )
+
+
+def render_summary_text(summary: StatsSummary) -> str:
+    """The statistics summary as plain text, the way the console shows it."""
+    lines = [summary.header, summary.totals, summary.coverage, summary.spread, summary.unseen_seats]
+    for group in summary.groups:
+        if group.lines:
+            lines += [f"{group.heading}:", *(f"  • {line}" for line in group.lines)]
+    lines.append(summary.weekly)
+    return "\n".join(lines)
 
 
 Command = Callable[["ConsoleSession", str], None]
@@ -138,6 +153,18 @@ def _digest(console: ConsoleSession, _text: str) -> None:
     console.say(preview_text(console.services, console.workspace_id, PostKind.DIGEST, None))
 
 
+def _stats(console: ConsoleSession, text: str) -> None:
+    services = console.services
+    try:
+        period = parse_period(text, now=services.clock(), zone=services.settings.timezone)
+    except EveryseatError as error:
+        console.say(error.message)
+        return
+    with services.sessions() as session:
+        stats = recognition_stats(session, console.workspace_id, period, services.catalogue)
+    console.say(render_summary_text(summarise(stats)))
+
+
 def _act_as(console: ConsoleSession, text: str) -> None:
     name = text.strip().lstrip("@")
     if not _VALID_NAME.match(name):
@@ -159,6 +186,7 @@ def register(console: ConsoleSession) -> None:
             "/recent": _recent,
             "/behaviours": _behaviours,
             "/digest": _digest,
+            "/stats": _stats,
             "/as": _act_as,
             "/help": _help,
         }

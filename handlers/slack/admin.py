@@ -1,15 +1,18 @@
-"""Slack surface of the admin feature: `/recognition stats|export|help`.
+"""Slack surface of the admin feature: `/recognition stats|export|help` and the App Home
+admin panel with its export buttons.
 
 Every admin action is checked here on the server (EVERYSEAT_ADMINS, or a workspace admin or
-owner per `users.info`); files go to the admin's DM with `files_upload_v2` and the command
-answers ephemerally where to find them.
+owner per `users.info`); files go to the admin's DM with `files_upload_v2`. Slack expects an
+answer within 3 seconds, so every listener acks first and builds files in a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +26,19 @@ from bot.charts import weekly_trend_png
 from bot.directory import save_profiles
 from bot.errors import NotAuthorisedError, ReportError
 from bot.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
-from bot.reporting_periods import ReportingPeriod, parse_period
+from bot.reporting_periods import DEFAULT_DAYS, ReportingPeriod, last_days, parse_period
 from bot.services import Services
 from bot.stats import RecognitionStats, recognition_stats
 from bot.stats_summary import StatsSummary, summarise
-from handlers.slack.mrkdwn import escape_mrkdwn
+from handlers.slack.mrkdwn import escape_mrkdwn, shorten
 from handlers.slack.people import profile_from_user, workspace_for
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/recognition"
+# The App Home export buttons: action ids `admin_home_export_csv` and `admin_home_export_xlsx`.
+HOME_EXPORT_ACTION = "admin_home_export"
+_HOME_EXPORT_ACTIONS = re.compile(rf"^{HOME_EXPORT_ACTION}_(csv|xlsx)$")
 Block = dict[str, Any]
 
 
@@ -66,9 +72,10 @@ async def _platform_admin(
     return profile.is_platform_admin
 
 
-async def _is_admin(
+async def is_admin(
     client: AsyncWebClient, services: Services, workspace_id: int, user_id: str
 ) -> bool:
+    """Whether this person may see statistics and exports (a fresh check, never the UI's)."""
     if is_configured_admin(services.settings, user_id):
         return True
     return await _platform_admin(client, services, workspace_id, user_id)
@@ -80,7 +87,7 @@ async def _require_admin(
     require_admin(
         services.settings,
         user_id,
-        platform_admin=await _is_admin(client, services, workspace_id, user_id),
+        platform_admin=await is_admin(client, services, workspace_id, user_id),
         action=action,
     )
 
@@ -88,27 +95,63 @@ async def _require_admin(
 # --- rendering --------------------------------------------------------------------------
 
 
+# A sentence (such as a long list of unrecognised seats) is cut to this before escaping, so
+# the escaped text stays within Slack's 3,000 characters per section.
+SENTENCE_LIMIT = 1000
+
+
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _sentence(text: str) -> str:
+    return escape_mrkdwn(shorten(text, SENTENCE_LIMIT))
 
 
 def stats_blocks(summary: StatsSummary) -> list[Block]:
     """The statistics summary as an ephemeral Block Kit message."""
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": summary.header[:150]}},
-        _section(escape_mrkdwn(summary.totals)),
-        _section(f"*{escape_mrkdwn(summary.coverage)}*"),
-        _section(escape_mrkdwn(summary.spread)),
-        _section(escape_mrkdwn(summary.unseen_seats)),
+        _section(_sentence(summary.totals)),
+        _section(f"*{_sentence(summary.coverage)}*"),
+        _section(_sentence(summary.spread)),
+        _section(_sentence(summary.unseen_seats)),
     ]
     for group in summary.groups:
         if group.lines:
             lines = "\n".join(f"• {escape_mrkdwn(line)}" for line in group.lines)
             blocks.append(_section(f"*{escape_mrkdwn(group.heading)}*\n{lines}"))
     blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(summary.weekly)}]}
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _sentence(summary.weekly)}]}
     )
     return blocks
+
+
+def _export_button(label: str, fmt: ExportFormat) -> Block:
+    return {
+        "type": "button",
+        "action_id": f"{HOME_EXPORT_ACTION}_{fmt.value}",
+        "text": {"type": "plain_text", "text": label},
+    }
+
+
+def home_panel_blocks(summary: StatsSummary) -> list[Block]:
+    """The admin panel at the foot of App Home: the headline figures and export buttons."""
+    return [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": messages.HOME_ADMIN_HEADER}},
+        _section(_sentence(summary.totals)),
+        _section(f"*{_sentence(summary.coverage)}*"),
+        _section(_sentence(summary.spread)),
+        _section(_sentence(summary.unseen_seats)),
+        {
+            "type": "actions",
+            "elements": [
+                _export_button(messages.HOME_EXPORT_CSV, ExportFormat.CSV),
+                _export_button(messages.HOME_EXPORT_XLSX, ExportFormat.XLSX),
+            ],
+        },
+    ]
 
 
 def help_text(is_admin: bool) -> str:
@@ -144,6 +187,61 @@ def _export_file(
     return path
 
 
+def _build_export(
+    services: Services, workspace_id: int, period: ReportingPeriod, fmt: ExportFormat
+) -> tuple[str, bytes]:
+    """The export's file name and bytes. Runs in a worker thread: it queries and writes the
+    whole export, and slack_sdk would otherwise read the file on the event loop."""
+    with tempfile.TemporaryDirectory(prefix="everyseat-export-") as folder:
+        path = _export_file(services, workspace_id, period, fmt, Path(folder))
+        return path.name, path.read_bytes()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What happened to one export: whether it reached the DM, and the sentence to show."""
+
+    sent: bool
+    message: str
+
+
+async def upload_export(
+    client: AsyncWebClient,
+    services: Services,
+    workspace_id: int,
+    user_id: str,
+    fmt: ExportFormat,
+    period: ReportingPeriod,
+) -> ExportResult:
+    """Build an export off the event loop and upload it to the person's DM.
+
+    Callers check admin rights first; both `/recognition export` and the App Home buttons
+    come through here.
+    """
+    name, data = await asyncio.to_thread(_build_export, services, workspace_id, period, fmt)
+    report = "nominations" if fmt is ExportFormat.CSV else "nominations, people, summary"
+    try:
+        await client.files_upload_v2(
+            channel=await _dm_channel(client, user_id),
+            content=data,
+            filename=name,
+            title=name,
+            initial_comment=messages.EXPORT_FILE_COMMENT.format(report=report, period=period.label),
+        )
+    except SlackApiError as error:
+        log.warning("export upload to %s failed: %s", user_id, error.response.get("error"))
+        return ExportResult(
+            False, messages.EXPORT_FAILED.format(reason=error.response.get("error"))
+        )
+    log.info("export %s (%s) sent to %s", fmt.value, period.label, user_id)
+    return ExportResult(
+        True,
+        messages.EXPORT_SENT.format(
+            format=fmt.value.upper(), report=report, period=period.label, name=name
+        ),
+    )
+
+
 def _parse_export_arguments(
     words: list[str], services: Services
 ) -> tuple[ExportFormat, ReportingPeriod]:
@@ -154,6 +252,47 @@ def _parse_export_arguments(
         raise ReportError(messages.EXPORT_BAD_FORMAT.format(value=words[0]))
     period = parse_period(" ".join(words), now=services.clock(), zone=services.settings.timezone)
     return fmt, period
+
+
+# --- App Home ---------------------------------------------------------------------------
+
+
+async def home_admin_panel(
+    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str
+) -> list[Block]:
+    """The admin panel for App Home: empty for anyone who is not an admin."""
+    if not await is_admin(client, services, workspace_id, user_id):
+        return []
+    period = last_days(DEFAULT_DAYS, services.clock())
+
+    def compute() -> RecognitionStats:
+        with services.sessions() as session:
+            return recognition_stats(session, workspace_id, period, services.catalogue)
+
+    return home_panel_blocks(summarise(await asyncio.to_thread(compute)))
+
+
+async def on_home_export(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
+) -> None:
+    """An export button on App Home. The click may be forged, so admin rights are checked
+    again here; App Home has no response_url, so any answer other than the file is a DM."""
+    await ack()
+    user_id = body["user"]["id"]
+    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
+    workspace = await workspace_for(services, team_id)
+    try:
+        await _require_admin(client, services, workspace.id, user_id, "export")
+    except NotAuthorisedError as error:
+        await client.chat_postMessage(channel=user_id, text=error.message)
+        return
+    matched = _HOME_EXPORT_ACTIONS.match(body["actions"][0]["action_id"])
+    assert matched is not None  # the listener is registered for exactly these ids
+    fmt = ExportFormat(matched.group(1))
+    period = last_days(DEFAULT_DAYS, services.clock())
+    result = await upload_export(client, services, workspace.id, user_id, fmt, period)
+    if not result.sent:
+        await client.chat_postMessage(channel=user_id, text=result.message)
 
 
 # --- the command ------------------------------------------------------------------------
@@ -192,28 +331,8 @@ async def _export(
     client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, words: list[str]
 ) -> str:
     fmt, period = _parse_export_arguments(words, services)
-    with tempfile.TemporaryDirectory(prefix="everyseat-export-") as folder:
-        path = await asyncio.to_thread(
-            _export_file, services, workspace_id, period, fmt, Path(folder)
-        )
-        report = "nominations" if fmt is ExportFormat.CSV else "nominations, people, summary"
-        try:
-            await client.files_upload_v2(
-                channel=await _dm_channel(client, user_id),
-                file=str(path),
-                filename=path.name,
-                title=path.name,
-                initial_comment=messages.EXPORT_FILE_COMMENT.format(
-                    report=report, period=period.label
-                ),
-            )
-        except SlackApiError as error:
-            log.warning("export upload to %s failed: %s", user_id, error.response.get("error"))
-            return messages.EXPORT_FAILED.format(reason=error.response.get("error"))
-    log.info("export %s (%s) sent to %s", fmt.value, period.label, user_id)
-    return messages.EXPORT_SENT.format(
-        format=fmt.value.upper(), report=report, period=period.label, name=path.name
-    )
+    result = await upload_export(client, services, workspace_id, user_id, fmt, period)
+    return result.message
 
 
 async def on_recognition_command(
@@ -229,8 +348,8 @@ async def on_recognition_command(
     user_id = body["user_id"]
     workspace = await workspace_for(services, body["team_id"])
     if verb == "help":
-        is_admin = await _is_admin(client, services, workspace.id, user_id)
-        await respond(text=help_text(is_admin), response_type="ephemeral")
+        admin = await is_admin(client, services, workspace.id, user_id)
+        await respond(text=help_text(admin), response_type="ephemeral")
         return
     if verb not in ("stats", "export"):
         await respond(
@@ -251,5 +370,6 @@ async def on_recognition_command(
 
 
 def register(app: AsyncApp) -> None:
-    """The only place the admin command meets its listener."""
+    """The only place the admin command and the App Home export buttons meet listeners."""
     app.command(COMMAND)(on_recognition_command)
+    app.action(_HOME_EXPORT_ACTIONS)(on_home_export)

@@ -1,4 +1,5 @@
-"""App Home: a person's recent recognition, received and given."""
+"""App Home: a person's recent recognition, received and given; admins also see the
+statistics panel from the admin feature."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.nominations import count_endorsements, recent_nominations
 from bot.services import Services
 from bot.views import RecognitionView, recognition_view
+from handlers.slack.admin import home_admin_panel
 from handlers.slack.people import resolve_members, workspace_for
 from handlers.slack.render import home_view
 
@@ -39,7 +41,8 @@ async def on_home_opened(
             return views(received_by=member.id), views(given_by=member.id)
 
     received, given = await asyncio.to_thread(load)
-    await client.views_publish(user_id=user_id, view=home_view(received, given))
+    panel = await home_admin_panel(client, services, workspace.id, user_id)
+    await client.views_publish(user_id=user_id, view=home_view(received, given, panel))
 
 
 def register(app: AsyncApp) -> None:

@@ -228,9 +228,12 @@ def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
 
 
 def home_view(
-    received: Sequence[RecognitionView], given: Sequence[RecognitionView]
+    received: Sequence[RecognitionView],
+    given: Sequence[RecognitionView],
+    admin_panel: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """App Home: what I received and gave recently, and a button to nominate."""
+    """App Home: what I received and gave recently, a button to nominate and, for admins,
+    the statistics panel (rendered by the admin feature) at the foot."""
     blocks: list[Block] = [
         {"type": "header", "text": _plain(messages.HOME_TITLE)},
         _section(escape_mrkdwn(messages.HOME_INTRO)),
@@ -255,7 +258,8 @@ def home_view(
     blocks += [_home_item(view) for view in given] or [
         _context(escape_mrkdwn(messages.HOME_NONE_GIVEN))
     ]
-    return {"type": "home", "blocks": blocks[:100]}
+    # Slack refuses a view of more than 100 blocks; the panel keeps its place at the foot.
+    return {"type": "home", "blocks": [*blocks[: 100 - len(admin_panel)], *admin_panel]}
 
 
 def _home_item(view: RecognitionView) -> Block:

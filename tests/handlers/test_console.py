@@ -6,11 +6,13 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from bot import messages
 from bot.services import Services
 from handlers.console import run_console
+from tests.support.clock import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]
 NOMINATION = (
@@ -77,3 +79,21 @@ def test_make_run_without_credentials_explains_and_opens_the_console(tmp_path: P
     assert "missing: SLACK_BOT_TOKEN" in result.stderr
     assert "manifest.yml" in result.stderr
     assert "#1 @me recognised @nia" in result.stdout
+
+
+def test_stats_prints_the_summary_for_a_period(services: Services, clock: FakeClock) -> None:
+    drive(
+        services,
+        "/nominate @nia Led the handover huddle when the ward was short #speaking-up",
+        "/nominate @nia @sam Reorganised the rota so nobody worked a double shift",
+    )
+    clock.advance(timedelta(minutes=1))  # "the last 30 days" ends now, exclusive
+    shown = drive(services, "/help", "/stats", "/stats 2026-10-01..2026-10-31", "/stats soon")
+    assert "no admin check: you are the local operator" in shown
+    assert "Recognition, the last 30 days\n2 nominations from 1 people recognised 2 people" in shown
+    assert "Coverage: 67% of 3 active members were recognised at least once." in shown
+    assert "top 10% of recipients (1 people) received 67% of recognitions; Gini 0.17" in shown
+    assert "By behaviour:\n  • Leading from every seat: 1 nominations, 2 people\n" in shown
+    assert "Recognition, 2026-10-01 to 2026-10-31\n0 nominations" in shown
+    assert messages.STATS_SPREAD_NONE in shown
+    assert messages.BAD_PERIOD.format(value="soon") in shown

@@ -1,20 +1,24 @@
-"""Wiring: /recognition stats|export|help through signed requests and the fake Web API."""
+"""Wiring: /recognition stats|export|help and the App Home admin panel, through signed
+requests and the fake Web API."""
 
 from __future__ import annotations
 
 import csv
 import io
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 
 from bot import messages
+from handlers.slack import admin
 from tests.handlers.slack.conftest import SlackWorld
 from tests.support import builders
-from tests.support.block_kit import assert_valid_message, section_texts
+from tests.support.block_kit import assert_valid_message, assert_valid_view, section_texts
 from tests.support.clock import FakeClock
 from tests.support.datasets import build_dataset
+from tests.support.slack_requests import load_payload
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -139,3 +143,137 @@ def test_help_shows_the_admin_part_only_to_admins(world: SlackWorld) -> None:
     world.slack.clear()
     world.sender.command("", user_id="UBOSS", command="/recognition")
     assert messages.RECOGNITION_HELP_ADMIN in ephemeral(world)["text"]
+
+
+# --- App Home admin panel ---------------------------------------------------------------
+
+
+def open_home(world: SlackWorld, user_id: str) -> dict:
+    event = load_payload("app_home_opened.json")
+    event["event"]["user"] = user_id
+    world.sender.event(event)
+    (published,) = world.slack.wait_for("views.publish")
+    assert published.args["user_id"] == user_id
+    view = published.args["view"]
+    assert_valid_view(view)
+    return view
+
+
+def action_ids(view: dict) -> list[str]:
+    return [
+        element["action_id"]
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def home_export_click(user_id: str, fmt: str) -> dict:
+    click = load_payload("block_action_home_export.json")
+    click["user"] = {**click["user"], "id": user_id}
+    click["actions"][0]["action_id"] = f"admin_home_export_{fmt}"
+    return click
+
+
+def test_admin_home_shows_the_statistics_panel_with_export_buttons(world: SlackWorld) -> None:
+    view = open_home(world, "UBOSS")
+    shown = section_texts(view["blocks"])
+    assert messages.HOME_ADMIN_HEADER in shown
+    assert "6 nominations" not in shown  # one nomination is older than 30 days
+    assert "5 nominations from 5 people recognised 4 people" in shown
+    assert "Coverage: 36% of 11 active members were recognised at least once." in shown
+    assert "the top 10% of recipients (1 people) received 50% of recognitions; Gini 0.31" in shown
+    assert "Seats never recognised: Cleaner (1), Pharmacist (1)." in shown
+    assert action_ids(view)[-2:] == ["admin_home_export_csv", "admin_home_export_xlsx"]
+    # The person's own lists are still there, above the panel.
+    assert messages.HOME_RECEIVED in shown and messages.HOME_GIVEN in shown
+
+
+def test_admin_home_export_uploads_the_csv_to_their_dm(world: SlackWorld) -> None:
+    assert world.sender.interaction(home_export_click("UBOSS", "csv")).status_code == 200
+    (complete,) = world.slack.wait_for("files.completeUploadExternal")
+    assert complete.args["channel_id"] == "DBOSS"
+    assert complete.args["initial_comment"] == messages.EXPORT_FILE_COMMENT.format(
+        report="nominations", period="the last 30 days"
+    )
+    (uploaded,) = world.slack.uploads.values()
+    rows = list(csv.DictReader(io.StringIO(uploaded.decode("utf-8"), newline="")))
+    assert len(rows) == 8
+    assert [row["nominee_id"] for row in rows[:2]] == ["UNIA", "UNIA"]
+    assert rows[-1]["story"] == messages.PRIVATE_STORY_WITHHELD
+    assert world.slack.calls_to("chat.postMessage") == []  # the file is the answer
+
+
+def test_admin_home_export_xlsx_has_the_three_sheets(world: SlackWorld) -> None:
+    import openpyxl
+
+    world.sender.interaction(home_export_click("UBOSS", "xlsx"))
+    (complete,) = world.slack.wait_for("files.completeUploadExternal")
+    assert complete.args["files"][0]["title"] == "everyseat-report.xlsx"
+    (uploaded,) = world.slack.uploads.values()
+    workbook = openpyxl.load_workbook(io.BytesIO(uploaded), read_only=True)
+    assert workbook.sheetnames == ["nominations", "people", "summary"]
+
+
+def test_non_admin_home_has_no_panel(world: SlackWorld) -> None:
+    view = open_home(world, "UPLAIN")
+    shown = section_texts(view["blocks"])
+    assert messages.HOME_ADMIN_HEADER not in shown
+    assert "Coverage" not in shown
+    assert action_ids(view) == ["open_nomination_form"]
+
+
+def test_forged_home_export_by_a_non_admin_is_refused_and_logged(
+    world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.admins"):
+        world.sender.interaction(home_export_click("UPLAIN", "csv"))
+        (refusal,) = world.slack.wait_for("chat.postMessage")
+    assert refusal.args["channel"] == "UPLAIN"
+    assert refusal.args["text"] == messages.NOT_AN_ADMIN
+    assert world.slack.calls_to("files.getUploadURLExternal") == []
+    assert world.slack.uploads == {}
+    assert "Refused admin action 'export' to UPLAIN" in caplog.text
+
+
+def test_failed_home_export_upload_is_explained_in_a_dm(world: SlackWorld) -> None:
+    world.slack.fail_next(
+        "files.getUploadURLExternal", status=200, body={"ok": False, "error": "not_allowed"}
+    )
+    world.sender.interaction(home_export_click("UBOSS", "csv"))
+    (message,) = world.slack.wait_for("chat.postMessage")
+    assert message.args["channel"] == "UBOSS"
+    assert message.args["text"] == messages.EXPORT_FAILED.format(reason="not_allowed")
+
+
+# --- acknowledging within Slack's 3 seconds ---------------------------------------------
+
+
+def test_export_is_acknowledged_before_the_file_is_built(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command is answered while the export is still being built, and the server keeps
+    answering meanwhile: the build runs in a worker thread, not on the event loop."""
+    started, release = threading.Event(), threading.Event()
+    build = admin._build_export
+
+    def held_build(*args: object) -> tuple[str, bytes]:
+        started.set()
+        assert release.wait(10), "the test never released the export"
+        return build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(admin, "_build_export", held_build)
+    try:
+        response = world.sender.command("export csv", user_id="UBOSS", command="/recognition")
+        assert response.status_code == 200  # acknowledged with the file not yet written
+        assert started.wait(10)
+        assert world.sender.http.get(f"{world.base_url}/healthz").status_code == 200
+        world.sender.command("help", user_id="UPLAIN", command="/recognition")
+        (help_reply,) = world.slack.wait_for("response_url")
+        assert help_reply.args["text"] == messages.RECOGNITION_HELP
+        assert world.slack.uploads == {}
+    finally:
+        release.set()
+    world.slack.wait_for("response_url", count=2)
+    (uploaded,) = world.slack.uploads.values()
+    assert len(list(csv.DictReader(io.StringIO(uploaded.decode("utf-8"), newline="")))) == 8
