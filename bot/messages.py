@@ -218,6 +218,10 @@ STATS_SPREAD = (
 STATS_SPREAD_NONE = "Spread: nobody was recognised in this period."
 STATS_NEVER_RECOGNISED = "Seats never recognised: {seats}."
 STATS_EVERY_SEAT = "Every job title among active members was recognised at least once."
+STATS_NO_TITLES = (
+    "No job titles are known yet, so seats can't be compared: ask people to fill in the "
+    "title in their profile."
+)
 STATS_SEAT = "{title} ({members})"
 STATS_BY_BEHAVIOUR = "By behaviour"
 STATS_BY_TITLE = "By job title"

@@ -84,7 +84,9 @@ def summarise(stats: RecognitionStats) -> StatsSummary:
         spread=spread,
         unseen_seats=messages.STATS_NEVER_RECOGNISED.format(seats=seats)
         if seats
-        else messages.STATS_EVERY_SEAT,
+        else messages.STATS_EVERY_SEAT
+        if any(group.key is not None and group.members for group in stats.by_title)
+        else messages.STATS_NO_TITLES,
         groups=(
             GroupSection(messages.STATS_BY_BEHAVIOUR, _group_lines(by_behaviour)),
             GroupSection(messages.STATS_BY_TITLE, _group_lines(stats.by_title)),

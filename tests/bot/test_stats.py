@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +166,20 @@ def test_gini_formula_on_sorted_counts(counts: list[int], expected: float) -> No
     ranked = sorted(counts)
     weighted = sum(rank * count for rank, count in enumerate(ranked, start=1))
     assert gini_from_ranked_sums(len(ranked), sum(ranked), weighted) == pytest.approx(expected)
+
+
+def test_summary_without_any_job_titles_says_so_instead_of_every_seat_seen(
+    services, clock: FakeClock
+) -> None:
+    from bot import messages
+    from bot.stats_summary import summarise
+    from tests.support import builders
+
+    ws = builders.workspace(services)
+    ana = builders.member(services, ws.id, "UANA", "Ana")
+    builders.nomination(services, ana, [builders.member(services, ws.id, "UNIA", "Nia")])
+    clock.advance(timedelta(seconds=1))
+    with services.sessions() as session:
+        stats = recognition_stats(session, ws.id, last_days(30, clock()), services.catalogue)
+    assert stats.nominations == 1
+    assert summarise(stats).unseen_seats == messages.STATS_NO_TITLES
