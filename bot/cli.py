@@ -10,7 +10,6 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -110,44 +109,63 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
-    """`everyseat digest|prompt --preview|--post`."""
-    from bot.periods import PostKind, current_period, schedule_for
+def _preview_targets(services: Services) -> list[tuple[int, str | None]]:
+    """(workspace, channel) pairs to preview: the Slack bot's workspace and each Teams
+    workspace with a team installed; with neither platform configured, every one stored."""
     from handlers.slack.client import build_sync_client
+    from schedules.posting import SlackPoster, TeamsPoster
+
+    settings = services.settings
+    if not (settings.slack_configured or settings.teams_configured):
+        with services.sessions() as session:
+            ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+        return [(workspace_id, settings.digest_channel) for workspace_id in ids]
+    found: list[tuple[int, str | None]] = []
+    if settings.slack_configured:
+        slack = SlackPoster(services, build_sync_client(settings))
+        found.append((slack.workspace_id(), settings.digest_channel))
+    if settings.teams_configured:
+        previewed: set[int] = set()
+        for target in TeamsPoster(services).targets():  # one preview per tenant
+            if target.workspace_id not in previewed:
+                previewed.add(target.workspace_id)
+                found.append((target.workspace_id, target.channel_id))
+    return found
+
+
+def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
+    """`everyseat digest|prompt --preview|--post`, for Slack and Teams alike."""
+    from bot.periods import PostKind
     from handlers.spotlight_text import preview_text
-    from schedules.posting import PostResult, SlackPoster
+    from schedules.posting import PostResult, weekly_posters
 
     kind = PostKind(args.command)
-    channel = settings.digest_channel
-    if args.post and not settings.slack_configured:
-        print(messages.POST_NEEDS_SLACK, file=sys.stderr)
+    slack_without_channel = settings.slack_configured and settings.digest_channel is None
+    if args.post and not (settings.slack_configured or settings.teams_configured):
+        print(messages.POST_NEEDS_PLATFORM, file=sys.stderr)
         return 2
-    if args.post and channel is None:
+    if args.post and slack_without_channel and not settings.teams_configured:
         print(messages.POST_NO_CHANNEL.format(kind=kind), file=sys.stderr)
         return 2
     services = _start(settings)
     try:
-        poster = SlackPoster(services, build_sync_client(settings))
         if args.post:
-            assert channel is not None
-            period = current_period(
-                schedule_for(settings, kind),
-                services.clock(),
-                timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS),
-            )
-            outcome = poster.post(period, channel)
-            print(outcome.describe())
-            return 0 if outcome.result in {PostResult.POSTED, PostResult.ALREADY_POSTED} else 1
-        # Preview the bot's own workspace when Slack is set up, else every one stored.
-        if settings.slack_configured:
-            workspace_ids = [poster.workspace_id()]
-        else:
-            with services.sessions() as session:
-                workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
-        if not workspace_ids:
+            if slack_without_channel:  # Teams still posts; say why Slack didn't
+                print(messages.POST_NO_CHANNEL.format(kind=kind), file=sys.stderr)
+            succeeded = True
+            for poster in weekly_posters(services):
+                outcomes = poster.post_now(kind)
+                if not outcomes:
+                    print(messages.POST_NO_TARGET.format(kind=kind, platform=poster.platform))
+                for outcome in outcomes:
+                    print(outcome.describe())
+                    succeeded &= outcome.result in {PostResult.POSTED, PostResult.ALREADY_POSTED}
+            return 0 if succeeded else 1
+        targets = _preview_targets(services)
+        if not targets:
             print(messages.PREVIEW_NO_WORKSPACE)
-        for workspace_id in workspace_ids:
-            print(preview_text(services, workspace_id, kind, channel))
+        for workspace_id, channel_id in targets:
+            print(preview_text(services, workspace_id, kind, channel_id))
         return 0
     finally:
         services.close()

@@ -100,8 +100,12 @@ TEAMS_USAGE = (
     "it mattered #behaviour — or send “nominate” alone to open the form."
 )
 TEAMS_NOT_UNDERSTOOD = "I didn't catch that. " + TEAMS_USAGE
-TEAMS_STATS_NOT_AVAILABLE = (
-    "Statistics aren't available in Teams yet; run `everyseat stats` on the server instead."
+TEAMS_STATS_PERSONAL_ONLY = (
+    "Statistics are only shown in a personal chat with Everyseat: open a chat with me and "
+    "send “stats”."
+)
+TEAMS_STATS_ON_CLI = (
+    "Exports and the weekly chart are on the server's command line (`everyseat export`)."
 )
 TEAMS_THIS_CONVERSATION = "this conversation"
 TEAMS_RECORDED_PUBLIC_UNPOSTED = (
@@ -109,7 +113,10 @@ TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "add Everyseat to a team so recognition can be shared there."
 )
 TEAMS_NO_TEAM_INSTALLED = "Everyseat isn't installed in a team channel yet"
-TEAMS_POST_FAILED = "Teams refused the post"
+TEAMS_RECORDED_PUBLIC_QUEUED = (
+    "Recorded: you recognised {nominees} for {behaviours}. Teams didn't take the post in "
+    "{channel} just now, so it will follow in a few minutes."
+)
 TEAMS_FORM_PUBLIC = "Public: posted in this conversation, or in your team's channel"
 TEAMS_FORM_PEOPLE_PLACEHOLDER = "Search for colleagues by name"
 TEAMS_FORM_STORY_PLACEHOLDER = "What happened, and what changed because of them?"
@@ -171,7 +178,13 @@ POST_NO_CHANNEL = (
     "Set EVERYSEAT_DIGEST_CHANNEL (or EVERYSEAT_RECOGNITION_CHANNEL) to the channel id "
     "that should receive the {kind}."
 )
-POST_NEEDS_SLACK = "Posting needs Slack: set SLACK_BOT_TOKEN (see .env.example)."
+POST_NEEDS_PLATFORM = (
+    "Posting needs Slack or Teams: set SLACK_BOT_TOKEN, or TEAMS_CLIENT_ID and "
+    "TEAMS_CLIENT_SECRET (see .env.example)."
+)
+POST_NO_TARGET = (
+    "{platform}: Everyseat isn't installed in a team channel yet, so no {kind} was posted there."
+)
 PREVIEW_HEADING = "Preview of the {kind} for {period}, due {due} ({status}):"
 PREVIEW_STATUS_PENDING = "not posted yet; nominations so far"
 PREVIEW_STATUS_OVERDUE = "due now: the next run or --post sends it"

@@ -16,9 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.web import WebClient
 
 from bot.services import Services
-from handlers.slack.client import build_sync_client
 from schedules import outbox, weekly
-from schedules.posting import SlackPoster
+from schedules.posting import weekly_posters
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +41,22 @@ def build_scheduler(services: Services, client: WebClient | None = None) -> Back
         timezone=settings.timezone,
     )
     outbox.register(scheduler, services)
-    if settings.digest_channel is not None:
-        weekly.register(scheduler, SlackPoster(services, client or build_sync_client(settings)))
+    posters = weekly_posters(services, client)
+    if posters:
+        weekly.register(scheduler, services, posters)
     else:
-        log.info("weekly posts are off: EVERYSEAT_DIGEST_CHANNEL is not set")
+        log.info("weekly posts are off: EVERYSEAT_DIGEST_CHANNEL is not set and Teams is off")
     return scheduler
 
 
 def start_scheduler(
     services: Services, client: WebClient | None = None
 ) -> BackgroundScheduler | None:
-    """Start the scheduled posts in a background thread; None when Slack isn't configured
-    (nothing could be posted)."""
+    """Start the scheduled posts in a background thread; None when neither Slack nor Teams
+    is configured (nothing could be posted)."""
     settings = services.settings
-    if not settings.slack_configured:
-        log.info("scheduled posts are off: Slack is not configured")
+    if not (settings.slack_configured or settings.teams_configured):
+        log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
     scheduler = build_scheduler(services, client)
     scheduler.start()

@@ -7,6 +7,7 @@ missed while the bot was down, retrying failed posts and claims whose lease ran 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -14,7 +15,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.periods import PostKind, WeeklySchedule, schedule_for
-from schedules.posting import SlackPoster
+from bot.services import Services
+from schedules.posting import WeeklyPoster, post_all_due
 
 SWEEP_INTERVAL = timedelta(minutes=10)
 CATCH_UP_JOB_ID = "catch-up-on-start"
@@ -30,27 +32,29 @@ def cron_trigger(schedule: WeeklySchedule) -> CronTrigger:
     )
 
 
-def sweep(poster: SlackPoster) -> None:
+def sweep(*posters: WeeklyPoster) -> None:
     for kind in PostKind:
-        poster.post_if_due(kind)
+        post_all_due(posters, kind)
 
 
-def register(scheduler: BaseScheduler, poster: SlackPoster) -> None:
-    settings = poster.services.settings
+def register(scheduler: BaseScheduler, services: Services, posters: Sequence[WeeklyPoster]) -> None:
+    """The weekly jobs, each posting to every platform in `posters` (Slack, Teams)."""
+    settings = services.settings
+    posters = list(posters)
     for kind in PostKind:
         scheduler.add_job(
-            poster.post_if_due,
+            post_all_due,
             cron_trigger(schedule_for(settings, kind)),
-            args=[kind],
+            args=[posters, kind],
             id=f"weekly-{kind}",
             name=f"weekly {kind}",
         )
     scheduler.add_job(
         sweep,
         IntervalTrigger(seconds=SWEEP_INTERVAL.total_seconds(), timezone=settings.timezone),
-        args=[poster],
+        args=posters,
         id="retry-sweep",
         name="post anything due that was missed or failed",
     )
     # No trigger: runs once, as soon as the scheduler starts.
-    scheduler.add_job(sweep, args=[poster], id=CATCH_UP_JOB_ID, name="catch up on start")
+    scheduler.add_job(sweep, args=posters, id=CATCH_UP_JOB_ID, name="catch up on start")

@@ -29,13 +29,21 @@ from bot import messages
 from bot.behaviours import BehaviourCatalogue
 from bot.errors import NominationField
 from bot.nominations import NominationRules, Visibility
-from bot.views import RecognitionView
+from bot.reflections import Reflection
+from bot.spotlight import DigestView, PromptView, SpotlightItem, summary_line
+from bot.stats_summary import StatsSummary
+from bot.views import PersonView, RecognitionView
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # The verbs our Action.Execute buttons send back; handlers route on them.
 NOMINATE_VERB = "nominate"
 ENDORSE_VERB = "endorse"
+# The id our "Nominate a colleague" buttons give the dialog they open (task/fetch).
+NOMINATE_DIALOG = "nominate"
+# Teams refuses messages over about 28 KB; a digest names at most this many colleagues in
+# "Also recognised" and counts the rest, which keeps even a very busy week well under it.
+ALSO_RECOGNISED_NAMES = 150
 # Teams' people picker: an Input.ChoiceSet whose choices come from the directory.
 PEOPLE_DATASET = "graph.microsoft.com/users"
 
@@ -116,6 +124,16 @@ def recognition_card(view: RecognitionView) -> AdaptiveCard:
             )
         )
     return _card(body, actions)
+
+
+def nominee_card(view: RecognitionView) -> AdaptiveCard:
+    """The personal message each nominee gets."""
+    behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
+    template = messages.NOMINEE_DM_PRIVATE if view.is_private else messages.NOMINEE_DM
+    nominator = view.nominator.display_name if view.nominator else "A colleague"
+    return notice_card(
+        template.format(nominator=nominator, behaviours=behaviours, story=view.story)
+    )
 
 
 def notice_card(text: str) -> AdaptiveCard:
@@ -209,3 +227,115 @@ def nomination_form(
         else SubmitAction(title=messages.FORM_SUBMIT, data=data, style="positive")
     )
     return _card(body, [action])
+
+
+# --- the weekly spotlight and the mid-week reflection -----------------------------------------
+
+
+def _text(text: str, **style: Any) -> TextBlock:
+    return TextBlock(text=text, wrap=True, **style)
+
+
+def _nominate_button() -> Action:
+    """Opens the nomination form as a dialog (Teams sends `task/fetch` for this data)."""
+    return SubmitAction(
+        title=messages.NOMINATE_BUTTON,
+        style="positive",
+        data={"msteams": {"type": "task/fetch"}, "dialog_id": NOMINATE_DIALOG},
+    )
+
+
+def _with_seat(person: PersonView) -> str:
+    if not person.title:
+        return person.display_name
+    return messages.DIGEST_SPOTLIGHT_SEAT.format(name=person.display_name, seat=person.title)
+
+
+def _reflection_blocks(reflection: Reflection, heading: str) -> list[CardElement]:
+    return [
+        _text(heading, weight="Bolder", spacing="Large", separator=True),
+        _text(f"“{reflection.quote.text}”", spacing="Small"),
+        _text(f"— {reflection.quote.attribution}", is_subtle=True, size="Small", spacing="Small"),
+        _text(reflection.question.text, weight="Bolder", spacing="Medium"),
+    ]
+
+
+def _spotlight_blocks(item: SpotlightItem) -> list[CardElement]:
+    line = messages.DIGEST_SPOTLIGHT_LINE.format(
+        nominees=messages.join_names([_with_seat(person) for person in item.nominees]),
+        behaviours=messages.join_names([behaviour.name for behaviour in item.behaviours]),
+    )
+    details = [messages.endorsement_count(item.endorsements)]
+    if item.nominator is not None:
+        details.insert(
+            0, messages.DIGEST_NOMINATED_BY.format(nominator=item.nominator.display_name)
+        )
+    return [
+        _text(f"★ {line}", weight="Bolder", spacing="Medium"),
+        _text(f"“{item.story}”", spacing="Small"),
+        _text(" · ".join(details), is_subtle=True, size="Small", spacing="Small"),
+    ]
+
+
+def _also_recognised(view: DigestView) -> list[CardElement]:
+    if not (view.also_recognised or view.also_recognised_more):
+        return []
+    named = view.also_recognised[:ALSO_RECOGNISED_NAMES]
+    unnamed = view.also_recognised_more + len(view.also_recognised) - len(named)
+    names = [person.display_name for person in named]
+    if unnamed:
+        names.append(messages.DIGEST_AND_MORE.format(count=unnamed))
+    return [
+        _text(messages.DIGEST_ALSO_RECOGNISED, weight="Bolder", spacing="Large"),
+        _text(", ".join(names), spacing="Small"),
+    ]
+
+
+def render_digest_card(view: DigestView) -> AdaptiveCard:
+    """The weekly spotlight as an Adaptive Card, or the invitation after a quiet week."""
+    if view.is_quiet:
+        body: list[CardElement] = [
+            _text(messages.DIGEST_QUIET_HEADER, size="Large", weight="Bolder"),
+            _text(messages.DIGEST_QUIET_INTRO),
+        ]
+    else:
+        body = [
+            _text(messages.DIGEST_HEADER, size="Large", weight="Bolder"),
+            _text(summary_line(view.summary), is_subtle=True),
+        ]
+        for item in view.spotlights:
+            body += _spotlight_blocks(item)
+        body += _also_recognised(view)
+    body += _reflection_blocks(view.reflection, messages.DIGEST_REFLECTION)
+    return _card(body, [_nominate_button()])
+
+
+def render_prompt_card(view: PromptView) -> AdaptiveCard:
+    """The mid-week reflection: the quote, the question and the nominate button."""
+    body: list[CardElement] = [
+        _text(messages.PROMPT_HEADER, size="Large", weight="Bolder"),
+        *_reflection_blocks(view.reflection, messages.PROMPT_INTRO),
+    ]
+    return _card(body, [_nominate_button()])
+
+
+# --- admin statistics ------------------------------------------------------------------------
+
+
+def render_stats_card(summary: StatsSummary) -> AdaptiveCard:
+    """The statistics summary for an admin's personal chat: totals, coverage, spread, the
+    seats never recognised and the groups (by behaviour first)."""
+    body: list[CardElement] = [
+        _text(summary.header, size="Large", weight="Bolder"),
+        _text(summary.totals),
+        _text(summary.coverage, weight="Bolder"),
+        _text(summary.spread),
+        _text(summary.unseen_seats),
+    ]
+    for group in summary.groups:
+        if group.lines:
+            body.append(_text(group.heading, weight="Bolder", spacing="Medium"))
+            body += [_text(f"• {line}", spacing="None") for line in group.lines]
+    body.append(_text(summary.weekly, is_subtle=True, size="Small", spacing="Medium"))
+    body.append(_text(messages.TEAMS_STATS_ON_CLI, is_subtle=True, size="Small"))
+    return _card(body)

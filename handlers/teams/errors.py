@@ -24,7 +24,7 @@ def card_action_message(text: str) -> dict[str, Any]:
 
 
 def dialog_message(text: str) -> dict[str, Any]:
-    """A message extension response that closes the dialog and shows `text`."""
+    """A message extension or dialog response that closes the dialog and shows `text`."""
     return {"task": {"type": "message", "value": text}}
 
 
@@ -45,7 +45,7 @@ async def apologise(ctx: Any, text: str) -> dict[str, Any] | None:
         name = str(getattr(activity, "name", ""))
         if name == "adaptiveCard/action":
             return card_action_message(text)
-        if name.startswith("composeExtension/"):
+        if name.startswith(("composeExtension/", "task/")):
             return dialog_message(text)
         return None
     if getattr(activity, "type", None) == "message":

@@ -18,6 +18,7 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
+from bot.deliveries import DeliveryKey
 from bot.errors import (
     DailyCapReachedError,
     EndorsementError,
@@ -33,14 +34,15 @@ from bot.nominations import (
     endorse,
     load_nomination,
     nominate,
-    record_posting,
 )
 from bot.services import Services
 from bot.views import RecognitionView, recognition_view
 from db.models import Member
+from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
+    NOMINATE_DIALOG,
     NOMINATE_VERB,
     FormPrefill,
     SubmitKind,
@@ -54,13 +56,8 @@ from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAN
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
 from handlers.teams.installs import base_conversation_id, installed_team_channels
 from handlers.teams.people import lookup_conversations, resolve_people, sender_ref, workspace_for
-from handlers.teams.proactive import (
-    ConversationTarget,
-    card_activity,
-    post_card,
-    send_personal_card,
-    update_card,
-)
+from handlers.teams.proactive import ConversationTarget, card_activity, update_card
+from handlers.teams.recognition import NOMINEE_DM, PUBLIC_POST, Route, Sent, send_once
 from handlers.teams.turns import PersonRef, Turn, parse_message_command, parse_turn
 
 log = logging.getLogger(__name__)
@@ -169,52 +166,32 @@ async def _public_target(
     return await asyncio.to_thread(installed)
 
 
-async def _tell_nominees(api: ApiClient, turn: Turn, view: RecognitionView) -> None:
-    behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
-    template = messages.NOMINEE_DM_PRIVATE if view.is_private else messages.NOMINEE_DM
-    nominator = view.nominator.display_name if view.nominator else "A colleague"
-    card = notice_card(
-        template.format(nominator=nominator, behaviours=behaviours, story=view.story)
-    )
-    for person in view.nominees:
-        try:
-            await send_personal_card(
-                api, turn.service_url, turn.tenant_id, person.platform_user_id, card
-            )
-        except Exception as error:
-            log.warning("could not message nominee %s: %s", person.platform_user_id, error)
-
-
 async def _celebrate(api: ApiClient, services: Services, turn: Turn, nomination_id: int) -> str:
-    """Post the recognition (public) and message each nominee; returns the confirmation."""
+    """Message each nominee and post the recognition (public), each through the outbox;
+    returns the confirmation."""
     view = await _view_of(services, nomination_id)
     names = messages.join_names([person.display_name for person in view.nominees])
     behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
-    await _tell_nominees(api, turn, view)
+    workspace = await workspace_for(services, turn.tenant_id)
+    route = Route(turn.service_url, turn.tenant_id)
+    for person in view.nominees:
+        dm = DeliveryKey(workspace.id, person.platform_user_id, NOMINEE_DM, str(nomination_id))
+        await send_once(api, services, dm, route)
     if view.is_private:
         return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
 
-    workspace = await workspace_for(services, turn.tenant_id)
     found = await _public_target(services, turn, workspace.id)
     if found is None:
         return messages.TEAMS_RECORDED_PUBLIC_UNPOSTED.format(
             nominees=names, behaviours=behaviours, reason=messages.TEAMS_NO_TEAM_INSTALLED
         )
     target, label = found
-    try:
-        activity_id = await post_card(api, target, recognition_card(view))
-    except Exception as error:
-        log.warning("could not post recognition %s in %s: %s", nomination_id, target, error)
-        return messages.TEAMS_RECORDED_PUBLIC_UNPOSTED.format(
-            nominees=names, behaviours=behaviours, reason=messages.TEAMS_POST_FAILED
-        )
-
-    def remember() -> None:
-        with services.sessions() as session:
-            record_posting(session, nomination_id, target.conversation_id, activity_id)
-
-    await asyncio.to_thread(remember)
-    return messages.RECORDED_PUBLIC.format(nominees=names, behaviours=behaviours, channel=label)
+    key = DeliveryKey(workspace.id, target.conversation_id, PUBLIC_POST, str(nomination_id))
+    sent = await send_once(api, services, key, Route(target.service_url, turn.tenant_id))
+    values = {"nominees": names, "behaviours": behaviours, "channel": label}
+    if sent is Sent.QUEUED:
+        return messages.TEAMS_RECORDED_PUBLIC_QUEUED.format(**values)
+    return messages.RECORDED_PUBLIC.format(**values)
 
 
 def _prefill_people(members: tuple[Member, ...]) -> tuple[tuple[str, str], ...]:
@@ -236,7 +213,7 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         await ctx.send(messages.TEAMS_USAGE)
         return
     if command.verb == STATS_COMMAND:
-        await ctx.send(messages.TEAMS_STATS_NOT_AVAILABLE)
+        await reply_with_stats(ctx, services, turn, command.typed)
         return
     if command.verb != NOMINATE_COMMAND:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
@@ -459,8 +436,26 @@ async def on_extension_submit(services: Services, ctx: ActivityContext[Any]) -> 
     return _form_response(services, outcome, "dialog")
 
 
+# --- "Nominate a colleague" on the weekly spotlight and reflection cards ---------------------
+
+
+async def on_dialog_open(services: Services, ctx: ActivityContext[Any]) -> dict[str, Any]:
+    """The digest's button (`task/fetch`): the empty form, as a dialog."""
+    return _dialog_response(services, FormPrefill())
+
+
+async def on_dialog_submit(services: Services, ctx: ActivityContext[Any]) -> dict[str, Any]:
+    """The form submitted from that dialog (`task/submit`)."""
+    turn = parse_turn(_raw(ctx))
+    data = dict(turn.value.get("data") or {})
+    outcome = await submit_form(ctx.api, services, turn, data)
+    return _form_response(services, outcome, "dialog")
+
+
 def register(app: App, services: Services) -> None:
     """The nomination feature's Teams activities, and the callbacks they reach."""
+    app.on_dialog_open(NOMINATE_DIALOG, polite_errors(partial(on_dialog_open, services)))
+    app.on_dialog_submit(polite_errors(partial(on_dialog_submit, services)))
     app.on_message(polite_errors(partial(on_message, services)))
     app.on_card_action(polite_errors(partial(on_card_action, services)))
     app.on_message_ext_open(polite_errors(partial(on_extension_fetch_task, services)))

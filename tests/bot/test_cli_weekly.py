@@ -92,7 +92,8 @@ def test_post_without_slack_explains_what_to_set(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["digest", "--post"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "Posting needs Slack: set SLACK_BOT_TOKEN (see .env.example)."
+        "Posting needs Slack or Teams: set SLACK_BOT_TOKEN, or TEAMS_CLIENT_ID and "
+        "TEAMS_CLIENT_SECRET (see .env.example)."
     )
 
 

@@ -3,7 +3,8 @@
 Activities sent to Everyseat carry `serviceUrl = fake.service_url`, so the SDK's replies come
 here. Every request is recorded as a `ConnectorCall`; `wait_for()` polls with a deadline.
 Members for the members endpoints are added with `add_member()`; a member id that isn't
-known answers 404, as Teams does for someone outside the conversation.
+known answers 404, as Teams does for someone outside the conversation. `fail_next()` makes
+the next matching request(s) answer an error instead (recorded with `failed=True`).
 
 Handled:
   POST /v3/conversations                                   create a 1:1 conversation
@@ -37,6 +38,7 @@ class ConnectorCall:
     body: dict[str, Any]
     headers: dict[str, str]
     answer: Any = None  # what the fake replied, e.g. {"id": …} for a sent activity
+    failed: bool = False  # answered with an injected error (see fail_next)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -61,6 +63,8 @@ class FakeBotConnector:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
+    # (method, conversation id or None for any, status) still to fail, in order
+    _failures: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     # --- set-up -------------------------------------------------------------------------
     def start(self) -> FakeBotConnector:
@@ -119,6 +123,26 @@ class FakeBotConnector:
             people[teams_id] = member
             people[aad_object_id] = member
 
+    def fail_next(
+        self, method: str, *, status: int = 502, conversation_id: str | None = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` (optionally only in `conversation_id`)
+        with `status`, as Teams does during an outage; later calls succeed again."""
+        with self._lock:
+            self._failures.extend([(method, conversation_id, status)] * times)
+
+    def _injected_failure(self, method: str, conversation_id: str | None) -> int | None:
+        with self._lock:
+            for index, (wanted, where, status) in enumerate(self._failures):
+                if wanted == method and where in (None, conversation_id):
+                    del self._failures[index]
+                    return status
+        return None
+
+    def delivered(self) -> list[ConnectorCall]:
+        """Activities sent successfully (injected failures left out)."""
+        return [call for call in self.calls_to("send") if not call.failed]
+
     # --- inspection ---------------------------------------------------------------------
     def calls_to(self, method: str) -> list[ConnectorCall]:
         with self._lock:
@@ -176,8 +200,19 @@ class FakeBotConnector:
         else:
             method, status, answer = "unknown", 404, {"error": {"code": "NotFound"}}
 
+        injected = self._injected_failure(method, conversation_id)
+        if injected is not None:
+            status, answer = injected, {"error": {"code": "ServiceError", "message": "injected"}}
         call = ConnectorCall(
-            method, http_method, path, conversation_id, item, body, headers, answer
+            method,
+            http_method,
+            path,
+            conversation_id,
+            item,
+            body,
+            headers,
+            answer,
+            injected is not None,
         )
         with self._lock:
             self.calls.append(call)

@@ -1,0 +1,113 @@
+"""`stats` in a Teams personal chat: the statistics card for admins (EVERYSEAT_ADMINS by AAD
+object id or Teams user id), a polite refusal with no figures for anyone else, logged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot import messages
+from bot.server import create_app
+from bot.services import build_services
+from db.migrate import upgrade_database
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.handlers.teams.conftest import TeamsWorld
+from tests.support.adaptive_cards import assert_valid_card, texts
+from tests.support.clock import FakeClock
+from tests.support.server import running_server
+
+ANA_CHAT = "a:personal-ana"
+OLA_CHAT = "a:personal-ola"
+
+
+@pytest.fixture
+def world(connector: FakeBotConnector, make_settings, clock: FakeClock) -> Iterator[TeamsWorld]:  # type: ignore[no-untyped-def]
+    # Ana by AAD object id; Sam by the Teams user id the bot sees.
+    settings = make_settings(
+        TEAMS_ALLOW_UNAUTHENTICATED="true", EVERYSEAT_ADMINS="aad-ana,29:sam-teams-id"
+    )
+    services = build_services(settings, clock=clock)
+    upgrade_database(services.engine)
+    try:
+        with running_server(create_app(services)) as base_url:
+            yield TeamsWorld(services, connector, base_url)
+    finally:
+        services.close()
+
+
+def personal(text: str, sender: dict[str, str], chat: str) -> dict[str, Any]:
+    return {
+        "text": text,
+        "entities": [],
+        "from": sender,
+        "conversation": {"conversationType": "personal", "tenantId": "tenant-nhs", "id": chat},
+        "channelData": {"tenant": {"id": "tenant-nhs"}},
+    }
+
+
+ANA = {"id": "29:ana-teams-id", "name": "Ana Lopes", "aadObjectId": "aad-ana"}
+SAM = {"id": "29:sam-teams-id", "name": "Sam Reid"}
+OLA = {"id": "29:ola-teams-id", "name": "Ola Mensah", "aadObjectId": "aad-ola"}
+
+
+def test_an_admin_gets_the_statistics_card(world: TeamsWorld, clock: FakeClock) -> None:
+    world.send("installation_update_add_team")
+    world.send("message_mention_nominate")  # Ana recognises Nia and Sam
+    clock.advance(timedelta(hours=1))
+    world.connector.clear()
+
+    assert world.send("message_mention_nominate", **personal("stats", ANA, ANA_CHAT)).is_success
+    (reply,) = world.connector.sent_to(ANA_CHAT)
+    (card,) = reply.cards
+    assert_valid_card(card)
+    said = texts(card)
+    assert reply.text == said[0] == "Recognition, the last 30 days"
+    assert said[1].startswith("1 nomination")
+    assert any(text.startswith("Coverage: ") for text in said)
+    assert any(text.startswith("Spread: ") for text in said)
+    assert messages.STATS_BY_BEHAVIOUR in said and "• Speaking up: 1 nominations, 2 people" in said
+
+
+def test_admins_listed_by_teams_user_id_and_periods_work(world: TeamsWorld) -> None:
+    world.send("message_mention_nominate", **personal("stats 90d", SAM, "a:personal-sam"))
+    (reply,) = world.connector.sent_to("a:personal-sam")
+    assert texts(reply.cards[0])[0] == "Recognition, the last 90 days"
+
+    world.send("message_mention_nominate", **personal("stats last year", SAM, "a:personal-sam"))
+    second = world.connector.sent_to("a:personal-sam")[1]
+    assert second.cards == [] and second.text.startswith("I can't read 'last year' as a period.")
+
+
+def test_a_non_admin_is_refused_politely_with_no_data_and_it_is_logged(
+    world: TeamsWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.send("installation_update_add_team")
+    world.send("message_mention_nominate")
+    world.connector.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.admins"):
+        world.send("message_mention_nominate", **personal("stats", OLA, OLA_CHAT))
+    (reply,) = world.connector.sent_to(OLA_CHAT)
+    assert reply.text == messages.NOT_AN_ADMIN and reply.cards == []
+    assert world.connector.calls_to("send") == [reply]
+    assert "Refused admin action 'stats' to aad-ola / 29:ola-teams-id" in caplog.text
+
+
+def test_stats_in_a_channel_points_to_the_personal_chat(world: TeamsWorld) -> None:
+    thread = "19:ward7-general@thread.tacv2;messageid=1700000000001"
+    world.send(
+        "message_mention_nominate",
+        text="<at>Everyseat</at> stats",
+        entities=[
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
+                "text": "<at>Everyseat</at>",
+            }
+        ],
+    )
+    (reply,) = world.connector.sent_to(thread)
+    assert reply.text == messages.TEAMS_STATS_PERSONAL_ONLY and reply.cards == []
