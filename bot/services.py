@@ -13,6 +13,7 @@ from bot.clock import Clock, utc_now
 from bot.nominations import NominationOutcome, NominationRequest, NominationRules, nominate
 from bot.reflections import ReflectionCatalogue, load_reflections
 from bot.settings import Settings
+from bot.views import RecognitionView, load_recognition_view
 from db.engine import create_database_engine, create_session_factory
 
 
@@ -33,6 +34,11 @@ class Services:
             return nominate(
                 session, request, catalogue=self.catalogue, rules=self.rules, clock=self.clock
             )
+
+    def recognition_view(self, nomination_id: int) -> RecognitionView | None:
+        """A stored nomination as people see it (None once erased), in a session of its own."""
+        with self.sessions() as session:
+            return load_recognition_view(session, nomination_id, self.catalogue)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from bot.behaviours import Behaviour, BehaviourCatalogue
+from bot.nominations import count_endorsements, load_nomination
 from db.models import Member, Nomination
 
 
@@ -53,3 +56,13 @@ def recognition_view(
         endorsements=endorsements,
         source_message_url=nomination.source_message_url,
     )
+
+
+def load_recognition_view(
+    session: Session, nomination_id: int, catalogue: BehaviourCatalogue
+) -> RecognitionView | None:
+    """The view of a stored nomination, with its current endorsement count; None if erased."""
+    nomination = load_nomination(session, nomination_id)
+    if nomination is None:
+        return None
+    return recognition_view(nomination, catalogue, count_endorsements(session, nomination_id))

@@ -19,7 +19,6 @@ from bot.errors import EveryseatError
 from bot.nominations import (
     NominationRequest,
     count_endorsements,
-    load_nomination,
     recent_nominations,
 )
 from bot.one_line import parse_one_line
@@ -84,12 +83,9 @@ class ConsoleSession:
         print(text, file=self.out, flush=True)
 
     def view(self, nomination_id: int) -> RecognitionView:
-        with self.services.sessions() as session:
-            nomination = load_nomination(session, nomination_id)
-            assert nomination is not None
-            return recognition_view(
-                nomination, self.services.catalogue, count_endorsements(session, nomination_id)
-            )
+        view = self.services.recognition_view(nomination_id)
+        assert view is not None, "a nomination just recorded can't have been erased"
+        return view
 
 
 def _nominate(console: ConsoleSession, text: str) -> None:

@@ -31,7 +31,7 @@ from bot.nominations import (
 from bot.one_line import parse_one_line
 from bot.services import Services
 from handlers.slack.people import resolve_members, workspace_for
-from handlers.slack.recognition import celebrate, load_recognition_view
+from handlers.slack.recognition import celebrate
 from handlers.slack.render import (
     ENDORSE_ACTION,
     FORM_CALLBACK_ID,
@@ -310,7 +310,7 @@ async def on_endorse(
     except EndorsementError as error:
         await respond(text=error.message, response_type="ephemeral", replace_original=False)
         return
-    view = await load_recognition_view(services, nomination_id)
+    view = await asyncio.to_thread(services.recognition_view, nomination_id)
     if view is None:
         await respond(
             text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False

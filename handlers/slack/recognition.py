@@ -26,9 +26,8 @@ from bot.deliveries import (
     mark_delivery_posted,
     retryable_deliveries,
 )
-from bot.nominations import count_endorsements, load_nomination, record_posting
+from bot.nominations import record_posting
 from bot.services import Services
-from bot.views import RecognitionView, recognition_view
 from handlers.slack.render import nominee_message, recognition_message
 
 log = logging.getLogger(__name__)
@@ -50,18 +49,6 @@ class Sent(StrEnum):
 class SendResult:
     sent: Sent
     reason: str | None = None
-
-
-async def load_recognition_view(services: Services, nomination_id: int) -> RecognitionView | None:
-    def load() -> RecognitionView | None:
-        with services.sessions() as session:
-            nomination = load_nomination(session, nomination_id)
-            if nomination is None:
-                return None
-            count = count_endorsements(session, nomination_id)
-            return recognition_view(nomination, services.catalogue, count)
-
-    return await asyncio.to_thread(load)
 
 
 def _failure_reason(error: Exception) -> str:
@@ -87,7 +74,7 @@ async def send_once(
     if claimed is None:
         return SendResult(Sent.ALREADY)
     nomination_id = int(key.period_key)
-    view = await load_recognition_view(services, nomination_id)
+    view = await asyncio.to_thread(services.recognition_view, nomination_id)
 
     def finish(ts: str | None, error: str | None) -> None:
         assert claimed is not None
@@ -126,7 +113,7 @@ async def celebrate(
     source_channel: str | None,
 ) -> str:
     """DM each nominee and post the public recognition; returns the nominator's confirmation."""
-    view = await load_recognition_view(services, nomination_id)
+    view = await asyncio.to_thread(services.recognition_view, nomination_id)
     if view is None:
         return messages.NOMINATION_NOT_FOUND
     names = messages.join_names([f"<@{p.platform_user_id}>" for p in view.nominees])

@@ -30,13 +30,10 @@ from bot.nominations import (
     NominationOutcome,
     NominationRequest,
     Visibility,
-    count_endorsements,
     endorse,
-    load_nomination,
-    nominate,
 )
 from bot.services import Services
-from bot.views import RecognitionView, recognition_view
+from bot.views import RecognitionView
 from db.models import Member
 from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (
@@ -110,39 +107,24 @@ async def _resolve(api: ApiClient, services: Services, submission: Submission) -
 
 
 async def _store(services: Services, submission: Submission, who: Resolved) -> NominationOutcome:
-    def store() -> NominationOutcome:
-        request = NominationRequest(
-            workspace_id=who.workspace_id,
-            nominator=who.nominator,
-            nominees=who.nominees,
-            behaviour_slugs=submission.behaviour_slugs,
-            story=submission.story,
-            visibility=submission.visibility,
-            source_channel_id=base_conversation_id(submission.turn.conversation_id),
-            source_message_url=submission.message_url,
-        )
-        with services.sessions() as session:
-            return nominate(
-                session,
-                request,
-                catalogue=services.catalogue,
-                rules=services.rules,
-                clock=services.clock,
-            )
-
-    return await asyncio.to_thread(store)
+    request = NominationRequest(
+        workspace_id=who.workspace_id,
+        nominator=who.nominator,
+        nominees=who.nominees,
+        behaviour_slugs=submission.behaviour_slugs,
+        story=submission.story,
+        visibility=submission.visibility,
+        source_channel_id=base_conversation_id(submission.turn.conversation_id),
+        source_message_url=submission.message_url,
+    )
+    return await asyncio.to_thread(services.nominate, request)
 
 
 async def _view_of(services: Services, nomination_id: int) -> RecognitionView:
-    def load() -> RecognitionView:
-        with services.sessions() as session:
-            nomination = load_nomination(session, nomination_id)
-            if nomination is None:
-                raise LookupError(f"nomination {nomination_id} vanished")
-            count = count_endorsements(session, nomination_id)
-            return recognition_view(nomination, services.catalogue, count)
-
-    return await asyncio.to_thread(load)
+    view = await asyncio.to_thread(services.recognition_view, nomination_id)
+    if view is None:
+        raise LookupError(f"nomination {nomination_id} vanished")
+    return view
 
 
 async def _public_target(

@@ -26,9 +26,9 @@ from bot.deliveries import (
     mark_delivery_posted,
     retryable_deliveries,
 )
-from bot.nominations import count_endorsements, load_nomination, record_posting
+from bot.nominations import record_posting
 from bot.services import Services
-from bot.views import RecognitionView, recognition_view
+from bot.views import RecognitionView, load_recognition_view
 from db.models import TeamsConversation, Workspace
 from handlers.teams.cards import nominee_card, recognition_card
 from handlers.teams.installs import find_conversation
@@ -101,16 +101,7 @@ async def send_once(
             claimed = claim_delivery(session, key, services.clock(), max_attempts=max_attempts)
             if claimed is None:
                 return None, None, None
-            nomination = load_nomination(session, int(key.period_key))
-            view = (
-                recognition_view(
-                    nomination,
-                    services.catalogue,
-                    count_endorsements(session, nomination.id),
-                )
-                if nomination is not None
-                else None
-            )
+            view = load_recognition_view(session, int(key.period_key), services.catalogue)
             found = route or stored_route(session, key.workspace_id, key.channel_id)
             return claimed, view, found
 
