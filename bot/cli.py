@@ -78,6 +78,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.console import run_console
 
+    # The console is for people: migration progress lines would only interleave with it.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     services = _start(settings)
     try:
         return run_console(services, sys.stdin, sys.stdout, user=args.user)
