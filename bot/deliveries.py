@@ -35,6 +35,19 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class Sent(StrEnum):
+    """What happened to one outbox post when a sender tried it."""
+
+    POSTED = "posted"
+    ALREADY = "already"  # posted before, or another process is posting it now
+    QUEUED = "queued"  # the platform refused or was unreachable; the outbox will retry
+
+
+# An outbox post that keeps failing is left alone after this many attempts (its error
+# stays on the delivery row for an admin to read).
+MAX_OUTBOX_ATTEMPTS = 10
+
+
 @dataclass(frozen=True)
 class DeliveryKey:
     workspace_id: int

@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from enum import StrEnum
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.deliveries import (
+    MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
     DeliveryKey,
+    Sent,
     claim_delivery,
     mark_delivery_failed,
     mark_delivery_posted,
@@ -35,14 +36,6 @@ log = logging.getLogger(__name__)
 PUBLIC_POST = "recognition"
 NOMINEE_DM = "recognition-dm"
 OUTBOX_KINDS = (PUBLIC_POST, NOMINEE_DM)
-# After this many attempts a post is left alone (the error stays on the delivery row).
-MAX_OUTBOX_ATTEMPTS = 10
-
-
-class Sent(StrEnum):
-    POSTED = "posted"
-    ALREADY = "already"  # posted before, or another process is posting it now
-    QUEUED = "queued"  # Slack refused; the outbox will retry
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
-from bot.deliveries import DeliveryKey
+from bot.deliveries import DeliveryKey, Sent
 from bot.errors import (
     DailyCapReachedError,
     EndorsementError,
@@ -54,7 +54,7 @@ from handlers.teams.errors import card_action_message, dialog_message, polite_er
 from handlers.teams.installs import base_conversation_id, installed_team_channels
 from handlers.teams.people import lookup_conversations, resolve_people, sender_ref, workspace_for
 from handlers.teams.proactive import ConversationTarget, card_activity, update_card
-from handlers.teams.recognition import NOMINEE_DM, PUBLIC_POST, Route, Sent, send_once
+from handlers.teams.recognition import NOMINEE_DM, PUBLIC_POST, Route, send_once
 from handlers.teams.turns import PersonRef, Turn, parse_message_command, parse_turn
 
 log = logging.getLogger(__name__)

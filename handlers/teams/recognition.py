@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from enum import StrEnum
 
 from microsoft_teams.api import ApiClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.deliveries import (
+    MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
     DeliveryKey,
+    Sent,
     claim_delivery,
     mark_delivery_failed,
     mark_delivery_posted,
@@ -41,15 +42,7 @@ log = logging.getLogger(__name__)
 PUBLIC_POST = "teams-recognition"
 NOMINEE_DM = "teams-recognition-dm"
 OUTBOX_KINDS = (PUBLIC_POST, NOMINEE_DM)
-# After this many attempts a post is left alone (the error stays on the delivery row).
-MAX_OUTBOX_ATTEMPTS = 10
 UNREACHABLE = "no Teams service URL is known for this workspace"
-
-
-class Sent(StrEnum):
-    POSTED = "posted"
-    ALREADY = "already"  # posted before, or another process is posting it now
-    QUEUED = "queued"  # Teams refused; the outbox will retry
 
 
 @dataclass(frozen=True)
