@@ -8,6 +8,7 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -142,8 +143,15 @@ def check_bind_address(settings: Settings) -> None:
         )
 
 
-def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = True) -> None:
-    """Run the server in the foreground until interrupted."""
+def serve(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    scheduler: bool = True,
+    sweep_interval: timedelta | None = None,
+) -> None:
+    """Run the server in the foreground until interrupted. `sweep_interval` overrides how
+    often the scheduler looks for due or failed weekly posts (tests)."""
     settings = services.settings
     check_bind_address(settings)
     if settings.TEAMS_ALLOW_UNAUTHENTICATED:
@@ -159,7 +167,7 @@ def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = Tr
     # it safe for every replica to run one.
     from schedules import start_scheduler, stop_scheduler
 
-    jobs = start_scheduler(services) if scheduler else None
+    jobs = start_scheduler(services, sweep_interval=sweep_interval) if scheduler else None
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
     try:
         uvicorn.Server(config).run()

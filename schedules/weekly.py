@@ -35,7 +35,9 @@ def sweep(poster: SlackPoster) -> None:
         poster.post_if_due(kind)
 
 
-def register(scheduler: BaseScheduler, poster: SlackPoster) -> None:
+def register(
+    scheduler: BaseScheduler, poster: SlackPoster, *, sweep_interval: timedelta = SWEEP_INTERVAL
+) -> None:
     settings = poster.services.settings
     for kind in PostKind:
         scheduler.add_job(
@@ -47,7 +49,7 @@ def register(scheduler: BaseScheduler, poster: SlackPoster) -> None:
         )
     scheduler.add_job(
         sweep,
-        IntervalTrigger(seconds=SWEEP_INTERVAL.total_seconds(), timezone=settings.timezone),
+        IntervalTrigger(seconds=sweep_interval.total_seconds(), timezone=settings.timezone),
         args=[poster],
         id="retry-sweep",
         name="post anything due that was missed or failed",
