@@ -49,6 +49,7 @@ DEADLINE_SECONDS = 240.0
 REFERENCE_RATE = 50.0
 SUSTAINED_SECONDS = 60
 SUSTAINED_REPLICAS = 2
+SLACK_LIMIT_MS = 3000.0
 
 
 def _prepare(database_url: str) -> list[str]:
@@ -198,18 +199,27 @@ def _sustained(database_url: str, workdir: Path, outcome: Outcome) -> None:
     )
     distinct_posts = len(set(posts))
     errors = len(load.errors) + refused + abs(total - len(posts)) + abs(total - stored)
+    p99 = percentile(load.latencies_ms, 0.99)
+    # Held only if every nomination is stored and posted once, the offered rate was kept up
+    # with, and answers stayed inside Slack's 3-second limit (else Slack shows an error).
+    kept_up = load.achieved_rate >= 0.95 * REFERENCE_RATE and p99 < SLACK_LIMIT_MS
     outcome.add(
         Figure(
             f"PostgreSQL sustained: {REFERENCE_RATE:.0f}/s offered for {SUSTAINED_SECONDS} s "
             f"({total:,} nominations, {SUSTAINED_REPLICAS} replicas)",
             f"{load.achieved_rate:.1f}/s achieved; answers p50 "
-            f"{percentile(load.latencies_ms, 0.5):.0f} ms, p99 "
-            f"{percentile(load.latencies_ms, 0.99):.0f} ms; rows {stored}, posts {len(posts)} "
-            f"({distinct_posts} distinct), errors {errors}",
-            "zero errors, each stored and posted once",
-            errors == 0 and distinct_posts == total,
+            f"{percentile(load.latencies_ms, 0.5):.0f} ms, p99 {p99:.0f} ms; rows {stored}, "
+            f"posts {len(posts)} ({distinct_posts} distinct), errors {errors}",
+            "zero errors, each stored and posted once, 50/s kept up with, p99 < 3 s",
+            errors == 0 and distinct_posts == total and kept_up,
         )
     )
+    if not kept_up:
+        outcome.note(
+            "Sustained: the replicas could not keep up with the offered rate on this machine, "
+            "so requests queued and answers grew late; see the throughput figures above for "
+            "what one replica sustains."
+        )
     if errors:
         outcome.note(f"sustained: transport/HTTP errors {load.errors[:3]}, refusals {refused}")
 
