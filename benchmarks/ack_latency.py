@@ -92,13 +92,12 @@ def run(context: Context) -> Outcome:
         if missed_levels:
             outcome.note(
                 "Why: after acknowledging, Everyseat renders the form and calls views.open on "
-                "the same event loop, and slack_sdk's AsyncWebClient (built without a shared "
-                "aiohttp session) opens a new session and TCP connection for every Web API "
-                "call. That work is the extra CPU per request above; with 10 or more clients "
-                "the next acknowledgements queue behind it. At 50 clients in a closed loop both "
-                "apps are saturated (queueing, not Everyseat), so the absolute p99 grows for "
-                "both. The profile shows the connection set-up (aiohappyeyeballs, "
-                "_request_with_session) as the largest cost after the event loop itself."
+                "the same event loop (over pooled connections: the server gives the Slack "
+                "client one aiohttp session), which the bare app never does. That work is the "
+                "extra CPU per request above; with many clients in a closed loop the next "
+                "acknowledgements queue behind it, and at 50 clients both apps are saturated "
+                "(queueing), so the absolute p99 grows for both. The profile below shows where "
+                "Everyseat's server spends its time at the worst missed level."
             )
             _profile_missed_level(context, env, response_url, max(missed_levels), outcome)
     outcome.note(

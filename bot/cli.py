@@ -10,6 +10,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from bot import messages
 from bot.behaviours import CatalogueError
+from bot.clock import Clock, FileClock, utc_now
 from bot.errors import EveryseatError, ReportError
 from bot.logs import configure_logging
 from bot.services import Services, build_services
@@ -25,6 +27,8 @@ from db.migrate import upgrade_database
 from db.models import Workspace
 
 log = logging.getLogger(__name__)
+# With --clock-file (tests), how often each scheduler looks for a due weekly post.
+TEST_CLOCK_SWEEP_INTERVAL = timedelta(seconds=1)
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -37,10 +41,10 @@ def _secrets(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
-def _start(settings: Settings) -> Services:
+def _start(settings: Settings, clock: Clock = utc_now) -> Services:
     """Logging, services and an up-to-date schema: what every command needs first."""
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
-    services = build_services(settings)
+    services = build_services(settings, clock=clock)
     upgrade_database(services.engine)
     return services
 
@@ -67,9 +71,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
     elif not settings.slack_configured:
         log.info("Slack is not configured; serving Microsoft Teams at POST /api/messages")
-    services = _start(settings)
+    sweep_interval = None
+    clock: Clock = utc_now
+    if args.clock_file is not None:
+        # Tests only: time comes from the file, and the scheduler looks for due posts every
+        # second (the cron triggers follow the real clock, so the sweep is what fires).
+        log.warning("tests only: the time is read from %s", args.clock_file)
+        clock = FileClock(args.clock_file)
+        sweep_interval = TEST_CLOCK_SWEEP_INTERVAL
+    services = _start(settings, clock)
     try:
-        serve(services, socket_mode=args.socket_mode, scheduler=not args.no_scheduler)
+        serve(
+            services,
+            socket_mode=args.socket_mode,
+            scheduler=not args.no_scheduler,
+            sweep_interval=sweep_interval,
+        )
     finally:
         services.close()
     return 0
@@ -371,6 +388,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true", help="connect to Slack over Socket Mode"
     )
     serve.add_argument("--no-scheduler", action="store_true", help="don't run scheduled posts here")
+    serve.add_argument(
+        "--clock-file",
+        type=Path,
+        metavar="PATH",
+        help="tests only: read the current time (ISO 8601) from PATH on every use, and check "
+        "for due weekly posts every second",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     run = commands.add_parser("run", help="serve if credentials are set, else open the console")

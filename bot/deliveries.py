@@ -26,6 +26,9 @@ from db.models import Delivery
 
 # Long enough for any post to finish; a claim older than this is presumed abandoned.
 DEFAULT_LEASE = timedelta(minutes=10)
+# A session factory may carry the deployment's lease (EVERYSEAT_DELIVERY_LEASE_SECONDS) in
+# its `info` under this key, so every sender using its sessions claims with the same lease.
+LEASE_INFO_KEY = "everyseat.delivery_lease"
 ERROR_TEXT_LIMIT = 1000
 
 
@@ -80,16 +83,17 @@ def claim_delivery(
     key: DeliveryKey,
     now: datetime,
     *,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
     max_attempts: int | None = None,
 ) -> DeliveryClaim | None:
     """Claim the delivery for sending, or None if it is posted or someone else holds it.
 
     A failed delivery, or a claim whose lease has expired, can be claimed again (unless it
-    has already had `max_attempts` attempts). Commits.
+    has already had `max_attempts` attempts). The lease is `lease`, else the session's
+    (`LEASE_INFO_KEY`), else `DEFAULT_LEASE`. Commits.
     """
     token = uuid.uuid4().hex
-    expires = now + lease
+    expires = now + (lease or session_lease(session))
     # A cheap read first: the scheduler's sweep asks about posted deliveries all the time.
     status = session.scalar(select(Delivery.status).where(*key.conditions()))
     session.commit()  # end the read, so SQLite's writers never wait on this session
@@ -123,6 +127,11 @@ def claim_delivery(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return _claim_of(session, key, token)
+
+
+def session_lease(session: Session) -> timedelta:
+    lease = session.info.get(LEASE_INFO_KEY)
+    return lease if isinstance(lease, timedelta) else DEFAULT_LEASE
 
 
 def _insert_claim(

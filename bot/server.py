@@ -8,8 +8,10 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -20,6 +22,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from microsoft_teams.apps import App as TeamsApp
+    from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,17 @@ def database_answers(services: Services) -> bool:
         log.warning("health check: database did not answer: %s", type(error).__name__)
         return False
     return True
+
+
+def open_web_api_session(client: AsyncWebClient) -> aiohttp.ClientSession:
+    """A connection-pooling session for `client` (call inside the running event loop), with
+    the same timeout slack_sdk gives the sessions it would otherwise open per call."""
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=client.timeout),
+        trust_env=client.trust_env_in_session,
+    )
+    client.session = session
+    return session
 
 
 def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
@@ -50,6 +64,12 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
         if teams_app is not None:
             # Registers POST /api/messages, with the SDK's token validation in front of it.
             await teams_app.initialize()
+        web_api_session = None
+        if slack_app is not None:
+            # Bolt hands `app.client.session` to the client it builds for each request, so
+            # one session here lets every Web API call reuse open connections. Without it
+            # slack_sdk opens a session, and a TCP (and TLS) connection, per call.
+            web_api_session = open_web_api_session(slack_app.client)
         socket_handler = None
         if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -64,6 +84,8 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
         finally:
             if socket_handler is not None:
                 await socket_handler.close_async()  # type: ignore[no-untyped-call]
+            if web_api_session is not None:
+                await web_api_session.close()
 
     api = FastAPI(title="Everyseat", lifespan=lifespan, docs_url=None, redoc_url=None)
 
@@ -121,8 +143,15 @@ def check_bind_address(settings: Settings) -> None:
         )
 
 
-def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = True) -> None:
-    """Run the server in the foreground until interrupted."""
+def serve(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    scheduler: bool = True,
+    sweep_interval: timedelta | None = None,
+) -> None:
+    """Run the server in the foreground until interrupted. `sweep_interval` overrides how
+    often the scheduler looks for due or failed weekly posts (tests)."""
     settings = services.settings
     check_bind_address(settings)
     if settings.TEAMS_ALLOW_UNAUTHENTICATED:
@@ -138,7 +167,7 @@ def serve(services: Services, *, socket_mode: bool = False, scheduler: bool = Tr
     # it safe for every replica to run one.
     from schedules import start_scheduler, stop_scheduler
 
-    jobs = start_scheduler(services) if scheduler else None
+    jobs = start_scheduler(services, sweep_interval=sweep_interval) if scheduler else None
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
     try:
         uvicorn.Server(config).run()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.behaviours import BehaviourCatalogue, load_catalogue
 from bot.clock import Clock, utc_now
+from bot.deliveries import LEASE_INFO_KEY
 from bot.nominations import NominationOutcome, NominationRequest, NominationRules, nominate
 from bot.reflections import ReflectionCatalogue, load_reflections
 from bot.settings import Settings
@@ -50,7 +51,12 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
+        # Every delivery claimed through these sessions (digests, prompts, recognition
+        # posts) is held for the configured lease (bot/deliveries.py).
+        sessions=create_session_factory(
+            engine,
+            info={LEASE_INFO_KEY: timedelta(seconds=settings.EVERYSEAT_DELIVERY_LEASE_SECONDS)},
+        ),
         catalogue=load_catalogue(settings.EVERYSEAT_BEHAVIOURS_FILE),
         rules=NominationRules(
             daily_cap=settings.EVERYSEAT_DAILY_NOMINATION_CAP,

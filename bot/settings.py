@@ -38,6 +38,8 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DAILY_NOMINATION_CAP": "use a whole number of nominations per person per day "
     "(1 or more), such as 20",
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
+    "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
+    "such as 600",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
@@ -99,6 +101,8 @@ class Settings(BaseSettings):
     EVERYSEAT_CATCH_UP_HOURS: int = Field(default=72, ge=0, le=167)
     EVERYSEAT_DAILY_NOMINATION_CAP: int = Field(default=20, ge=1)
     EVERYSEAT_DUPLICATE_WINDOW_SECONDS: int = Field(default=300, ge=0)
+    # How long a claimed post is held by its sender before another may take it over.
+    EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
     LOG_LEVEL: str = "INFO"
 

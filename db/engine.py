@@ -37,6 +37,9 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
     return create_engine(parsed, **engine_options)
 
 
-def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+def create_session_factory(
+    engine: Engine, info: dict[str, Any] | None = None
+) -> sessionmaker[Session]:
+    """Sessions on `engine`; `info` is copied into every session's `Session.info`."""
     # expire_on_commit=False: services return ORM objects that adapters read after commit.
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, expire_on_commit=False, info=info)

@@ -22,7 +22,12 @@ from schedules.posting import weekly_posters
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(services: Services, client: WebClient | None = None) -> BackgroundScheduler:
+def build_scheduler(
+    services: Services,
+    client: WebClient | None = None,
+    *,
+    sweep_interval: timedelta | None = None,
+) -> BackgroundScheduler:
     """A scheduler with every job registered, not yet started."""
     settings = services.settings
     scheduler = BackgroundScheduler(
@@ -43,14 +48,19 @@ def build_scheduler(services: Services, client: WebClient | None = None) -> Back
     outbox.register(scheduler, services)
     posters = weekly_posters(services, client)
     if posters:
-        weekly.register(scheduler, services, posters)
+        weekly.register(
+            scheduler, services, posters, sweep_interval=sweep_interval or weekly.SWEEP_INTERVAL
+        )
     else:
         log.info("weekly posts are off: EVERYSEAT_DIGEST_CHANNEL is not set and Teams is off")
     return scheduler
 
 
 def start_scheduler(
-    services: Services, client: WebClient | None = None
+    services: Services,
+    client: WebClient | None = None,
+    *,
+    sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
     """Start the scheduled posts in a background thread; None when neither Slack nor Teams
     is configured (nothing could be posted)."""
@@ -58,7 +68,7 @@ def start_scheduler(
     if not (settings.slack_configured or settings.teams_configured):
         log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
-    scheduler = build_scheduler(services, client)
+    scheduler = build_scheduler(services, client, sweep_interval=sweep_interval)
     scheduler.start()
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.name, job.next_run_time)

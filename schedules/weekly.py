@@ -37,7 +37,13 @@ def sweep(*posters: WeeklyPoster) -> None:
         post_all_due(posters, kind)
 
 
-def register(scheduler: BaseScheduler, services: Services, posters: Sequence[WeeklyPoster]) -> None:
+def register(
+    scheduler: BaseScheduler,
+    services: Services,
+    posters: Sequence[WeeklyPoster],
+    *,
+    sweep_interval: timedelta = SWEEP_INTERVAL,
+) -> None:
     """The weekly jobs, each posting to every platform in `posters` (Slack, Teams)."""
     settings = services.settings
     posters = list(posters)
@@ -51,7 +57,7 @@ def register(scheduler: BaseScheduler, services: Services, posters: Sequence[Wee
         )
     scheduler.add_job(
         sweep,
-        IntervalTrigger(seconds=SWEEP_INTERVAL.total_seconds(), timezone=settings.timezone),
+        IntervalTrigger(seconds=sweep_interval.total_seconds(), timezone=settings.timezone),
         args=posters,
         id="retry-sweep",
         name="post anything due that was missed or failed",

@@ -3,7 +3,9 @@
 Point a client's base_url at `fake.api_url`. Each call is stored as a `SlackCall` with its
 method name and decoded arguments; `wait_for()` polls for calls with a deadline (no
 sleeps). Users for `users.info` are added with `add_user()`; failures can be queued with
-`fail_next()` to test retries and outboxes.
+`fail_next()` to test retries and outboxes, and `stall_next()` holds a call unanswered
+(Slack never accepts it) so a test can kill the process that is waiting on it. Connections
+are kept alive, as Slack's are.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,6 +40,7 @@ class SlackCall:
     args: dict[str, Any]
     headers: dict[str, str]
     body: bytes = b""
+    peer: tuple[str, int] = ("", 0)  # the client's address and port: one per connection
 
 
 @dataclass
@@ -53,6 +57,10 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     _failures: dict[str, deque[QueuedFailure]] = field(default_factory=dict)
+    answered: int = 0  # replies written so far (a call is recorded before it is answered)
+    stalled: list[SlackCall] = field(default_factory=list)
+    _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
+    _release_stalled: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
@@ -62,6 +70,8 @@ class FakeSlack:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive; every reply has a Content-Length
+
             def log_message(self, *_args: Any) -> None:  # keep test output quiet
                 pass
 
@@ -78,6 +88,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self._release_stalled.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -138,6 +149,27 @@ class FakeSlack:
                     )
                 )
 
+    def stall_next(
+        self, method: str, when: Callable[[dict[str, Any]], bool] = lambda _args: True
+    ) -> None:
+        """Hold the next call of `method` whose arguments satisfy `when` without answering
+        it, until `release_stalled()`; then drop its connection. The call is recorded in
+        `stalled`, not `calls`: Slack never accepted it, so nothing was posted."""
+        with self._lock:
+            self._stall_rules.append((method, when))
+
+    def release_stalled(self) -> None:
+        self._release_stalled.set()
+
+    def wait_for_stalled(self, count: int = 1, timeout: float = 10.0) -> list[SlackCall]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.stalled) >= count:
+                    return list(self.stalled)
+            time.sleep(0.01)
+        raise AssertionError(f"expected {count} stalled call(s) within {timeout}s")
+
     # --- inspection ---------------------------------------------------------------------
     def calls_to(self, method: str) -> list[SlackCall]:
         with self._lock:
@@ -170,15 +202,39 @@ class FakeSlack:
         if url.path.startswith("/response"):
             method = "response_url"  # what Bolt's respond() posts to
         args = self._decode(request, url.query, body)
-        call = SlackCall(method, args, dict(request.headers.items()), body)
+        peer = request.client_address
+        call = SlackCall(method, args, dict(request.headers.items()), body, (peer[0], peer[1]))
         with self._lock:
-            self.calls.append(call)
-            queue = self._failures.get(method)
+            stall = next(
+                (rule for rule in self._stall_rules if rule[0] == method and rule[1](args)), None
+            )
+            if stall is not None:
+                self._stall_rules.remove(stall)
+                self.stalled.append(call)
+            else:
+                self.calls.append(call)
+            queue = self._failures.get(method) if stall is None else None
             failure = queue.popleft() if queue else None
+        if stall is not None:
+            self._release_stalled.wait(timeout=120)
+            request.close_connection = True
+            return
         if failure is not None:
             self._reply(request, failure.status, failure.headers, json.dumps(failure.body).encode())
-            return
-        self._reply(request, 200, {}, json.dumps(self._answer(method, args)).encode())
+        else:
+            self._reply(request, 200, {}, json.dumps(self._answer(method, args)).encode())
+        with self._lock:
+            self.answered += 1
+
+    def wait_until_answered(self, timeout: float = 10.0) -> None:
+        """Poll until every recorded call has had its reply written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.answered >= len(self.calls):
+                    return
+            time.sleep(0.01)
+        raise AssertionError(f"{len(self.calls) - self.answered} call(s) still unanswered")
 
     @staticmethod
     def _decode(request: BaseHTTPRequestHandler, query: str, body: bytes) -> dict[str, Any]:

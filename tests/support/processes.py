@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,11 +27,37 @@ def serve_environment(**variables: str) -> dict[str, str]:
     return env
 
 
+@dataclass
+class Replica:
+    """A running `everyseat serve` child process: where it listens and where it logs."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, nothing flushed, claims left as they were."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
 @contextmanager
 def serve_process(
     workdir: Path, *args: str, timeout: float = 30.0, **variables: str
 ) -> Iterator[str]:
     """Run `python -m bot serve ARGS` with `variables`; yields its base URL once /healthz is 200."""
+    with serve_replica(workdir, *args, timeout=timeout, **variables) as replica:
+        yield replica.base_url
+
+
+@contextmanager
+def serve_replica(
+    workdir: Path, *args: str, timeout: float = 30.0, **variables: str
+) -> Iterator[Replica]:
+    """Like `serve_process`, yielding the process and its log too."""
     port = free_port()
     env = serve_environment(HOST="127.0.0.1", PORT=str(port), **variables)
     log_path = workdir / f"serve-{port}.log"
@@ -56,7 +83,7 @@ def serve_process(
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"serve did not become healthy:\n{log_path.read_text()}")
                 time.sleep(0.05)
-            yield base_url
+            yield Replica(base_url, process, log_path)
         finally:
             process.terminate()
             try:
