@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,11 +62,10 @@ def members_by_platform_id(
 
 
 def stale_platform_ids(
-    session: Session, workspace_id: int, platform_user_ids: Iterable[str], now: datetime
+    known: Mapping[str, Member], platform_user_ids: Iterable[str], now: datetime
 ) -> list[str]:
-    """The ids whose profile is unknown or older than PROFILE_TTL."""
+    """Of `platform_user_ids`, those not in `known` or whose profile is older than PROFILE_TTL."""
     ids = list(dict.fromkeys(platform_user_ids))
-    known = members_by_platform_id(session, workspace_id, ids)
     return [
         user_id
         for user_id in ids

@@ -74,21 +74,26 @@ async def resolve_members(
     ids = list(dict.fromkeys(user_ids))
     now = services.clock()
 
-    def stale() -> list[str]:
+    def cached() -> tuple[dict[str, Member], list[str]]:
         with services.sessions() as session:
-            return stale_platform_ids(session, workspace_id, ids, now)
+            known = members_by_platform_id(session, workspace_id, ids)
+            return known, stale_platform_ids(known, ids, now)
 
-    to_refresh = await asyncio.to_thread(stale)
+    known, to_refresh = await asyncio.to_thread(cached)
+    if not to_refresh:  # the common case: every profile is fresh, no Slack call, no write
+        return known
     fetched = await asyncio.gather(*(_fetch_profile(client, uid) for uid in to_refresh))
     profiles = [profile for profile in fetched if profile is not None]
+    fetched_ids = {profile.platform_user_id for profile in profiles}
 
     def store() -> dict[str, Member]:
         with services.sessions() as session:
-            known = members_by_platform_id(session, workspace_id, ids)
+            # Someone Slack can't describe right now keeps their cached profile, or is
+            # stored under their id, so a hiccup at Slack never blocks a nomination.
             unknown = [
                 MemberProfile(platform_user_id=uid, display_name=uid)
                 for uid in to_refresh
-                if uid not in known and uid not in {p.platform_user_id for p in profiles}
+                if uid not in known and uid not in fetched_ids
             ]
             if profiles or unknown:
                 save_profiles(session, workspace_id, [*profiles, *unknown], now)

@@ -29,6 +29,7 @@ from bot.deliveries import (
 )
 from bot.nominations import record_posting
 from bot.services import Services
+from bot.views import RecognitionView
 from handlers.slack.render import nominee_message, recognition_message
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,13 @@ async def send_once(
     services: Services,
     key: DeliveryKey,
     *,
+    view: RecognitionView | None = None,
     max_attempts: int | None = None,
 ) -> SendResult:
-    """Claim `key` (a PUBLIC_POST or NOMINEE_DM of nomination `key.period_key`) and send it."""
+    """Claim `key` (a PUBLIC_POST or NOMINEE_DM of nomination `key.period_key`) and send it.
+
+    `view` is the nomination as just loaded, when the caller has it; otherwise it is loaded.
+    """
 
     def claim() -> DeliveryClaim | None:
         with services.sessions() as session:
@@ -67,7 +72,8 @@ async def send_once(
     if claimed is None:
         return SendResult(Sent.ALREADY)
     nomination_id = int(key.period_key)
-    view = await asyncio.to_thread(services.recognition_view, nomination_id)
+    if view is None:
+        view = await asyncio.to_thread(services.recognition_view, nomination_id)
 
     def finish(ts: str | None, error: str | None) -> None:
         assert claimed is not None
@@ -113,7 +119,7 @@ async def celebrate(
     behaviours = messages.join_names([b.name for b in view.behaviours])
     for person in view.nominees:
         dm = DeliveryKey(workspace_id, person.platform_user_id, NOMINEE_DM, str(nomination_id))
-        await send_once(client, services, dm)
+        await send_once(client, services, dm, view=view)
     if view.is_private:
         return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
 
@@ -126,7 +132,7 @@ async def celebrate(
             reason="no recognition channel is set and the form wasn't opened from one",
         )
     key = DeliveryKey(workspace_id, channel, PUBLIC_POST, str(nomination_id))
-    result = await send_once(client, services, key)
+    result = await send_once(client, services, key, view=view)
     values = {"nominees": names, "behaviours": behaviours, "channel": f"<#{channel}>"}
     if result.sent is Sent.QUEUED and result.reason in PERMANENT_ERRORS:
         return messages.RECORDED_PUBLIC_UNPOSTED.format(**values, reason=result.reason)

@@ -96,7 +96,8 @@ async def resolve_people(
     def stale() -> set[str]:
         with services.sessions() as session:
             ids = [aad for aad in known_ids.values() if aad]
-            return set(stale_platform_ids(session, workspace_id, ids, now))
+            known = members_by_platform_id(session, workspace_id, ids)
+            return set(stale_platform_ids(known, ids, now))
 
     stale_ids = await asyncio.to_thread(stale)
     to_ask = [
