@@ -66,20 +66,9 @@ def _prepare(database_url: str) -> list[str]:
             workspace_external_id=TEAM_ID,
             now=datetime.now(UTC),
         )
-        with engine.connect() as connection:
-            return list(
-                connection.scalars(
-                    select(Member.platform_user_id)
-                    .where(
-                        Member.platform_user_id.like(f"{DEMO_USER_PREFIX}%"),
-                        Member.is_bot.is_(False),
-                        Member.is_deactivated.is_(False),
-                    )
-                    .order_by(Member.id)
-                )
-            )
     finally:
         engine.dispose()
+    return _prepare_people(database_url)
 
 
 def _count_nominations(database_url: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,6 +12,7 @@ from bot import messages
 from bot.services import Services
 from handlers.console import run_console
 from tests.support.clock import FakeClock
+from tests.support.processes import serve_environment
 
 REPO = Path(__file__).resolve().parents[2]
 NOMINATION = (
@@ -47,35 +47,27 @@ def test_acting_as_someone_else_and_unknown_commands(services: Services) -> None
     assert messages.CONSOLE_UNKNOWN_COMMAND.format(command="/frob") in shown
 
 
-def test_everyseat_shell_reads_piped_stdin(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EVERYSEAT_"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "shell"],
-        input=f"{NOMINATION}\n/recent\n",
+def run_everyseat(tmp_path: Path, verb: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot VERB` with no platform credentials and a fresh SQLite file."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", verb],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env=env,
+        env=serve_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}"),
         timeout=60,
         check=True,
     )
+
+
+def test_everyseat_shell_reads_piped_stdin(tmp_path: Path) -> None:
+    result = run_everyseat(tmp_path, "shell", f"{NOMINATION}\n/recent\n")
     assert "#1 @me recognised @nia for Leading from every seat" in result.stdout
 
 
 def test_make_run_without_credentials_explains_and_opens_the_console(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EVERYSEAT_"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input=f"{NOMINATION}\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=True,
-    )
+    result = run_everyseat(tmp_path, "run", f"{NOMINATION}\n")
     assert "missing: SLACK_BOT_TOKEN" in result.stderr
     assert "manifest.yml" in result.stderr
     assert "#1 @me recognised @nia" in result.stdout
