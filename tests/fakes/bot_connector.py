@@ -18,11 +18,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlparse
+
+from tests.fakes.recording import CallLog
 
 TENANT_ID = "tenant-nhs"
 BOT_ID = "28:everyseat-bot"
@@ -55,12 +56,10 @@ class ConnectorCall:
 
 
 @dataclass
-class FakeBotConnector:
+class FakeBotConnector(CallLog[ConnectorCall]):
     host: str = "127.0.0.1"
-    calls: list[ConnectorCall] = field(default_factory=list)
     # conversation id → member id (Teams id and AAD object id both work, as in Teams) → member
     members: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
     # (method, conversation id or None for any, status) still to fail, in order
@@ -144,27 +143,11 @@ class FakeBotConnector:
         return [call for call in self.calls_to("send") if not call.failed]
 
     # --- inspection ---------------------------------------------------------------------
-    def calls_to(self, method: str) -> list[ConnectorCall]:
-        with self._lock:
-            return [call for call in self.calls if call.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[ConnectorCall]:
-        """Poll until `count` calls of `method` arrived; fail with what did arrive."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.01)
-        seen = [(call.method, call.path) for call in self.calls]
-        raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; saw {seen}")
+    def describe_call(self, call: ConnectorCall) -> object:
+        return (call.method, call.path)
 
     def sent_to(self, conversation_id: str) -> list[ConnectorCall]:
         return [call for call in self.calls_to("send") if call.conversation_id == conversation_id]
-
-    def clear(self) -> None:
-        with self._lock:
-            self.calls.clear()
 
     # --- the API ------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler, http_method: str, raw: bytes) -> None:

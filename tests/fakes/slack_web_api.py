@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.recording import CallLog
+
 TEAM_ID = "T0FAKE"
 BOT_USER_ID = "UBOTFAKE"
 BOT_ID = "BBOTFAKE"
@@ -51,9 +53,8 @@ class QueuedFailure:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(CallLog[SlackCall]):
     host: str = "127.0.0.1"
-    calls: list[SlackCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     _failures: dict[str, deque[QueuedFailure]] = field(default_factory=dict)
@@ -61,7 +62,6 @@ class FakeSlack:
     stalled: list[SlackCall] = field(default_factory=list)
     _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
     _release_stalled: threading.Event = field(default_factory=threading.Event)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
 
@@ -171,25 +171,6 @@ class FakeSlack:
         raise AssertionError(f"expected {count} stalled call(s) within {timeout}s")
 
     # --- inspection ---------------------------------------------------------------------
-    def calls_to(self, method: str) -> list[SlackCall]:
-        with self._lock:
-            return [call for call in self.calls if call.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[SlackCall]:
-        """Poll until `count` calls of `method` arrived; fail with what did arrive."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.01)
-        seen = [call.method for call in self.calls]
-        raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; saw {seen}")
-
-    def clear(self) -> None:
-        with self._lock:
-            self.calls.clear()
-
     # --- the API ------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         url = urlparse(request.path)
