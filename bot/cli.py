@@ -41,7 +41,7 @@ def _secrets(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
-def _start(settings: Settings, clock: Clock = utc_now) -> Services:
+def _start(settings: Settings, clock: Clock) -> Services:
     """Logging, services and an up-to-date schema: what every command needs first."""
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
     services = build_services(settings, clock=clock)
@@ -49,7 +49,7 @@ def _start(settings: Settings, clock: Clock = utc_now) -> Services:
     return services
 
 
-def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.server import UnsafeBindError, check_bind_address, serve
 
     missing = settings.missing_platform_credentials()
@@ -71,14 +71,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
     elif not settings.slack_configured:
         log.info("Slack is not configured; serving Microsoft Teams at POST /api/messages")
-    sweep_interval = None
-    clock: Clock = utc_now
-    if args.clock_file is not None:
-        # Tests only: time comes from the file, and the scheduler looks for due posts every
-        # second (the cron triggers follow the real clock, so the sweep is what fires).
-        log.warning("tests only: the time is read from %s", args.clock_file)
-        clock = FileClock(args.clock_file)
-        sweep_interval = TEST_CLOCK_SWEEP_INTERVAL
+    # With a clock file (tests), the scheduler looks for due posts every second: its cron
+    # triggers follow the real clock, so the sweep is what fires.
+    sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
     services = _start(settings, clock)
     try:
         serve(
@@ -92,19 +87,19 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_shell(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from handlers.console import run_console
 
     # The console is for people: migration progress lines would only interleave with it.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         return run_console(services, sys.stdin, sys.stdout, user=args.user)
     finally:
         services.close()
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """`make run`: the server when credentials are set, otherwise explain and open the console."""
     missing = settings.missing_platform_credentials()
     if not missing:
@@ -112,15 +107,15 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             settings.SLACK_APP_TOKEN is not None and settings.SLACK_SIGNING_SECRET is None
         )
         args.no_scheduler = False
-        return cmd_serve(settings, args)
+        return cmd_serve(settings, args, clock)
     print(messages.CONSOLE_NO_SLACK.format(missing=", ".join(missing)), file=sys.stderr)
-    return cmd_shell(settings, args)
+    return cmd_shell(settings, args, clock)
 
 
-def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace, clock: Clock) -> int:
     from db.migrate import current_revision
 
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         print(f"Database is at revision {current_revision(services.engine)}.")
     finally:
@@ -152,7 +147,7 @@ def _preview_targets(services: Services) -> list[tuple[int, str | None]]:
     return found
 
 
-def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_weekly_post(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """`everyseat digest|prompt --preview|--post`, for Slack and Teams alike."""
     from bot.periods import PostKind
     from handlers.spotlight_text import preview_text
@@ -166,7 +161,7 @@ def cmd_weekly_post(settings: Settings, args: argparse.Namespace) -> int:
     if args.post and slack_without_channel and not settings.teams_configured:
         print(messages.POST_NO_CHANNEL.format(kind=kind), file=sys.stderr)
         return 2
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         if args.post:
             if slack_without_channel:  # Teams still posts; say why Slack didn't
@@ -220,7 +215,7 @@ def _progress_bar(total: int | None) -> Iterator[object]:
         yield bar
 
 
-def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
     from bot.reporting_periods import period_from_options
     from bot.stats import choose_workspace
@@ -234,7 +229,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         reports = tuple(Report)
     else:
         reports = (Report.NOMINATIONS,)
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         period = period_from_options(
             args.since, args.until, now=services.clock(), zone=settings.timezone
@@ -278,10 +273,10 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
         Path(out_path).write_text(text, encoding="utf-8")
 
 
-def cmd_member_export(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.data_protection import member_data
 
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         with services.sessions() as session:
             data = member_data(session, args.user_id, now=services.clock())
@@ -291,10 +286,10 @@ def cmd_member_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_member_forget(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.data_protection import forget_member, plan_erasure
 
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         with services.sessions() as session:
             plan = plan_erasure(session, args.user_id)
@@ -327,11 +322,11 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo_seed(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_demo_seed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Fill the database with a demo trust: staff in their seats and years of nominations."""
     from bot.demo import seed_demo
 
-    services = _start(settings)
+    services = _start(settings, clock)
     try:
         report = seed_demo(
             services.engine,
@@ -355,7 +350,7 @@ def cmd_demo_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_teams_package(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_teams_package(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Build the Teams app package; needs no database, only TEAMS_CLIENT_ID."""
     from handlers.teams.package import PackageError, build_package
 
@@ -379,34 +374,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="everyseat", description="Recognise leadership from every seat, in Slack and Teams."
     )
+    # Every command takes --clock-file, so a test can run any of them at a fixed instant.
+    test_options = argparse.ArgumentParser(add_help=False)
+    test_options.add_argument(
+        "--clock-file",
+        type=Path,
+        metavar="PATH",
+        help="tests only: read the current time (ISO 8601) from PATH on every use; `serve` "
+        "then checks for due weekly posts every second",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="run the bot's HTTP server (Slack, Teams, health check)"
+        "serve",
+        parents=[test_options],
+        help="run the bot's HTTP server (Slack, Teams, health check)",
     )
     serve.add_argument(
         "--socket-mode", action="store_true", help="connect to Slack over Socket Mode"
     )
     serve.add_argument("--no-scheduler", action="store_true", help="don't run scheduled posts here")
-    serve.add_argument(
-        "--clock-file",
-        type=Path,
-        metavar="PATH",
-        help="tests only: read the current time (ISO 8601) from PATH on every use, and check "
-        "for due weekly posts every second",
-    )
     serve.set_defaults(handler=cmd_serve)
 
-    run = commands.add_parser("run", help="serve if credentials are set, else open the console")
+    run = commands.add_parser(
+        "run", parents=[test_options], help="serve if credentials are set, else open the console"
+    )
     run.add_argument("--as", dest="user", default="me", help="console user name (default: me)")
     run.set_defaults(handler=cmd_run)
 
-    shell = commands.add_parser("shell", help="the local console over the same database")
+    shell = commands.add_parser(
+        "shell", parents=[test_options], help="the local console over the same database"
+    )
     shell.add_argument("--as", dest="user", default="me", help="who you are (default: me)")
     shell.set_defaults(handler=cmd_shell)
 
     for name, what in (("digest", "the weekly spotlight"), ("prompt", "the mid-week reflection")):
-        weekly = commands.add_parser(name, help=f"preview or post {what} now")
+        weekly = commands.add_parser(
+            name, parents=[test_options], help=f"preview or post {what} now"
+        )
         action = weekly.add_mutually_exclusive_group(required=True)
         action.add_argument("--preview", action="store_true", help="print it without posting")
         action.add_argument(
@@ -416,11 +421,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="apply pending schema migrations")
+    upgrade = db_commands.add_parser(
+        "upgrade", parents=[test_options], help="apply pending schema migrations"
+    )
     upgrade.set_defaults(handler=cmd_db_upgrade)
 
     export = commands.add_parser(
-        "export", help="export nominations, people or the summary statistics (admins)"
+        "export",
+        parents=[test_options],
+        help="export nominations, people or the summary statistics (admins)",
     )
     export.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
     export.add_argument(
@@ -445,7 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     member = commands.add_parser("member", help="data protection: one person's stored data")
     member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
     member_export = member_commands.add_parser(
-        "export", help="everything stored about a person, as JSON (subject access request)"
+        "export",
+        parents=[test_options],
+        help="everything stored about a person, as JSON (subject access request)",
     )
     member_export.add_argument("user_id", metavar="USER_ID")
     member_export.add_argument(
@@ -453,7 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     member_export.set_defaults(handler=cmd_member_export)
     forget = member_commands.add_parser(
-        "forget", help="erase a person: profile, nominations received; anonymise those given"
+        "forget",
+        parents=[test_options],
+        help="erase a person: profile, nominations received; anonymise those given",
     )
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
@@ -462,7 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
     package = teams_commands.add_parser(
-        "package", help="build the Teams app package (manifest and icons) to upload"
+        "package",
+        parents=[test_options],
+        help="build the Teams app package (manifest and icons) to upload",
     )
     package.add_argument(
         "--out", default="everyseat-teams.zip", help="where to write the zip (default: %(default)s)"
@@ -477,7 +492,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="demo data for trying Everyseat and benchmarks")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True, metavar="ACTION")
     seed = demo_commands.add_parser(
-        "seed", help="add demo members and nominations in bulk (fast, for large datasets)"
+        "seed",
+        parents=[test_options],
+        help="add demo members and nominations in bulk (fast, for large datasets)",
     )
     seed.add_argument(
         "--members", type=_positive, required=True, help="demo members the workspace should have"
@@ -497,13 +514,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now) -> int:
+    """Run one command. Every service it builds reads the time from `clock` (tests pass
+    a fixed one), or from `--clock-file` when given."""
     # The Teams SDK announces a preview feature Everyseat doesn't use on every start.
     warnings.filterwarnings("ignore", message="HtmlWidgetSecurityPolicy is in preview")
     args = build_parser().parse_args(argv)
+    if args.clock_file is not None:
+        log.warning("tests only: the time is read from %s", args.clock_file)
+        clock = FileClock(args.clock_file)
     try:
         settings = load_settings()
-        return int(args.handler(settings, args))
+        return int(args.handler(settings, args, clock))
     except (ConfigError, CatalogueError) as error:
         print(
             error if isinstance(error, ConfigError) else f"Configuration error: {error}",

@@ -1,6 +1,7 @@
 """Quotes from the source writing and reflection questions, rotated week by week.
 
-The quotes (bot/data/quotes.toml) are copied verbatim from the documents in shared/seeds/;
+The quotes (bot/data/quotes.toml) are copied verbatim from the source documents kept in
+bot/data/sources/ (listed in sources.toml), and each names the file it comes from;
 the questions (bot/data/prompts.toml) are open questions per leadership behaviour. Each
 workspace walks through every quote in its own shuffled order before any repeats, and the
 choice depends only on the workspace and the week, so a preview shows what will be posted.
@@ -24,6 +25,7 @@ class Quote:
     text: str
     source: str  # the document's title
     behaviours: tuple[str, ...]
+    document: str = ""  # the file in bot/data/sources/ the quote is copied from
     author: str | None = None  # the writer, or the named reader who commented
     is_comment: bool = False
 
@@ -94,10 +96,40 @@ def _tables(text: str, source: str, name: str) -> list[dict[str, Any]]:
     return entries
 
 
+@dataclass(frozen=True)
+class SourceDocument:
+    """One of the documents the quotes come from (bot/data/sources/sources.toml)."""
+
+    file: str
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+
+
+def parse_sources(text: str) -> dict[str, SourceDocument]:
+    """The source documents by file name."""
+    documents: dict[str, SourceDocument] = {}
+    for index, entry in enumerate(_tables(text, "sources.toml", "source"), start=1):
+        if not entry.get("file") or not entry.get("title"):
+            raise CatalogueError(f"sources.toml: source {index} needs a file and a title")
+        document = SourceDocument(
+            file=str(entry["file"]),
+            title=str(entry["title"]),
+            author=entry.get("author"),
+            publisher=entry.get("publisher"),
+        )
+        documents[document.file] = document
+    return documents
+
+
 def parse_reflections(
-    quotes_text: str, prompts_text: str, known: BehaviourCatalogue | None = None
+    quotes_text: str,
+    prompts_text: str,
+    known: BehaviourCatalogue | None = None,
+    sources: dict[str, SourceDocument] | None = None,
 ) -> ReflectionCatalogue:
-    """Parse both files; with `known`, every behaviour slug must be in that catalogue."""
+    """Parse both files; with `known`, every behaviour slug must be in that catalogue, and
+    with `sources`, every quote must name one of those documents and carry its title."""
     quotes: list[Quote] = []
     for index, entry in enumerate(_tables(quotes_text, "quotes.toml", "quote"), start=1):
         slugs = tuple(entry.get("behaviours") or ())
@@ -106,11 +138,20 @@ def parse_reflections(
         unknown = [slug for slug in slugs if known is not None and slug not in known]
         if unknown:
             raise CatalogueError(f"quotes.toml: quote {index} has unknown behaviours {unknown}")
+        document = str(entry.get("document") or "")
+        if sources is not None and (
+            document not in sources or sources[document].title != entry["source"]
+        ):
+            raise CatalogueError(
+                f"quotes.toml: quote {index} must name its document (a file in sources.toml) "
+                "and that document's title as its source"
+            )
         quotes.append(
             Quote(
                 text=str(entry["text"]),
                 source=str(entry["source"]),
                 behaviours=slugs,
+                document=document,
                 author=entry.get("author"),
                 is_comment=bool(entry.get("comment", False)),
             )
@@ -131,4 +172,17 @@ def load_reflections(known: BehaviourCatalogue | None = None) -> ReflectionCatal
         (data / "quotes.toml").read_text(encoding="utf-8"),
         (data / "prompts.toml").read_text(encoding="utf-8"),
         known,
+        load_sources(),
     )
+
+
+def load_sources() -> dict[str, SourceDocument]:
+    """The source documents shipped with Everyseat, by file name."""
+    listing = resources.files("bot") / "data" / "sources" / "sources.toml"
+    return parse_sources(listing.read_text(encoding="utf-8"))
+
+
+def read_source_text(document: SourceDocument) -> str:
+    """The full text of a source document, as collected."""
+    path = resources.files("bot") / "data" / "sources" / document.file
+    return path.read_text(encoding="utf-8")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 from bot.services import Services, build_services
 from bot.settings import Settings, load_settings
@@ -20,6 +22,25 @@ from tests.support.databases import (
     postgres_admin_url,
     postgres_unreachable_reason,
 )
+
+# CI's fixed-instant pass (.ci/run) sets this to an ISO 8601 instant with a UTC offset: the
+# wall clock then starts there, so any code that reads the real time instead of the injected
+# clock sees a Monday morning, a Sunday in summer time or the October clock change.
+FROZEN_INSTANT_VARIABLE = "EVERYSEAT_TEST_INSTANT"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _wall_clock_at_the_chosen_instant() -> Iterator[None]:
+    text = os.environ.get(FROZEN_INSTANT_VARIABLE)
+    if not text:
+        yield
+        return
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"{FROZEN_INSTANT_VARIABLE} needs a UTC offset: {text}")
+    # tick=True: time moves on from the instant, so timeouts and retries behave as usual.
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

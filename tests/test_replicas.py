@@ -29,7 +29,7 @@ from tests.handlers.slack.conftest import SIGNING_SECRET
 from tests.support.processes import Replica, serve_replica
 from tests.support.slack_requests import SlackSender
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.scenario]
 
 DIGEST_CHANNEL = "CDIGEST"
 RECOGNITION_CHANNEL = "CWARD"  # the command's channel (tests/payloads/slash_command.json)

@@ -22,7 +22,7 @@ from tests.support.load import send_paced
 from tests.support.processes import serve_replica
 from tests.support.slack_requests import SlackSender
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.scenario]
 
 RATE = 20.0  # nominations per second
 SECONDS = 15

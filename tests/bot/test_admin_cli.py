@@ -49,9 +49,11 @@ def dataset(services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatc
     return build_dataset(services, clock)
 
 
-def test_export_csv_to_a_file_writes_the_nominations(dataset, tmp_path: Path, capsys) -> None:
+def test_export_csv_to_a_file_writes_the_nominations(
+    clock: FakeClock, dataset, tmp_path: Path, capsys
+) -> None:
     out = tmp_path / "x.csv"
-    assert main(["export", "--format", "csv", "--out", str(out), *PERIOD]) == 0
+    assert main(["export", "--format", "csv", "--out", str(out), *PERIOD], clock=clock) == 0
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8
@@ -62,19 +64,29 @@ def test_export_csv_to_a_file_writes_the_nominations(dataset, tmp_path: Path, ca
     assert not (tmp_path / "x.csv.partial").exists()
 
 
-def test_export_json_goes_to_standard_output_without_a_progress_bar(dataset, capsys) -> None:
-    assert main(["export", "--format", "json", "--report", "people", *PERIOD]) == 0
+def test_export_json_goes_to_standard_output_without_a_progress_bar(
+    clock: FakeClock, dataset, capsys
+) -> None:
+    assert main(["export", "--format", "json", "--report", "people", *PERIOD], clock=clock) == 0
     captured = capsys.readouterr()
     people = json.loads(captured.out)
     assert {person["member_id"] for person in people} >= {"UNIA", "UANA", "UGONE"}
     assert "rows/s" not in captured.err and "\r" not in captured.err
 
 
-def test_export_xlsx_holds_every_report_and_needs_out(dataset, tmp_path: Path, capsys) -> None:
-    assert main(["export", "--format", "xlsx", *PERIOD]) == 1
+def test_export_xlsx_holds_every_report_and_needs_out(
+    clock: FakeClock, dataset, tmp_path: Path, capsys
+) -> None:
+    assert main(["export", "--format", "xlsx", *PERIOD], clock=clock) == 1
     assert last_line(capsys.readouterr().err) == messages.EXPORT_NEEDS_OUT
     out = tmp_path / "report.xlsx"
-    assert main(["export", "--format", "xlsx", "--out", str(out), "--min-cell", "3", *PERIOD]) == 0
+    assert (
+        main(
+            ["export", "--format", "xlsx", "--out", str(out), "--min-cell", "3", *PERIOD],
+            clock=clock,
+        )
+        == 0
+    )
     assert openpyxl.load_workbook(out).sheetnames == ["nominations", "people", "summary"]
 
 
@@ -88,19 +100,23 @@ def test_export_xlsx_holds_every_report_and_needs_out(dataset, tmp_path: Path, c
         ),
     ],
 )
-def test_export_explains_a_bad_period(dataset, capsys, arguments, message) -> None:
-    assert main(["export", "--workspace", "T0FAKE", *arguments]) == 1
+def test_export_explains_a_bad_period(
+    clock: FakeClock, dataset, capsys, arguments, message
+) -> None:
+    assert main(["export", "--workspace", "T0FAKE", *arguments], clock=clock) == 1
     assert last_line(capsys.readouterr().err) == message
 
 
-def test_export_refuses_a_bad_min_cell(dataset, capsys) -> None:
+def test_export_refuses_a_bad_min_cell(clock: FakeClock, dataset, capsys) -> None:
     with pytest.raises(SystemExit):
-        main(["export", "--min-cell", "0"])
+        main(["export", "--min-cell", "0"], clock=clock)
     assert messages.EXPORT_BAD_MIN_CELL in capsys.readouterr().err
 
 
-def test_member_export_lists_everything_stored_about_a_person(dataset, capsys) -> None:
-    assert main(["member", "export", "UNIA"]) == 0
+def test_member_export_lists_everything_stored_about_a_person(
+    clock: FakeClock, dataset, capsys
+) -> None:
+    assert main(["member", "export", "UNIA"], clock=clock) == 0
     data = json.loads(capsys.readouterr().out)
     (record,) = data["members"]
     assert record["profile"]["display_name"] == "Nia"
@@ -111,8 +127,8 @@ def test_member_export_lists_everything_stored_about_a_person(dataset, capsys) -
     assert given["nominees"] == [{"user_id": "UANA", "name": "Ana"}]
 
 
-def test_member_export_of_an_unknown_id_says_so(dataset, capsys) -> None:
-    assert main(["member", "export", "UNOBODY"]) == 1
+def test_member_export_of_an_unknown_id_says_so(clock: FakeClock, dataset, capsys) -> None:
+    assert main(["member", "export", "UNOBODY"], clock=clock) == 1
     assert last_line(capsys.readouterr().err) == messages.MEMBER_NOT_FOUND.format(user_id="UNOBODY")
 
 
@@ -125,11 +141,11 @@ def counts(services: Services) -> dict[str, int]:
 
 
 def test_forget_asks_first_and_changes_nothing_without_yes(
-    dataset, capsys, monkeypatch: pytest.MonkeyPatch
+    clock: FakeClock, dataset, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = counts(dataset.services)
     monkeypatch.setattr(sys, "stdin", io.StringIO("no\n"))
-    assert main(["member", "forget", "UANA"]) == 1
+    assert main(["member", "forget", "UANA"], clock=clock) == 1
     err = capsys.readouterr().err
     assert "This erases UANA (Ana) for good" in err
     assert err.rstrip().endswith(messages.FORGET_ABORTED)
@@ -137,10 +153,10 @@ def test_forget_asks_first_and_changes_nothing_without_yes(
 
 
 def test_forget_deletes_received_keeps_given_anonymised(
-    dataset, capsys, monkeypatch: pytest.MonkeyPatch
+    clock: FakeClock, dataset, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
-    assert main(["member", "forget", "UANA"]) == 0
+    assert main(["member", "forget", "UANA"], clock=clock) == 0
     assert capsys.readouterr().out.strip() == messages.FORGET_DONE.format(
         user_id="UANA", received=1, shared=0, given=1, endorsements=0
     )
@@ -158,10 +174,10 @@ def test_forget_deletes_received_keeps_given_anonymised(
 
 
 def test_forget_removes_a_person_from_shared_nominations_and_their_endorsements(
-    dataset, capsys
+    clock: FakeClock, dataset, capsys
 ) -> None:
-    assert main(["member", "forget", "USAM", "--yes"]) == 0
-    assert main(["member", "forget", "URAJ", "--yes"]) == 0
+    assert main(["member", "forget", "USAM", "--yes"], clock=clock) == 0
+    assert main(["member", "forget", "URAJ", "--yes"], clock=clock) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
         messages.FORGET_DONE.format(user_id="USAM", received=0, shared=1, given=1, endorsements=0),

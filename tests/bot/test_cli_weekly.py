@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.cli import main
-from bot.clock import utc_now
 from bot.services import Services
 from handlers.console import run_console
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlack
@@ -43,7 +42,8 @@ def slack_environment(
 
 
 def nominations_this_week(services: Services, clock: FakeClock) -> None:
-    clock.set(utc_now() - timedelta(hours=1))  # the CLI runs on the real clock
+    # Saturday 21 November 2026: the digest due next covers the week of Monday 16 November.
+    clock.set(datetime(2026, 11, 21, 14, 0, tzinfo=UTC))
     workspace = builders.workspace(services, TEAM_ID)
     nia = builders.member(services, workspace.id, "U0NIA", "Nia", title="Ward manager")
     for index, seat in enumerate(["Porter", "Receptionist", "Pharmacist"]):
@@ -58,7 +58,7 @@ def test_digest_preview_prints_the_spotlight_and_posts_nothing(
     services: Services, clock: FakeClock, fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     nominations_this_week(services, clock)
-    assert main(["digest", "--preview"]) == 0
+    assert main(["digest", "--preview"], clock=clock) == 0
     out = capsys.readouterr().out
     assert "Leadership from every seat: this week's spotlight" in out
     assert "@Colleague 0 (Porter)" in out
@@ -72,25 +72,28 @@ def test_a_second_post_for_the_same_week_posts_nothing_and_says_so(
     services: Services, clock: FakeClock, fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     nominations_this_week(services, clock)
-    assert main(["digest", "--post"]) == 0
+    assert main(["digest", "--post"], clock=clock) == 0
     first = capsys.readouterr().out
-    assert main(["digest", "--post"]) == 0
+    assert main(["digest", "--post"], clock=clock) == 0
     second = capsys.readouterr().out
     assert first.startswith("Posted the digest for ") and first.rstrip().endswith("in C0DIGEST.")
     assert "was already posted in C0DIGEST; nothing posted." in second
     [post] = fake_slack.calls_to("chat.postMessage")
     assert post.args["channel"] == "C0DIGEST"
-    assert main(["prompt", "--post"]) == 0
-    assert main(["prompt", "--post"]) == 0
+    assert main(["prompt", "--post"], clock=clock) == 0
+    assert main(["prompt", "--post"], clock=clock) == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
     assert "Mid-week reflection" in str(fake_slack.calls_to("chat.postMessage")[1].args["blocks"])
 
 
 def test_post_without_slack_explains_what_to_set(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, capsys: pytest.CaptureFixture[str]
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["digest", "--post"]) == 2
+    assert main(["digest", "--post"], clock=clock) == 2
     assert capsys.readouterr().err.strip() == (
         "Posting needs Slack or Teams: set SLACK_BOT_TOKEN, or TEAMS_CLIENT_ID and "
         "TEAMS_CLIENT_SECRET (see .env.example)."

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.behaviours import load_catalogue
-from bot.reflections import load_reflections
-
-REPO = Path(__file__).resolve().parents[2]
-SEEDS = REPO.parent / "shared" / "seeds"
+from bot.reflections import load_reflections, load_sources, read_source_text
 
 
 @pytest.fixture(scope="module")
@@ -18,17 +13,23 @@ def reflections():  # type: ignore[no-untyped-def]
     return load_reflections(load_catalogue())  # validates every behaviour slug too
 
 
-def test_every_quote_is_word_for_word_from_a_seed_document(reflections) -> None:  # type: ignore[no-untyped-def]
-    if not SEEDS.is_dir():
-        pytest.skip(f"source documents not found at {SEEDS}; can't check quotes are verbatim")
-    documents = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-    assert len(documents) == 5
-    missing = [q.text for q in reflections.quotes if not any(q.text in doc for doc in documents)]
+def test_every_quote_is_word_for_word_from_the_document_it_names(reflections) -> None:  # type: ignore[no-untyped-def]
+    sources = load_sources()
+    assert len(sources) == 5
+    texts = {name: read_source_text(document) for name, document in sources.items()}
+    missing = [q.text for q in reflections.quotes if q.text not in texts[q.document]]
     assert missing == []
-    # Named authors really appear in the document their quote comes from.
+    # Named authors really appear in the document their quote comes from, and so do the
+    # authors the sources list names.
     for quote in reflections.quotes:
+        assert quote.source == sources[quote.document].title
         if quote.author:
-            assert any(quote.text in doc and quote.author in doc for doc in documents), quote
+            assert quote.author in texts[quote.document], quote
+    for name, document in sources.items():
+        if document.author:
+            assert document.author in texts[name]
+    # Every document is quoted at least once.
+    assert {q.document for q in reflections.quotes} == set(sources)
 
 
 def test_catalogue_has_thirty_quotes_and_questions_for_every_behaviour(reflections) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import messages
 from bot.services import Services
 from handlers.console import run_console
@@ -61,11 +63,13 @@ def run_everyseat(tmp_path: Path, verb: str, stdin: str) -> subprocess.Completed
     )
 
 
+@pytest.mark.scenario
 def test_everyseat_shell_reads_piped_stdin(tmp_path: Path) -> None:
     result = run_everyseat(tmp_path, "shell", f"{NOMINATION}\n/recent\n")
     assert "#1 @me recognised @nia for Leading from every seat" in result.stdout
 
 
+@pytest.mark.scenario
 def test_make_run_without_credentials_explains_and_opens_the_console(tmp_path: Path) -> None:
     result = run_everyseat(tmp_path, "run", f"{NOMINATION}\n")
     assert "missing: SLACK_BOT_TOKEN" in result.stderr

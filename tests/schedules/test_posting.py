@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from slack_sdk.web import WebClient
 
 from bot.deliveries import DeliveryKey, DeliveryStatus, claim_delivery, find_delivery
 from bot.periods import PostKind
+from bot.reflections import load_sources, read_source_text
 from bot.services import Services, build_services
 from bot.settings import load_settings
 from db.models import Spotlight
@@ -23,7 +23,6 @@ from tests.support import builders
 from tests.support.clock import FakeClock
 
 MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 09:00 in London (GMT)
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 
 def a_week_of_nominations(services: Services, clock: FakeClock) -> None:
@@ -61,10 +60,9 @@ def test_a_digest_is_posted_once_however_often_it_is_run(
         assert delivery.message_ts == first.message_ts and delivery.posted_at == MONDAY_NINE
         featured = session.query(Spotlight).filter_by(period_key="2026-11-23").count()
     assert featured == 3
-    if SEEDS.is_dir():  # the quote in the post is word for word from a source document
-        seeds = "".join(path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt"))
-        quotes = [q.text for q in services.reflections.quotes if q.text in str(post.args)]
-        assert len(quotes) == 1 and quotes[0] in seeds
+    # The quote in the post is word for word from the source document it names.
+    [quote] = [q for q in services.reflections.quotes if q.text in str(post.args)]
+    assert quote.text in read_source_text(load_sources()[quote.document])
 
 
 def test_a_500_leaves_a_failed_delivery_that_a_later_run_posts_once(

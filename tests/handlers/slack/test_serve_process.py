@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from bot import messages
@@ -13,6 +14,8 @@ from tests.handlers.slack.conftest import SIGNING_SECRET
 from tests.support.block_kit import section_texts
 from tests.support.processes import serve_process
 from tests.support.slack_requests import SlackSender
+
+pytestmark = pytest.mark.scenario
 
 STORY = "Spotted the sepsis signs on a routine obs round and escalated straight away."
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from db.models import Nomination, TeamsConversation
@@ -12,6 +13,8 @@ from tests.fakes.bot_connector import FakeBotConnector
 from tests.handlers.teams.conftest import WARD7, load_activity
 from tests.support.adaptive_cards import texts
 from tests.support.processes import serve_process
+
+pytestmark = pytest.mark.scenario
 
 
 def test_serve_answers_teams_on_api_messages(

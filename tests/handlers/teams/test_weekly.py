@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from bot import messages
 from bot.cli import main
-from bot.clock import utc_now
 from bot.deliveries import DeliveryStatus
 from bot.periods import PostKind
 from db.models import Delivery, Nomination
@@ -51,15 +50,15 @@ def test_digest_post_reaches_the_installed_team_channel_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert world.send("installation_update_add_team").status_code == 200
-    clock.set(utc_now() - timedelta(minutes=5))  # the CLI runs on the real clock
+    clock.set(MONDAY_NINE - timedelta(days=2))  # Saturday: the nomination is in the week due
     assert world.send("message_mention_nominate").status_code == 200
     world.connector.clear()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
 
-    assert main(["digest", "--post"]) == 0
+    assert main(["digest", "--post"], clock=clock) == 0
     first = capsys.readouterr().out
-    assert main(["digest", "--post"]) == 0
+    assert main(["digest", "--post"], clock=clock) == 0
     second = capsys.readouterr().out
 
     assert first.startswith("Posted the digest for ") and first.rstrip().endswith("in Ward 7.")
@@ -76,6 +75,7 @@ def test_digest_post_reaches_the_installed_team_channel_once(
 
 
 def test_preview_covers_teams_and_posts_nothing(
+    clock: FakeClock,
     world: TeamsWorld,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -85,7 +85,7 @@ def test_preview_covers_teams_and_posts_nothing(
     world.connector.clear()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
-    assert main(["prompt", "--preview"]) == 0
+    assert main(["prompt", "--preview"], clock=clock) == 0
     out = capsys.readouterr().out
     assert out.startswith("Preview of the prompt for ")
     assert messages.PROMPT_HEADER in out
@@ -93,6 +93,7 @@ def test_preview_covers_teams_and_posts_nothing(
 
 
 def test_post_with_teams_but_no_team_installed_says_so(
+    clock: FakeClock,
     world: TeamsWorld,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -100,7 +101,7 @@ def test_post_with_teams_but_no_team_installed_says_so(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
-    assert main(["digest", "--post"]) == 0
+    assert main(["digest", "--post"], clock=clock) == 0
     assert capsys.readouterr().out.strip() == messages.POST_NO_TARGET.format(
         platform="Teams", kind="digest"
     )
