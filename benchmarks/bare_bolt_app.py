@@ -45,7 +45,7 @@ def main() -> None:
         os.environ["SLACK_SIGNING_SECRET"],
         os.environ["SLACK_API_URL"],
     )
-    # The same server settings as bot.server.serve.
+    # The same server settings as bot.app.server.serve.
     config = uvicorn.Config(
         app,
         host=os.environ["HOST"],

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.behaviours import load_catalogue
-from bot.demo import seed_demo
+from bot.demo.seed import seed_demo
+from bot.nominations.behaviours import load_catalogue
 from db.engine import create_database_engine
 from db.migrate import upgrade_database
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from benchmarks.datasets import MEMBERS, NOW, History, history
 from benchmarks.results import Context, Figure, Outcome
-from bot.behaviours import load_catalogue
-from bot.periods import PostKind, WeeklySchedule
-from bot.reflections import load_reflections
-from bot.spotlight import build_digest_view
+from bot.nominations.behaviours import load_catalogue
+from bot.weekly.periods import PostKind, WeeklySchedule
+from bot.weekly.reflections import load_reflections
+from bot.weekly.spotlight import build_digest_view
 from db.engine import create_database_engine, create_session_factory
 from db.models import Workspace
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from benchmarks.datasets import NOW, history
 from benchmarks.harness import REPO
 from benchmarks.results import Context, Figure, Outcome
-from bot.reporting_periods import between_dates
+from bot.reporting.periods import between_dates
 from tests.support.processes import serve_environment
 
 NUMBER = 4

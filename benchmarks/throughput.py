@@ -26,8 +26,8 @@ from benchmarks.harness import (
 )
 from benchmarks.results import Context, Figure, Outcome
 from bot import messages
-from bot.behaviours import load_catalogue
-from bot.demo import DEMO_USER_PREFIX, seed_demo
+from bot.demo.seed import DEMO_USER_PREFIX, seed_demo
+from bot.nominations.behaviours import load_catalogue
 from db.engine import create_database_engine
 from db.migrate import upgrade_database
 from db.models import Member, Nomination

@@ -14,20 +14,20 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import messages
-from bot.directory import ensure_named_members, get_or_create_workspace
+from bot.app.services import Services
 from bot.errors import EveryseatError
-from bot.nominations import (
+from bot.nominations.one_line import parse_one_line
+from bot.nominations.rules import (
     NominationRequest,
     count_endorsements,
     recent_nominations,
 )
-from bot.one_line import parse_one_line
-from bot.periods import PostKind
-from bot.reporting_periods import parse_period
-from bot.services import Services
-from bot.stats import recognition_stats
-from bot.stats_summary import StatsSummary, summarise
-from bot.views import RecognitionView, recognition_view
+from bot.people.directory import ensure_named_members, get_or_create_workspace
+from bot.recognition.views import RecognitionView, recognition_view
+from bot.reporting.periods import parse_period
+from bot.reporting.stats import recognition_stats
+from bot.reporting.summary import StatsSummary, summarise
+from bot.weekly.periods import PostKind
 from handlers.spotlight_text import preview_text
 
 CONSOLE_PLATFORM = "console"

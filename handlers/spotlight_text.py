@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import messages
+from bot.app.services import Services
 from bot.deliveries import DeliveryKey, DeliveryStatus, find_delivery
-from bot.periods import PostKind, due_period, next_period, schedule_for
-from bot.reflections import Reflection
-from bot.services import Services
-from bot.spotlight import DigestView, PromptView, build_digest_view, build_prompt_view, summary_line
-from bot.views import PersonView
+from bot.recognition.views import PersonView
+from bot.weekly.periods import PostKind, due_period, next_period, schedule_for
+from bot.weekly.reflections import Reflection
+from bot.weekly.spotlight import (
+    DigestView,
+    PromptView,
+    build_digest_view,
+    build_prompt_view,
+    summary_line,
+)
 
 
 def _name(person: PersonView) -> str:

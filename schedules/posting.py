@@ -20,6 +20,7 @@ from slack_sdk.web import WebClient
 from sqlalchemy import select
 
 from bot import messages
+from bot.app.services import Services
 from bot.deliveries import (
     DeliveryKey,
     DeliveryStatus,
@@ -28,10 +29,9 @@ from bot.deliveries import (
     mark_delivery_failed,
     mark_delivery_posted,
 )
-from bot.directory import get_or_create_workspace
-from bot.periods import Period, PostKind, current_period, due_period, schedule_for
-from bot.services import Services
-from bot.spotlight import (
+from bot.people.directory import get_or_create_workspace
+from bot.weekly.periods import Period, PostKind, current_period, due_period, schedule_for
+from bot.weekly.spotlight import (
     DigestView,
     PromptView,
     build_digest_view,

@@ -14,8 +14,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.periods import PostKind, WeeklySchedule, schedule_for
-from bot.services import Services
+from bot.app.services import Services
+from bot.weekly.periods import PostKind, WeeklySchedule, schedule_for
 from schedules.posting import WeeklyPoster, post_all_due
 
 SWEEP_INTERVAL = timedelta(minutes=10)

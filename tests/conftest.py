@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.services import Services, build_services
+from bot.app.services import Services, build_services
 from bot.settings import Settings, load_settings
 from db.migrate import upgrade_database
 from tests.fakes.slack_web_api import FakeSlack
@@ -41,6 +41,16 @@ def _wall_clock_at_the_chosen_instant() -> Iterator[None]:
     # tick=True: time moves on from the instant, so timeouts and retries behave as usual.
     with time_machine.travel(instant, tick=True):
         yield
+
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/scenarios/ runs `everyseat` as a child process: mark it."""
+    for item in items:
+        if SCENARIOS in item.path.parents:
+            item.add_marker(pytest.mark.scenario)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import OperationalError
 
 from bot import messages
+from bot.app.services import Services
 from bot.errors import (
     DailyCapReachedError,
     EndorsementError,
@@ -22,14 +23,13 @@ from bot.errors import (
     NominationError,
     NominationField,
 )
-from bot.nominations import (
+from bot.nominations.one_line import parse_one_line
+from bot.nominations.rules import (
     NominationOutcome,
     NominationRequest,
     Visibility,
     endorse,
 )
-from bot.one_line import parse_one_line
-from bot.services import Services
 from handlers.slack.people import resolve_members, workspace_for
 from handlers.slack.recognition import celebrate
 from handlers.slack.render import (

@@ -10,14 +10,14 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.directory import (
+from bot.app.services import Services
+from bot.people.directory import (
     MemberProfile,
     get_or_create_workspace,
     members_by_platform_id,
     save_profiles,
     stale_platform_ids,
 )
-from bot.services import Services
 from db.models import Member, Workspace
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.app.services import Services
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
@@ -27,9 +28,8 @@ from bot.deliveries import (
     mark_delivery_posted,
     retryable_deliveries,
 )
-from bot.nominations import record_posting
-from bot.services import Services
-from bot.views import RecognitionView
+from bot.nominations.rules import record_posting
+from bot.recognition.views import RecognitionView
 from handlers.slack.render import nominee_message, recognition_message
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages
-from bot.behaviours import BehaviourCatalogue
 from bot.errors import NominationField
-from bot.nominations import NominationRules, Visibility
-from bot.views import RecognitionView
+from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.rules import NominationRules, Visibility
+from bot.recognition.views import RecognitionView
 from handlers.slack.mrkdwn import escape_mrkdwn, mention, shorten
 
 Block = dict[str, Any]

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import messages
-from bot.reflections import Reflection
-from bot.spotlight import DigestView, PromptView, SpotlightItem, summary_line
-from bot.views import PersonView
+from bot.recognition.views import PersonView
+from bot.weekly.reflections import Reflection
+from bot.weekly.spotlight import DigestView, PromptView, SpotlightItem, summary_line
 from handlers.slack.mrkdwn import escape_mrkdwn, mention
 from handlers.slack.render import OPEN_FORM_ACTION
 

@@ -26,13 +26,13 @@ from microsoft_teams.cards import (
 )
 
 from bot import messages
-from bot.behaviours import BehaviourCatalogue
 from bot.errors import NominationField
-from bot.nominations import NominationRules, Visibility
-from bot.reflections import Reflection
-from bot.spotlight import DigestView, PromptView, SpotlightItem, summary_line
-from bot.stats_summary import StatsSummary
-from bot.views import PersonView, RecognitionView
+from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.rules import NominationRules, Visibility
+from bot.recognition.views import PersonView, RecognitionView
+from bot.reporting.summary import StatsSummary
+from bot.weekly.reflections import Reflection
+from bot.weekly.spotlight import DigestView, PromptView, SpotlightItem, summary_line
 
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"

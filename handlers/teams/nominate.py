@@ -18,6 +18,7 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
+from bot.app.services import Services
 from bot.deliveries import DeliveryKey, Sent
 from bot.errors import (
     DailyCapReachedError,
@@ -26,14 +27,13 @@ from bot.errors import (
     NominationError,
     NominationField,
 )
-from bot.nominations import (
+from bot.nominations.rules import (
     NominationOutcome,
     NominationRequest,
     Visibility,
     endorse,
 )
-from bot.services import Services
-from bot.views import RecognitionView
+from bot.recognition.views import RecognitionView
 from db.models import Member
 from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (

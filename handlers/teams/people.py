@@ -13,14 +13,14 @@ from collections.abc import Sequence
 
 from microsoft_teams.api import ApiClient
 
-from bot.directory import (
+from bot.app.services import Services
+from bot.people.directory import (
     MemberProfile,
     get_or_create_workspace,
     members_by_platform_id,
     save_profiles,
     stale_platform_ids,
 )
-from bot.services import Services
 from db.models import Member, Workspace
 from handlers.teams.installs import TEAMS, base_conversation_id, installed_team_channels
 from handlers.teams.turns import PersonRef

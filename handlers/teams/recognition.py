@@ -17,6 +17,7 @@ from microsoft_teams.api import ApiClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.app.services import Services
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
@@ -27,9 +28,8 @@ from bot.deliveries import (
     mark_delivery_posted,
     retryable_deliveries,
 )
-from bot.nominations import record_posting
-from bot.services import Services
-from bot.views import RecognitionView, load_recognition_view
+from bot.nominations.rules import record_posting
+from bot.recognition.views import RecognitionView, load_recognition_view
 from db.models import TeamsConversation, Workspace
 from handlers.teams.cards import nominee_card, recognition_card
 from handlers.teams.installs import find_conversation

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.one_line import extract_hashtags, tidy_story
+from bot.nominations.one_line import extract_hashtags, tidy_story
 
 # Teams calls a team channel "channel", a group chat "groupChat" and a 1:1 chat "personal".
 CHANNEL = "channel"

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot import messages
-from bot.services import Services
+from bot.app.services import Services
 from handlers.console import run_console
 from tests.support.clock import FakeClock
-from tests.support.processes import serve_environment
 
-REPO = Path(__file__).resolve().parents[2]
 NOMINATION = (
     "/nominate @nia Led the handover huddle when the ward was short #leading-from-every-seat"
 )
@@ -47,34 +40,6 @@ def test_acting_as_someone_else_and_unknown_commands(services: Services) -> None
     )
     assert "#1 @nia recognised @me" in shown
     assert messages.CONSOLE_UNKNOWN_COMMAND.format(command="/frob") in shown
-
-
-def run_everyseat(tmp_path: Path, verb: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot VERB` with no platform credentials and a fresh SQLite file."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", verb],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=serve_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'console.db'}"),
-        timeout=60,
-        check=True,
-    )
-
-
-@pytest.mark.scenario
-def test_everyseat_shell_reads_piped_stdin(tmp_path: Path) -> None:
-    result = run_everyseat(tmp_path, "shell", f"{NOMINATION}\n/recent\n")
-    assert "#1 @me recognised @nia for Leading from every seat" in result.stdout
-
-
-@pytest.mark.scenario
-def test_make_run_without_credentials_explains_and_opens_the_console(tmp_path: Path) -> None:
-    result = run_everyseat(tmp_path, "run", f"{NOMINATION}\n")
-    assert "missing: SLACK_BOT_TOKEN" in result.stderr
-    assert "manifest.yml" in result.stderr
-    assert "#1 @me recognised @nia" in result.stdout
 
 
 def test_stats_prints_the_summary_for_a_period(services: Services, clock: FakeClock) -> None:

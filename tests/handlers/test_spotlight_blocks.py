@@ -10,10 +10,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.periods import Period, PostKind, schedule_for
-from bot.services import Services
-from bot.spotlight import DigestSummary, DigestView, build_digest_view, build_prompt_view
-from bot.views import PersonView
+from bot.app.services import Services
+from bot.recognition.views import PersonView
+from bot.weekly.periods import Period, PostKind, schedule_for
+from bot.weekly.spotlight import DigestSummary, DigestView, build_digest_view, build_prompt_view
 from db.models import Member, Nomination, NominationBehaviour, NominationNominee
 from handlers.slack.spotlight import (
     OPEN_FORM_ACTION,

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from slack_sdk.web import WebClient
 
+from bot.app.services import Services, build_services
 from bot.deliveries import DeliveryKey, DeliveryStatus, claim_delivery, find_delivery
-from bot.periods import PostKind
-from bot.reflections import load_sources, read_source_text
-from bot.services import Services, build_services
 from bot.settings import load_settings
+from bot.weekly.periods import PostKind
+from bot.weekly.reflections import load_sources, read_source_text
 from db.models import Spotlight
 from schedules.posting import PostResult, SlackPoster
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlack

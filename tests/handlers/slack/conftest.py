@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.server import create_app
-from bot.services import Services, build_services
+from bot.app.server import create_app
+from bot.app.services import Services, build_services
 from db.migrate import upgrade_database
 from tests.fakes.slack_web_api import FakeSlack
 from tests.support.clock import FakeClock

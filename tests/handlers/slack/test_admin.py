@@ -62,7 +62,7 @@ def test_admin_export_uploads_the_csv_to_their_dm(world: SlackWorld) -> None:
 def test_non_admin_is_refused_and_nothing_is_uploaded(
     world: SlackWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.admins"):
+    with caplog.at_level(logging.WARNING, logger="bot.people.admins"):
         world.sender.command("export csv", user_id="UPLAIN", command="/recognition")
         assert ephemeral(world)["text"] == messages.NOT_AN_ADMIN
     assert world.slack.calls_to("files.getUploadURLExternal") == []
@@ -87,8 +87,8 @@ def test_admin_stats_shows_coverage_and_spread_and_sends_the_chart(world: SlackW
 def test_configured_admin_needs_no_platform_rights(
     fake_slack, make_settings, clock: FakeClock
 ) -> None:
-    from bot.server import create_app
-    from bot.services import build_services
+    from bot.app.server import create_app
+    from bot.app.services import build_services
     from db.migrate import upgrade_database
     from tests.handlers.slack.conftest import SIGNING_SECRET
     from tests.support.server import running_server
@@ -226,7 +226,7 @@ def test_non_admin_home_has_no_panel(world: SlackWorld) -> None:
 def test_forged_home_export_by_a_non_admin_is_refused_and_logged(
     world: SlackWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.admins"):
+    with caplog.at_level(logging.WARNING, logger="bot.people.admins"):
         world.sender.interaction(home_export_click("UPLAIN", "csv"))
         (refusal,) = world.slack.wait_for("chat.postMessage")
     assert refusal.args["channel"] == "UPLAIN"

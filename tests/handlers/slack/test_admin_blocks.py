@@ -4,9 +4,9 @@ message stay valid Block Kit within Slack's limits, whatever the figures say."""
 from __future__ import annotations
 
 from bot import messages
-from bot.behaviours import Behaviour
-from bot.stats_summary import GroupSection, StatsSummary
-from bot.views import PersonView, RecognitionView
+from bot.nominations.behaviours import Behaviour
+from bot.recognition.views import PersonView, RecognitionView
+from bot.reporting.summary import GroupSection, StatsSummary
 from handlers.slack.admin import home_panel_blocks, stats_blocks
 from handlers.slack.render import home_view
 from tests.support.block_kit import assert_valid_message, assert_valid_view, section_texts

@@ -8,8 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.behaviours import Behaviour
-from bot.views import PersonView, RecognitionView
+from bot.nominations.behaviours import Behaviour
+from bot.recognition.views import PersonView, RecognitionView
 from handlers.slack.mrkdwn import escape_mrkdwn, shorten
 from handlers.slack.render import home_view, nominee_message, recognition_message
 

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.server import create_app
-from bot.services import Services, build_services
+from bot.app.server import create_app
+from bot.app.services import Services, build_services
 from db.migrate import upgrade_database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.support.clock import FakeClock
@@ -45,13 +45,18 @@ class TeamsWorld:
         return self.post(load_activity(name, self.connector.service_url, **changes))
 
 
-@pytest.fixture
-def connector() -> Iterator[FakeBotConnector]:
-    fake = FakeBotConnector().start()
+def add_ward_members(fake: FakeBotConnector) -> None:
+    """Ward 7's people, as the connector's members endpoint describes them."""
     fake.add_member(WARD7, "29:ana-teams-id", "Ana Lopes", "aad-ana")
     fake.add_member(WARD7, "29:nia-teams-id", "Nia Okafor", "aad-nia")
     fake.add_member(WARD7, "29:sam-teams-id", "Sam Reid", "aad-sam")
     fake.add_member(WARD7, "29:ola-teams-id", "Ola Mensah", "aad-ola")
+
+
+@pytest.fixture
+def connector() -> Iterator[FakeBotConnector]:
+    fake = FakeBotConnector().start()
+    add_ward_members(fake)
     try:
         yield fake
     finally:

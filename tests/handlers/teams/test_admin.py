@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot import messages
-from bot.server import create_app
-from bot.services import build_services
+from bot.app.server import create_app
+from bot.app.services import build_services
 from db.migrate import upgrade_database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.handlers.teams.conftest import TeamsWorld
@@ -88,7 +88,7 @@ def test_a_non_admin_is_refused_politely_with_no_data_and_it_is_logged(
     world.send("installation_update_add_team")
     world.send("message_mention_nominate")
     world.connector.clear()
-    with caplog.at_level(logging.WARNING, logger="bot.admins"):
+    with caplog.at_level(logging.WARNING, logger="bot.people.admins"):
         world.send("message_mention_nominate", **personal("stats", OLA, OLA_CHAT))
     (reply,) = world.connector.sent_to(OLA_CHAT)
     assert reply.text == messages.NOT_AN_ADMIN and reply.cards == []

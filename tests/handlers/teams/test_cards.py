@@ -7,10 +7,10 @@ import copy
 import pytest
 
 from bot import messages
-from bot.behaviours import load_catalogue
 from bot.errors import NominationField
-from bot.nominations import NominationRules
-from bot.views import PersonView, RecognitionView
+from bot.nominations.behaviours import load_catalogue
+from bot.nominations.rules import NominationRules
+from bot.recognition.views import PersonView, RecognitionView
 from handlers.teams.cards import (
     ENDORSE_VERB,
     NOMINATE_VERB,

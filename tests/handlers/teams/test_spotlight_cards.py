@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import messages
-from bot.periods import PostKind, schedule_for
-from bot.reporting_periods import last_days
-from bot.services import Services
-from bot.spotlight import DigestSummary, build_prompt_view
-from bot.stats import recognition_stats
-from bot.stats_summary import summarise
-from bot.views import PersonView
+from bot.app.services import Services
+from bot.recognition.views import PersonView
+from bot.reporting.periods import last_days
+from bot.reporting.stats import recognition_stats
+from bot.reporting.summary import summarise
+from bot.weekly.periods import PostKind, schedule_for
+from bot.weekly.spotlight import DigestSummary, build_prompt_view
 from handlers.teams.cards import (
     ALSO_RECOGNISED_NAMES,
     NOMINATE_DIALOG,

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import messages
-from bot.cli import main
+from bot.app.cli import main
 from bot.deliveries import DeliveryStatus
-from bot.periods import PostKind
+from bot.weekly.periods import PostKind
 from db.models import Delivery, Nomination
 from schedules.posting import PostResult, TeamsPoster
 from schedules.weekly import sweep

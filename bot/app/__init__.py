@@ -1,0 +1,2 @@
+"""Entry points and wiring: the `everyseat` CLI, the ASGI server, the composition root
+that builds the services, and logging set-up."""

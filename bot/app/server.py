@@ -1,0 +1,175 @@
+"""The ASGI server: Slack at POST /slack/events, Teams at POST /api/messages, health at
+GET /healthz, run by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import aiohttp
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from bot.app.services import Services
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from microsoft_teams.apps import App as TeamsApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+
+def database_answers(services: Services) -> bool:
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        log.warning("health check: database did not answer: %s", type(error).__name__)
+        return False
+    return True
+
+
+def open_web_api_session(client: AsyncWebClient) -> aiohttp.ClientSession:
+    """A connection-pooling session for `client` (call inside the running event loop), with
+    the same timeout slack_sdk gives the sessions it would otherwise open per call."""
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=client.timeout),
+        trust_env=client.trust_env_in_session,
+    )
+    client.session = session
+    return session
+
+
+def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
+    """Build the server. Slack is mounted when a bot token is configured, Teams when its
+    credentials are (or local-test mode is on)."""
+    slack_app = None
+    if services.settings.slack_configured:
+        from handlers.slack.app import create_slack_app
+
+        slack_app = create_slack_app(services)
+
+    teams_app: TeamsApp | None = None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if teams_app is not None:
+            # Registers POST /api/messages, with the SDK's token validation in front of it.
+            await teams_app.initialize()
+        web_api_session = None
+        if slack_app is not None:
+            # Bolt hands `app.client.session` to the client it builds for each request, so
+            # one session here lets every Web API call reuse open connections. Without it
+            # slack_sdk opens a session, and a TCP (and TLS) connection, per call.
+            web_api_session = open_web_api_session(slack_app.client)
+        socket_handler = None
+        if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_handler = AsyncSocketModeHandler(
+                slack_app, services.settings.SLACK_APP_TOKEN.get_secret_value()
+            )
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
+        try:
+            yield
+        finally:
+            if socket_handler is not None:
+                await socket_handler.close_async()  # type: ignore[no-untyped-call]
+            if web_api_session is not None:
+                await web_api_session.close()
+
+    api = FastAPI(title="Everyseat", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @api.get("/healthz")
+    async def healthz() -> JSONResponse:
+        healthy = await asyncio.to_thread(database_answers, services)
+        return JSONResponse(
+            {
+                "status": "ok" if healthy else "unhealthy",
+                "database": "ok" if healthy else "unreachable",
+            },
+            status_code=200 if healthy else 503,
+        )
+
+    if slack_app is not None and services.settings.SLACK_SIGNING_SECRET is not None:
+        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        slack_handler = AsyncSlackRequestHandler(slack_app)
+
+        @api.post("/slack/events")
+        async def slack_events(request: Request) -> Response:
+            return await slack_handler.handle(request)
+
+    if services.settings.teams_configured:
+        from handlers.teams.app import create_teams_app
+
+        teams_app = create_teams_app(services, api)
+
+    return api
+
+
+class UnsafeBindError(Exception):
+    """Refusing to listen beyond this machine while unauthenticated Teams requests are accepted."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind_address(settings: Settings) -> None:
+    """Local-test mode must never be reachable from the network: refuse, and warn loudly."""
+    if not settings.TEAMS_ALLOW_UNAUTHENTICATED:
+        return
+    if not is_loopback(settings.HOST):
+        raise UnsafeBindError(
+            f"Configuration error: HOST is {settings.HOST!r} but TEAMS_ALLOW_UNAUTHENTICATED is "
+            "true: unauthenticated Teams activities are only accepted on a loopback address. "
+            "Set HOST=127.0.0.1, or turn TEAMS_ALLOW_UNAUTHENTICATED off and set the Teams "
+            "credentials."
+        )
+
+
+def serve(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    scheduler: bool = True,
+    sweep_interval: timedelta | None = None,
+) -> None:
+    """Run the server in the foreground until interrupted. `sweep_interval` overrides how
+    often the scheduler looks for due or failed weekly posts (tests)."""
+    settings = services.settings
+    check_bind_address(settings)
+    if settings.TEAMS_ALLOW_UNAUTHENTICATED:
+        log.warning(
+            "TEAMS_ALLOW_UNAUTHENTICATED is on: POST /api/messages accepts activities without "
+            "a token. Use this only for local testing."
+        )
+    app = create_app(services, socket_mode=socket_mode)
+    config = uvicorn.Config(
+        app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
+    )
+    # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
+    # it safe for every replica to run one.
+    from schedules import start_scheduler, stop_scheduler
+
+    jobs = start_scheduler(services, sweep_interval=sweep_interval) if scheduler else None
+    log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        stop_scheduler(jobs)

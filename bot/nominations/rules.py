@@ -1,0 +1,328 @@
+"""Recording nominations and endorsements: the rules every platform shares."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot import messages
+from bot.clock import Clock
+from bot.errors import (
+    AlreadyEndorsedError,
+    DailyCapReachedError,
+    InvalidNominationError,
+    NominationField,
+    NominationNotFoundError,
+    OwnNominationError,
+    Problem,
+)
+from bot.nominations.behaviours import BehaviourCatalogue
+from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class NominationRules:
+    min_story: int = 20
+    max_story: int = 1500
+    max_nominees: int = 10
+    daily_cap: int = 20
+    duplicate_window: timedelta = timedelta(minutes=5)
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+
+
+@dataclass(frozen=True)
+class NominationRequest:
+    """A nomination as a person submitted it, with members already resolved."""
+
+    workspace_id: int
+    nominator: Member
+    nominees: Sequence[Member]
+    behaviour_slugs: Sequence[str]
+    story: str
+    visibility: Visibility | str = Visibility.PUBLIC
+    source_channel_id: str | None = None
+    source_message_url: str | None = None
+
+
+@dataclass(frozen=True)
+class NominationOutcome:
+    nomination: Nomination
+    created: bool  # False when this was a repeat of one recorded moments ago
+
+
+def _normalise_story(story: str) -> str:
+    return story.strip()
+
+
+def _problems(
+    request: NominationRequest, catalogue: BehaviourCatalogue, rules: NominationRules
+) -> list[Problem]:
+    problems: list[Problem] = []
+    nominees = list({member.id: member for member in request.nominees}.values())
+    if not nominees:
+        problems.append(Problem(NominationField.NOMINEES, messages.NO_NOMINEES))
+    elif len(nominees) > rules.max_nominees:
+        problems.append(
+            Problem(
+                NominationField.NOMINEES,
+                messages.TOO_MANY_NOMINEES.format(limit=rules.max_nominees, count=len(nominees)),
+            )
+        )
+    for member in nominees:
+        if member.id == request.nominator.id:
+            problems.append(Problem(NominationField.NOMINEES, messages.SELF_NOMINATION))
+        elif member.is_bot:
+            problems.append(
+                Problem(
+                    NominationField.NOMINEES, messages.BOT_NOMINEE.format(name=member.display_name)
+                )
+            )
+        elif member.is_deactivated:
+            problems.append(
+                Problem(
+                    NominationField.NOMINEES,
+                    messages.DEACTIVATED_NOMINEE.format(name=member.display_name),
+                )
+            )
+
+    slugs = list(dict.fromkeys(request.behaviour_slugs))
+    unknown = [slug for slug in slugs if slug not in catalogue]
+    if not slugs:
+        problems.append(Problem(NominationField.BEHAVIOURS, messages.NO_BEHAVIOURS))
+    elif unknown:
+        problems.append(
+            Problem(
+                NominationField.BEHAVIOURS,
+                messages.UNKNOWN_BEHAVIOURS.format(
+                    tags=", ".join(f"#{slug}" for slug in unknown),
+                    known=", ".join(behaviour.hashtag for behaviour in catalogue),
+                ),
+            )
+        )
+
+    story = _normalise_story(request.story)
+    if len(story) < rules.min_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_SHORT.format(minimum=rules.min_story, length=len(story)),
+            )
+        )
+    elif len(story) > rules.max_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_LONG.format(
+                    maximum=rules.max_story, length=len(story), over=len(story) - rules.max_story
+                ),
+            )
+        )
+    if request.visibility not in tuple(Visibility):
+        problems.append(Problem(NominationField.VISIBILITY, messages.BAD_VISIBILITY))
+    return problems
+
+
+def fingerprint(request: NominationRequest) -> str:
+    """Identifies "the same submission": same people, behaviours, story and visibility."""
+    story = re.sub(r"\s+", " ", _normalise_story(request.story)).casefold()
+    parts = [
+        str(request.workspace_id),
+        str(request.nominator.id),
+        ",".join(sorted(str(member.id) for member in request.nominees)),
+        ",".join(sorted(set(request.behaviour_slugs))),
+        str(request.visibility),
+        story,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nomination | None:
+    return session.scalars(
+        select(Nomination)
+        .where(Nomination.fingerprint == print_, Nomination.created_at >= since)
+        .order_by(Nomination.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
+    local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Nomination)
+            .where(
+                Nomination.nominator_id == nominator_id,
+                Nomination.created_at >= local_midnight,
+            )
+        )
+        or 0
+    )
+
+
+def nominate(
+    session: Session,
+    request: NominationRequest,
+    *,
+    catalogue: BehaviourCatalogue,
+    rules: NominationRules,
+    clock: Clock,
+) -> NominationOutcome:
+    """Validate and store a nomination; commits on success and stores nothing on failure.
+
+    Raises InvalidNominationError (with every problem found, each tied to a form field) or
+    DailyCapReachedError. A repeat of the same submission within the duplicate window
+    returns the nomination already stored, with `created=False`.
+    """
+    problems = _problems(request, catalogue, rules)
+    if problems:
+        raise InvalidNominationError(problems)
+
+    now = clock()
+    print_ = fingerprint(request)
+    window = rules.duplicate_window
+    if window.total_seconds() > 0:
+        duplicate = _recent_duplicate(session, print_, now - window)
+        if duplicate is not None:
+            return NominationOutcome(duplicate, created=False)
+
+    if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
+        raise DailyCapReachedError(messages.DAILY_CAP_REACHED.format(cap=rules.daily_cap))
+
+    # The window bucket in the unique key stops two concurrent copies (two replicas, a
+    # retried request) from both being stored; the query above catches the rest.
+    seconds = window.total_seconds()
+    slot = str(int(now.timestamp() // seconds)) if seconds else now.isoformat()
+    dedupe_key = f"{print_}:{slot}"
+    nominees = list({member.id: member for member in request.nominees}.values())
+    nomination = Nomination(
+        workspace_id=request.workspace_id,
+        nominator_id=request.nominator.id,
+        story=_normalise_story(request.story),
+        visibility=str(request.visibility),
+        created_at=now,
+        source_channel_id=request.source_channel_id,
+        source_message_url=request.source_message_url,
+        fingerprint=print_,
+        dedupe_key=dedupe_key,
+        nominees=[
+            NominationNominee(member_id=member.id, member=member, position=position)
+            for position, member in enumerate(nominees)
+        ],
+        behaviours=[
+            NominationBehaviour(behaviour_slug=slug, position=position)
+            for position, slug in enumerate(dict.fromkeys(request.behaviour_slugs))
+        ],
+    )
+    session.add(nomination)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalars(
+            select(Nomination).where(Nomination.dedupe_key == dedupe_key)
+        ).one_or_none()
+        if existing is None:
+            raise
+        return NominationOutcome(existing, created=False)
+    return NominationOutcome(nomination, created=True)
+
+
+def load_nomination(session: Session, nomination_id: int) -> Nomination | None:
+    """A nomination with its nominees, behaviours and nominator loaded."""
+    return session.scalars(
+        select(Nomination)
+        .where(Nomination.id == nomination_id)
+        .options(
+            selectinload(Nomination.nominees).selectinload(NominationNominee.member),
+            selectinload(Nomination.behaviours),
+            selectinload(Nomination.nominator),
+        )
+    ).one_or_none()
+
+
+def count_endorsements(session: Session, nomination_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Endorsement)
+            .where(Endorsement.nomination_id == nomination_id)
+        )
+        or 0
+    )
+
+
+def endorse(session: Session, nomination_id: int, member: Member, *, clock: Clock) -> int:
+    """Record "I saw this too" from `member`; returns the new count. Commits.
+
+    Raises NominationNotFoundError, OwnNominationError or AlreadyEndorsedError.
+    """
+    nomination = load_nomination(session, nomination_id)
+    if nomination is None or nomination.workspace_id != member.workspace_id:
+        raise NominationNotFoundError(messages.NOMINATION_NOT_FOUND)
+    involved = {link.member_id for link in nomination.nominees} | {nomination.nominator_id}
+    if member.id in involved:
+        raise OwnNominationError(messages.OWN_NOMINATION)
+    session.add(Endorsement(nomination_id=nomination_id, member_id=member.id, created_at=clock()))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyEndorsedError(messages.ALREADY_ENDORSED) from None
+    return count_endorsements(session, nomination_id)
+
+
+def record_posting(session: Session, nomination_id: int, channel_id: str, message_id: str) -> None:
+    """Remember where the recognition was posted, so endorsements can update it. Commits."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is not None:
+        nomination.posted_channel_id = channel_id
+        nomination.posted_message_id = message_id
+        session.commit()
+
+
+def recent_nominations(
+    session: Session,
+    workspace_id: int,
+    *,
+    limit: int = 10,
+    received_by: int | None = None,
+    given_by: int | None = None,
+) -> list[Nomination]:
+    """The latest nominations in a workspace, optionally those one member received or gave."""
+    query = (
+        select(Nomination)
+        .where(Nomination.workspace_id == workspace_id)
+        .order_by(Nomination.created_at.desc(), Nomination.id.desc())
+        .limit(limit)
+        .options(
+            selectinload(Nomination.nominees).selectinload(NominationNominee.member),
+            selectinload(Nomination.behaviours),
+            selectinload(Nomination.nominator),
+        )
+    )
+    if received_by is not None:
+        query = query.where(
+            Nomination.id.in_(
+                select(NominationNominee.nomination_id).where(
+                    NominationNominee.member_id == received_by
+                )
+            )
+        )
+    if given_by is not None:
+        query = query.where(Nomination.nominator_id == given_by)
+    return list(session.scalars(query))

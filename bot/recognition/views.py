@@ -1,0 +1,68 @@
+"""Neutral view models: what a recognition or a member's history says, before any platform
+renders it (Block Kit for Slack, Adaptive Cards for Teams, text for the console)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
+from bot.nominations.rules import count_endorsements, load_nomination
+from db.models import Member, Nomination
+
+
+@dataclass(frozen=True)
+class PersonView:
+    platform_user_id: str
+    display_name: str
+    title: str | None = None
+
+    @classmethod
+    def of(cls, member: Member) -> PersonView:
+        return cls(member.platform_user_id, member.display_name, member.title)
+
+
+@dataclass(frozen=True)
+class RecognitionView:
+    """One nomination as people see it."""
+
+    nomination_id: int
+    nominator: PersonView | None  # None once the nominator has been erased
+    nominees: tuple[PersonView, ...]
+    behaviours: tuple[Behaviour, ...]
+    story: str
+    is_private: bool
+    endorsements: int
+    source_message_url: str | None = None
+
+
+def recognition_view(
+    nomination: Nomination, catalogue: BehaviourCatalogue, endorsements: int
+) -> RecognitionView:
+    """Build the view of a nomination loaded with nominees, behaviours and nominator."""
+    behaviours = tuple(
+        catalogue.get(link.behaviour_slug)
+        or Behaviour(link.behaviour_slug, link.behaviour_slug, "")
+        for link in nomination.behaviours
+    )
+    return RecognitionView(
+        nomination_id=nomination.id,
+        nominator=PersonView.of(nomination.nominator) if nomination.nominator else None,
+        nominees=tuple(PersonView.of(link.member) for link in nomination.nominees),
+        behaviours=behaviours,
+        story=nomination.story,
+        is_private=nomination.visibility == "private",
+        endorsements=endorsements,
+        source_message_url=nomination.source_message_url,
+    )
+
+
+def load_recognition_view(
+    session: Session, nomination_id: int, catalogue: BehaviourCatalogue
+) -> RecognitionView | None:
+    """The view of a stored nomination, with its current endorsement count; None if erased."""
+    nomination = load_nomination(session, nomination_id)
+    if nomination is None:
+        return None
+    return recognition_view(nomination, catalogue, count_endorsements(session, nomination_id))

@@ -1,0 +1,2 @@
+"""Reporting for admins: reporting periods, statistics and their summary, charts and
+exports."""

@@ -1,0 +1,197 @@
+"""The nomination rules, against a real SQLite (or PostgreSQL) database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import messages
+from bot.app.services import Services
+from bot.errors import (
+    AlreadyEndorsedError,
+    DailyCapReachedError,
+    InvalidNominationError,
+    NominationField,
+    OwnNominationError,
+)
+from bot.nominations.rules import endorse, recent_nominations
+from db.models import Endorsement, Nomination, NominationNominee
+from tests.support import builders
+from tests.support.clock import FakeClock
+
+
+@pytest.fixture
+def people(services: Services) -> dict[str, object]:
+    ws = builders.workspace(services)
+    return {
+        "ws": ws,
+        "ana": builders.member(services, ws.id, "UANA", "Ana", title="Ward sister"),
+        "nia": builders.member(services, ws.id, "UNIA", "Nia", title="Porter"),
+        "sam": builders.member(services, ws.id, "USAM", "Sam", title="Receptionist"),
+        "bot": builders.member(services, ws.id, "UBOT", "Rota bot", is_bot=True),
+        "gone": builders.member(services, ws.id, "UGONE", "Gone", is_deactivated=True),
+    }
+
+
+def stored_nominations(services: Services) -> int:
+    with services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Nomination)) or 0
+
+
+def test_valid_nomination_is_stored_with_nominees_and_behaviours(services, people) -> None:
+    outcome = builders.nomination(
+        services,
+        people["ana"],
+        [people["nia"], people["sam"]],
+        behaviours=["speaking-up", "enabling-change"],
+    )
+    assert outcome.created
+    with services.sessions() as session:
+        stored = session.get(Nomination, outcome.nomination.id)
+        assert stored is not None
+        assert stored.story == builders.STORY
+        assert [link.member.platform_user_id for link in stored.nominees] == ["UNIA", "USAM"]
+        assert [link.behaviour_slug for link in stored.behaviours] == [
+            "speaking-up",
+            "enabling-change",
+        ]
+        assert stored.visibility == "public"
+        assert stored.created_at == services.clock()
+
+
+@pytest.mark.parametrize(
+    ("nominees", "field", "message"),
+    [
+        ([], NominationField.NOMINEES, messages.NO_NOMINEES),
+        (["ana"], NominationField.NOMINEES, messages.SELF_NOMINATION),
+        (["bot"], NominationField.NOMINEES, messages.BOT_NOMINEE.format(name="Rota bot")),
+        (["gone"], NominationField.NOMINEES, messages.DEACTIVATED_NOMINEE.format(name="Gone")),
+    ],
+)
+def test_ineligible_nominees_are_refused_and_nothing_stored(
+    services, people, nominees, field, message
+) -> None:
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], [people[name] for name in nominees])
+    assert caught.value.by_field() == {field: message}
+    assert stored_nominations(services) == 0
+
+
+def test_more_than_ten_nominees_is_refused(services, people) -> None:
+    crowd = [builders.member(services, people["ws"].id, f"U{i:03}") for i in range(11)]
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], crowd)
+    assert caught.value.by_field()[NominationField.NOMINEES] == messages.TOO_MANY_NOMINEES.format(
+        limit=10, count=11
+    )
+    ten = builders.nomination(services, people["ana"], crowd[:10])
+    assert ten.created
+
+
+@pytest.mark.parametrize(
+    ("story", "expected"),
+    [
+        ("", messages.STORY_TOO_SHORT.format(minimum=20, length=0)),
+        ("   Too short.   ", messages.STORY_TOO_SHORT.format(minimum=20, length=10)),
+        ("x" * 1501, messages.STORY_TOO_LONG.format(maximum=1500, length=1501, over=1)),
+    ],
+)
+def test_story_length_is_enforced_with_the_limits_shown(services, people, story, expected) -> None:
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], [people["nia"]], story=story)
+    assert caught.value.by_field() == {NominationField.STORY: expected}
+    assert stored_nominations(services) == 0
+
+
+def test_story_at_the_limits_is_accepted(services, people) -> None:
+    assert builders.nomination(services, people["ana"], [people["nia"]], story="x" * 20).created
+    assert builders.nomination(services, people["ana"], [people["sam"]], story="y" * 1500).created
+
+
+def test_unknown_and_missing_behaviours_are_refused(services, people) -> None:
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], [people["nia"]], behaviours=["heroics"])
+    message = caught.value.by_field()[NominationField.BEHAVIOURS]
+    assert message.startswith("Unknown behaviour #heroics. Choose from: #leading-from-every-seat")
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], [people["nia"]], behaviours=[])
+    assert caught.value.by_field() == {NominationField.BEHAVIOURS: messages.NO_BEHAVIOURS}
+
+
+def test_every_problem_is_reported_at_once(services, people) -> None:
+    with pytest.raises(InvalidNominationError) as caught:
+        builders.nomination(services, people["ana"], [people["ana"]], story="short", behaviours=[])
+    assert set(caught.value.by_field()) == {
+        NominationField.NOMINEES,
+        NominationField.STORY,
+        NominationField.BEHAVIOURS,
+    }
+
+
+def test_repeat_within_window_records_one_nomination(services, people, clock: FakeClock) -> None:
+    first = builders.nomination(services, people["ana"], [people["nia"]])
+    clock.advance(timedelta(seconds=30))
+    again = builders.nomination(services, people["ana"], [people["nia"]])
+    assert first.created and not again.created
+    assert again.nomination.id == first.nomination.id
+    assert stored_nominations(services) == 1
+
+
+def test_same_story_after_the_window_is_a_new_nomination(
+    services, people, clock: FakeClock
+) -> None:
+    builders.nomination(services, people["ana"], [people["nia"]])
+    clock.advance(services.rules.duplicate_window + timedelta(seconds=1))
+    assert builders.nomination(services, people["ana"], [people["nia"]]).created
+    assert stored_nominations(services) == 2
+
+
+def test_daily_cap_stops_the_next_nomination_and_resets_tomorrow(
+    services, people, clock: FakeClock
+) -> None:
+    services.rules = replace(services.rules, daily_cap=2)
+    for index in range(2):
+        story = f"{builders.STORY} Day shift number {index}."
+        assert builders.nomination(services, people["ana"], [people["nia"]], story=story).created
+    with pytest.raises(DailyCapReachedError) as caught:
+        builders.nomination(
+            services, people["ana"], [people["nia"]], story=builders.STORY + " Again"
+        )
+    assert str(caught.value) == messages.DAILY_CAP_REACHED.format(cap=2)
+    assert stored_nominations(services) == 2
+    clock.advance(timedelta(days=1))
+    assert builders.nomination(
+        services, people["ana"], [people["nia"]], story=builders.STORY
+    ).created
+
+
+def test_endorsement_once_per_person_and_not_by_those_involved(services, people) -> None:
+    outcome = builders.nomination(services, people["ana"], [people["nia"]])
+    nomination_id = outcome.nomination.id
+    with services.sessions() as session:
+        assert endorse(session, nomination_id, people["sam"], clock=services.clock) == 1
+        with pytest.raises(AlreadyEndorsedError):
+            endorse(session, nomination_id, people["sam"], clock=services.clock)
+        for involved in ("ana", "nia"):
+            with pytest.raises(OwnNominationError):
+                endorse(session, nomination_id, people[involved], clock=services.clock)
+        assert session.scalar(select(func.count()).select_from(Endorsement)) == 1
+
+
+def test_recent_nominations_received_and_given(services, people, clock: FakeClock) -> None:
+    builders.nomination(services, people["ana"], [people["nia"]])
+    clock.advance(timedelta(minutes=1))
+    builders.nomination(services, people["nia"], [people["sam"]])
+    with services.sessions() as session:
+        ws = people["ws"].id
+        received = recent_nominations(session, ws, received_by=people["nia"].id)
+        given = recent_nominations(session, ws, given_by=people["nia"].id)
+        everything = recent_nominations(session, ws)
+        assert [n.nominator_id for n in received] == [people["ana"].id]
+        assert [link.member_id for n in given for link in n.nominees] == [people["sam"].id]
+        assert len(everything) == 2 and everything[0].nominator_id == people["nia"].id
+        linked = session.scalar(select(func.count()).select_from(NominationNominee))
+        assert linked == 2

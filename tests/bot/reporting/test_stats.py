@@ -1,0 +1,185 @@
+"""Statistics against a small hand-built workspace whose answers were worked out by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app.services import build_services
+from bot.errors import WorkspaceChoiceError
+from bot.reporting.periods import last_days
+from bot.reporting.stats import (
+    BehaviourWeek,
+    GroupCount,
+    RecognitionStats,
+    Seat,
+    WeekCount,
+    choose_workspace,
+    gini_from_ranked_sums,
+    recognition_stats,
+)
+from db.migrate import upgrade_database
+from tests.support.clock import FakeClock
+from tests.support.datasets import NOW, Dataset, at, build_dataset
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def dataset(
+    request: pytest.FixtureRequest, tmp_path: Path, make_settings, clock: FakeClock
+) -> Iterator[Dataset]:
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'stats.db'}"
+    services = build_services(make_settings(DATABASE_URL=url), clock=clock)
+    upgrade_database(services.engine)
+    try:
+        yield build_dataset(services, clock)
+    finally:
+        services.close()
+
+
+def stats_for(dataset: Dataset) -> RecognitionStats:
+    with dataset.services.sessions() as session:
+        return recognition_stats(
+            session, dataset.workspace_id, last_days(30, NOW), dataset.services.catalogue
+        )
+
+
+def test_totals_count_only_the_period_and_the_workspace(dataset: Dataset) -> None:
+    stats = stats_for(dataset)
+    assert stats.nominations == 5
+    assert stats.distinct_nominators == 5
+    assert stats.distinct_nominees == 4
+    assert stats.recognitions_received == 8
+    assert stats.endorsements == 2  # the one on the September nomination is outside the period
+
+
+def test_coverage_counts_active_people_only(dataset: Dataset) -> None:
+    stats = stats_for(dataset)
+    assert stats.active_members == 10  # not the bot, not the leaver
+    assert stats.recognised_active_members == 4
+    assert stats.coverage == pytest.approx(0.4)
+
+
+def test_spread_top_decile_and_gini_match_the_hand_computation(dataset: Dataset) -> None:
+    stats = stats_for(dataset)
+    # 4 recipients: the top 10% is ceil(0.4) = 1 person, Nia, with 4 of 8.
+    assert stats.top_recipients == 1
+    assert stats.top_share == pytest.approx(0.5)
+    # Sorted 1, 1, 2, 4: Σ i·x = 1 + 2 + 6 + 16 = 25; G = 2·25/(4·8) − 5/4 = 0.3125.
+    assert stats.gini == pytest.approx(0.3125)
+
+
+def test_by_behaviour_lists_every_behaviour_with_nominations_and_people(dataset: Dataset) -> None:
+    by_slug = {group.key: group for group in stats_for(dataset).by_behaviour}
+    assert by_slug["speaking-up"] == GroupCount("speaking-up", "Speaking up", 3, 3)
+    assert (
+        by_slug["enabling-change"].nominations,
+        by_slug["enabling-change"].people_recognised,
+    ) == (1, 2)
+    assert (
+        by_slug["leading-from-every-seat"].nominations,
+        by_slug["leading-from-every-seat"].people_recognised,
+    ) == (1, 1)
+    assert by_slug["partnering-with-patients"].nominations == 0
+    assert len(by_slug) == len(dataset.services.catalogue)
+
+
+def test_by_title_and_department_show_members_recognised_and_nominations(dataset: Dataset) -> None:
+    stats = stats_for(dataset)
+    titles = {g.label: (g.nominations, g.people_recognised, g.members) for g in stats.by_title}
+    assert titles == {
+        "Porter": (4, 1, 2),
+        "Nurse": (2, 1, 3),
+        "Receptionist": (1, 1, 2),
+        "Ward sister": (1, 1, 1),
+        "Pharmacist": (0, 0, 1),
+        "Cleaner": (0, 0, 1),
+    }
+    departments = {
+        g.label: (g.nominations, g.people_recognised, g.members) for g in stats.by_department
+    }
+    assert departments == {
+        "Facilities": (4, 1, 3),
+        "Surgery": (3, 2, 3),
+        "Outpatients": (1, 1, 2),
+        "Pharmacy": (0, 0, 1),
+        "(no department)": (0, 0, 1),
+    }
+
+
+def test_seats_never_recognised_are_titles_held_by_active_members(dataset: Dataset) -> None:
+    assert stats_for(dataset).seats_never_recognised == (Seat("Cleaner", 1), Seat("Pharmacist", 1))
+
+
+def test_weekly_trend_has_every_week_of_the_period_including_empty_ones(dataset: Dataset) -> None:
+    stats = stats_for(dataset)
+    assert stats.weekly == (
+        WeekCount(date(2026, 10, 19), 0, 0),
+        WeekCount(date(2026, 10, 26), 0, 0),
+        WeekCount(date(2026, 11, 2), 2, 2),
+        WeekCount(date(2026, 11, 9), 1, 1),
+        WeekCount(date(2026, 11, 16), 2, 4),
+    )
+    assert stats.weekly_by_behaviour == (
+        BehaviourWeek(date(2026, 11, 2), "enabling-change", 1),
+        BehaviourWeek(date(2026, 11, 2), "speaking-up", 2),
+        BehaviourWeek(date(2026, 11, 9), "coaching-and-developing", 1),
+        BehaviourWeek(date(2026, 11, 16), "leading-from-every-seat", 1),
+        BehaviourWeek(date(2026, 11, 16), "speaking-up", 1),
+    )
+
+
+def test_an_empty_period_has_no_spread_and_no_division_by_zero(dataset: Dataset) -> None:
+    with dataset.services.sessions() as session:
+        stats = recognition_stats(
+            session, dataset.workspace_id, last_days(7, at(1, month=8)), dataset.services.catalogue
+        )
+    assert (stats.nominations, stats.gini, stats.top_share) == (0, None, None)
+    assert stats.coverage == 0.0
+    assert {seat.title for seat in stats.seats_never_recognised} == {
+        "Porter",
+        "Nurse",
+        "Receptionist",
+        "Ward sister",
+        "Pharmacist",
+        "Cleaner",
+    }
+
+
+def test_choosing_a_workspace_needs_a_name_when_there_are_several(dataset: Dataset) -> None:
+    with dataset.services.sessions() as session:
+        with pytest.raises(WorkspaceChoiceError, match=r"T0FAKE.*T0OTHER"):
+            choose_workspace(session)
+        assert choose_workspace(session, "T0OTHER").external_id == "T0OTHER"
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [([3, 3, 3, 3], 0.0), ([0, 0, 0, 10], 0.75), ([1, 1, 2, 4], 0.3125), ([5], 0.0)],
+)
+def test_gini_formula_on_sorted_counts(counts: list[int], expected: float) -> None:
+    ranked = sorted(counts)
+    weighted = sum(rank * count for rank, count in enumerate(ranked, start=1))
+    assert gini_from_ranked_sums(len(ranked), sum(ranked), weighted) == pytest.approx(expected)
+
+
+def test_summary_without_any_job_titles_says_so_instead_of_every_seat_seen(
+    services, clock: FakeClock
+) -> None:
+    from bot import messages
+    from bot.reporting.summary import summarise
+    from tests.support import builders
+
+    ws = builders.workspace(services)
+    ana = builders.member(services, ws.id, "UANA", "Ana")
+    builders.nomination(services, ana, [builders.member(services, ws.id, "UNIA", "Nia")])
+    clock.advance(timedelta(seconds=1))
+    with services.sessions() as session:
+        stats = recognition_stats(session, ws.id, last_days(30, clock()), services.catalogue)
+    assert stats.nominations == 1
+    assert summarise(stats).unseen_seats == messages.STATS_NO_TITLES

@@ -1,0 +1,263 @@
+"""The weekly spotlight: who is featured (pick_spotlights) and what the digest says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.app.services import Services
+from bot.nominations.rules import endorse
+from bot.recognition.views import PersonView
+from bot.weekly.periods import PostKind, schedule_for
+from bot.weekly.spotlight import (
+    NomineeProfile,
+    SpotlightCandidate,
+    build_digest_view,
+    build_prompt_view,
+    pick_spotlights,
+    record_spotlights,
+    spotlight_count,
+    summary_line,
+)
+from tests.support import builders
+from tests.support.clock import FakeClock
+
+SEATS = [
+    "Porter",
+    "Receptionist",
+    "Staff nurse",
+    "Consultant",
+    "Healthcare assistant",
+    "Pharmacist",
+    "Physiotherapist",
+    "Ward clerk",
+    "Occupational therapist",
+    "Domestic",
+]
+LONG_STORY = (
+    "Noticed the discharge lounge was backing up, phoned pharmacy and transport herself, "
+    "then sat with the two patients who were most anxious until their lifts arrived. "
+    "Nobody asked her to; three beds were free before the afternoon surge."
+)
+
+
+def candidate(
+    nomination_id: int,
+    *people: tuple[int, str | None],
+    behaviours: tuple[str, ...] = ("leading-from-every-seat",),
+    endorsements: int = 0,
+    story: str = "Kept the clinic running calmly when the system went down.",
+    department: str | None = None,
+) -> SpotlightCandidate:
+    nominees = tuple(
+        NomineeProfile(
+            member_id, PersonView(f"U{member_id}", f"Person {member_id}", title), department
+        )
+        for member_id, title in people
+    )
+    return SpotlightCandidate(nomination_id, nominees, behaviours, story, endorsements)
+
+
+def test_spotlight_count_is_three_to_five() -> None:
+    assert [spotlight_count(n) for n in (0, 1, 2, 3, 4, 10, 16, 19, 20, 500)] == [
+        0,
+        1,
+        2,
+        3,
+        3,
+        3,
+        4,
+        4,
+        5,
+        5,
+    ]
+
+
+def test_never_features_the_same_person_twice() -> None:
+    picked = pick_spotlights(
+        [
+            candidate(1, (1, "Porter"), endorsements=3),
+            candidate(2, (1, "Porter"), (2, "Nurse"), endorsements=5),
+            candidate(3, (2, "Nurse"), endorsements=2),
+            candidate(4, (3, "Clerk")),
+            candidate(5, (4, "Domestic")),
+        ]
+    )
+    people = [n.member_id for c in picked for n in c.nominees]
+    assert len(people) == len(set(people))
+    assert [c.nomination_id for c in picked] == [2, 4, 5]
+
+
+def test_prefers_people_not_spotlighted_recently() -> None:
+    candidates = [candidate(i, (i, SEATS[i]), endorsements=5 if i < 3 else 0) for i in range(6)]
+    picked = pick_spotlights(candidates, recently_spotlighted={0, 1, 2})
+    assert sorted(c.nomination_id for c in picked) == [3, 4, 5]
+    # With no one fresher left, a recent star can still be featured.
+    assert len(pick_spotlights(candidates[:3], recently_spotlighted={0, 1, 2})) == 3
+
+
+def test_spreads_across_seats_departments_and_behaviours() -> None:
+    nurses = [
+        candidate(i, (i, "Staff nurse"), behaviours=("speaking-up",), endorsements=1)
+        for i in (1, 2, 3)
+    ]
+    others = [
+        candidate(4, (4, "Porter"), behaviours=("enabling-change",)),
+        candidate(5, (5, "Receptionist"), behaviours=("values-and-compassion",)),
+    ]
+    picked = pick_spotlights([*nurses, *others])
+    assert sorted(n.person.title for c in picked for n in c.nominees) == [  # type: ignore[type-var]
+        "Porter",
+        "Receptionist",
+        "Staff nurse",
+    ]
+
+
+def test_favours_endorsed_stories_with_substance() -> None:
+    candidates = [
+        candidate(i, (i, SEATS[i]), story="Helped out on the ward today.") for i in range(6)
+    ]
+    candidates[4] = candidate(4, (4, SEATS[4]), endorsements=3)
+    candidates[5] = candidate(5, (5, SEATS[5]), story=LONG_STORY)
+    picked = [c.nomination_id for c in pick_spotlights(candidates)]
+    assert picked[:2] == [4, 5]
+
+
+def test_ten_weeks_rotate_spotlights_quotes_and_seats_and_never_show_private(
+    services: Services, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 9, 1, 10, tzinfo=UTC))
+    workspace = builders.workspace(services)
+    people = [
+        builders.member(
+            services,
+            workspace.id,
+            f"U{i:03d}",
+            f"Colleague {i}",
+            title=SEATS[i % 10],
+            department=f"Team {i % 4}",
+        )
+        for i in range(30)
+    ]
+    nominator = builders.member(services, workspace.id, "U999", "Manager", title="Ward manager")
+    secret = builders.member(services, workspace.id, "U998", "Private Person", title="Porter")
+    schedule = schedule_for(services.settings, PostKind.DIGEST)
+    spotlighted: list[str] = []
+    quotes: set[str] = set()
+    for week in range(10):
+        period = schedule.period_due_at(schedule.next_fire_after(clock()))
+        clock.set(period.starts_at + timedelta(days=1))
+        group = people[(week % 5) * 6 : (week % 5) * 6 + 6]
+        for index, person in enumerate(group):
+            clock.advance(timedelta(minutes=5))
+            builders.nomination(
+                services,
+                nominator,
+                [person],
+                story=f"Week {week}: {LONG_STORY[: 60 + index]}",
+                behaviours=(("speaking-up", "enabling-change", "leading-from-behind")[index % 3],),
+            )
+        builders.nomination(
+            services,
+            nominator,
+            [secret],
+            story="A private thank-you for a hard week.",
+            visibility="private",
+        )
+        clock.set(period.due_at)
+        with services.sessions() as session:
+            view = build_digest_view(
+                session,
+                workspace.id,
+                period,
+                catalogue=services.catalogue,
+                reflections=services.reflections,
+            )
+            record_spotlights(session, view, clock())
+            session.commit()
+        featured = [p for item in view.spotlights for p in item.nominees]
+        named = [*featured, *view.also_recognised]
+        assert view.summary.nominations == 6 and view.summary.people == 6
+        assert "U998" not in {p.platform_user_id for p in named}
+        assert sorted(p.platform_user_id for p in named) == sorted(
+            p.platform_user_id for p in group
+        )
+        assert len(featured) == 3
+        assert len({p.title for p in featured}) == 3  # three different seats
+        assert len({b.slug for item in view.spotlights for b in item.behaviours}) == 3
+        spotlighted += [p.platform_user_id for p in featured]
+        quotes.add(view.reflection.quote.text)
+        clock.advance(timedelta(hours=1))
+    # Thirty people, thirty spotlights over ten weeks, nobody twice within eight weeks.
+    assert len(spotlighted) == 30 and len(set(spotlighted)) == 30
+    assert len(quotes) == 10
+
+
+def test_a_week_names_everyone_and_summarises_without_ranking(
+    services: Services, clock: FakeClock
+) -> None:
+    workspace = builders.workspace(services)
+    nia = builders.member(services, workspace.id, "U001", "Nia", title="Porter")
+    sam = builders.member(services, workspace.id, "U002", "Sam", title="Receptionist")
+    lee = builders.member(services, workspace.id, "U003", "Lee", title="Staff nurse")
+    kai = builders.member(services, workspace.id, "U004", "Kai", title="Consultant")
+    ola = builders.member(services, workspace.id, "U005", "Ola", title="Pharmacist")
+    ben = builders.member(services, workspace.id, "U006", "Ben", title="Domestic")
+    first = builders.nomination(
+        services, nia, [sam], behaviours=("speaking-up",), story=f"{LONG_STORY} {LONG_STORY}"
+    )
+    builders.nomination(services, nia, [lee, kai], behaviours=("leading-from-behind",))
+    builders.nomination(services, sam, [ola], behaviours=("speaking-up",))
+    builders.nomination(services, sam, [nia], behaviours=("leading-from-behind",))
+    builders.nomination(services, kai, [ben], visibility="private")
+    with services.sessions() as session:
+        endorse(session, first.nomination.id, kai, clock=clock)
+    period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
+        datetime(2026, 11, 23, 9, tzinfo=UTC)
+    )
+    clock.set(period.due_at)
+    with services.sessions() as session:
+        view = build_digest_view(
+            session,
+            workspace.id,
+            period,
+            catalogue=services.catalogue,
+            reflections=services.reflections,
+        )
+    assert summary_line(view.summary) == (
+        "This week: 4 nominations, 5 people recognised, 2 behaviours seen: "
+        "Leading from behind and Speaking up."
+    )
+    assert len(view.spotlights) == 3
+    top = view.spotlights[0]
+    assert [p.display_name for p in top.nominees] == ["Sam"] and top.endorsements == 1
+    assert top.story.endswith("…") and len(top.story) <= 280
+    featured = {p.display_name for item in view.spotlights for p in item.nominees}
+    also = {p.display_name for p in view.also_recognised}
+    assert featured | also == {"Sam", "Lee", "Kai", "Ola", "Nia"} and not featured & also
+    assert "Ben" not in featured | also
+
+
+def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> None:
+    workspace = builders.workspace(services)
+    author = builders.member(services, workspace.id, "U001", "Nia")
+    builders.nomination(
+        services, author, [builders.member(services, workspace.id, "U002")], visibility="private"
+    )
+    period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
+        datetime(2026, 11, 23, 9, tzinfo=UTC)
+    )
+    with services.sessions() as session:
+        view = build_digest_view(
+            session,
+            workspace.id,
+            period,
+            catalogue=services.catalogue,
+            reflections=services.reflections,
+        )
+    assert view.is_quiet and view.spotlights == () and view.also_recognised == ()
+    assert view.reflection.question.text.endswith("?")
+    prompt_period = schedule_for(services.settings, PostKind.PROMPT).period_due_at(
+        datetime(2026, 11, 25, 12, tzinfo=UTC)
+    )
+    prompt = build_prompt_view(workspace.id, prompt_period, reflections=services.reflections)
+    assert prompt.reflection.quote != view.reflection.quote
