@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.app.services import Services
+from bot.services import Services
 from handlers.slack import admin, errors, home, nominate
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.web import WebClient
 
-from bot.app.services import Services
+from bot.services import Services
 from schedules import outbox, weekly
 from schedules.posting import weekly_posters
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app.services import Services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = timedelta(minutes=1)

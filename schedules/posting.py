@@ -20,7 +20,6 @@ from slack_sdk.web import WebClient
 from sqlalchemy import select
 
 from bot import messages
-from bot.app.services import Services
 from bot.deliveries import (
     DeliveryKey,
     DeliveryStatus,
@@ -30,6 +29,7 @@ from bot.deliveries import (
     mark_delivery_posted,
 )
 from bot.people.directory import get_or_create_workspace
+from bot.services import Services
 from bot.weekly.periods import Period, PostKind, current_period, due_period, schedule_for
 from bot.weekly.spotlight import (
     DigestView,

@@ -14,7 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app.services import Services
+from bot.services import Services
 from bot.weekly.periods import PostKind, WeeklySchedule, schedule_for
 from schedules.posting import WeeklyPoster, post_all_due
 

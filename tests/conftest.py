@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.app.services import Services, build_services
+from bot.app.composition import build_services
+from bot.services import Services
 from bot.settings import Settings, load_settings
 from db.migrate import upgrade_database
 from tests.fakes.slack_web_api import FakeSlack

@@ -17,11 +17,12 @@ from typing import TextIO
 from sqlalchemy import select
 
 from bot import messages
+from bot.app.composition import build_services
 from bot.app.logs import configure_logging
-from bot.app.services import Services, build_services
 from bot.clock import Clock, FileClock, utc_now
 from bot.errors import EveryseatError, ReportError
 from bot.nominations.behaviours import CatalogueError
+from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
 from db.migrate import upgrade_database
 from db.models import Workspace
@@ -150,7 +151,7 @@ def _preview_targets(services: Services) -> list[tuple[int, str | None]]:
 def cmd_weekly_post(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """`everyseat digest|prompt --preview|--post`, for Slack and Teams alike."""
     from bot.weekly.periods import PostKind
-    from handlers.spotlight_text import preview_text
+    from handlers.console.weekly_text import preview_text
     from schedules.posting import PostResult, weekly_posters
 
     kind = PostKind(args.command)

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from bot.app.services import Services
+from bot.services import Services
 from bot.settings import Settings
 
 if TYPE_CHECKING:

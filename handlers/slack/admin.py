@@ -21,7 +21,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.app.services import Services
 from bot.errors import NotAuthorisedError, ReportError
 from bot.people.admins import cached_platform_admin, is_configured_admin, require_admin
 from bot.people.directory import save_profiles
@@ -30,6 +29,7 @@ from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tabl
 from bot.reporting.periods import DEFAULT_DAYS, ReportingPeriod, last_days, parse_period
 from bot.reporting.stats import RecognitionStats, recognition_stats
 from bot.reporting.summary import StatsSummary, summarise
+from bot.services import Services
 from handlers.slack.mrkdwn import escape_mrkdwn, shorten
 from handlers.slack.people import profile_from_user, workspace_for
 

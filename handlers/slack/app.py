@@ -6,7 +6,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.app.services import Services
+from bot.services import Services
 from handlers import register_slack
 from handlers.slack.client import build_async_client
 

@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app.services import Services
 from bot.nominations.rules import count_endorsements, recent_nominations
 from bot.recognition.views import RecognitionView, recognition_view
+from bot.services import Services
 from handlers.slack.admin import home_admin_panel
 from handlers.slack.people import resolve_members, workspace_for
 from handlers.slack.render import home_view

@@ -15,7 +15,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import OperationalError
 
 from bot import messages
-from bot.app.services import Services
 from bot.errors import (
     DailyCapReachedError,
     EndorsementError,
@@ -30,6 +29,7 @@ from bot.nominations.rules import (
     Visibility,
     endorse,
 )
+from bot.services import Services
 from handlers.slack.people import resolve_members, workspace_for
 from handlers.slack.recognition import celebrate
 from handlers.slack.render import (

@@ -17,7 +17,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.app.services import Services
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
@@ -30,6 +29,7 @@ from bot.deliveries import (
 )
 from bot.nominations.rules import record_posting
 from bot.recognition.views import RecognitionView
+from bot.services import Services
 from handlers.slack.render import nominee_message, recognition_message
 
 log = logging.getLogger(__name__)

@@ -15,12 +15,12 @@ from typing import Any
 from microsoft_teams.apps import ActivityContext
 
 from bot import messages
-from bot.app.services import Services
 from bot.errors import NotAuthorisedError, ReportError
 from bot.people.admins import is_configured_admin, require_admin
 from bot.reporting.periods import parse_period
 from bot.reporting.stats import RecognitionStats, recognition_stats
 from bot.reporting.summary import summarise
+from bot.services import Services
 from handlers.teams.cards import render_stats_card
 from handlers.teams.people import workspace_for
 from handlers.teams.proactive import card_activity

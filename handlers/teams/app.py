@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from microsoft_teams.apps import App, FastAPIAdapter
 
-from bot.app.services import Services
+from bot.services import Services
 from bot.settings import Settings
 
 MESSAGING_ENDPOINT = "/api/messages"

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.app.services import Services
 from bot.people.directory import get_or_create_workspace
+from bot.services import Services
 from db.models import TeamsConversation
 from handlers.teams.errors import polite_errors
 from handlers.teams.turns import CHANNEL, Turn, parse_turn

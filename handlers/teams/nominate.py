@@ -18,7 +18,6 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
-from bot.app.services import Services
 from bot.deliveries import DeliveryKey, Sent
 from bot.errors import (
     DailyCapReachedError,
@@ -34,6 +33,7 @@ from bot.nominations.rules import (
     endorse,
 )
 from bot.recognition.views import RecognitionView
+from bot.services import Services
 from db.models import Member
 from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (

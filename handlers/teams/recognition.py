@@ -17,7 +17,6 @@ from microsoft_teams.api import ApiClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.app.services import Services
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
     DeliveryClaim,
@@ -30,6 +29,7 @@ from bot.deliveries import (
 )
 from bot.nominations.rules import record_posting
 from bot.recognition.views import RecognitionView, load_recognition_view
+from bot.services import Services
 from db.models import TeamsConversation, Workspace
 from handlers.teams.cards import nominee_card, recognition_card
 from handlers.teams.installs import find_conversation

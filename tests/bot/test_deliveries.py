@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app.services import build_services
+from bot.app.composition import build_services
 from bot.deliveries import DEFAULT_LEASE, DeliveryKey, claim_delivery
 from bot.people.directory import get_or_create_workspace
 from db.migrate import upgrade_database

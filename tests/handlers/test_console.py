@@ -6,7 +6,7 @@ import io
 from datetime import timedelta
 
 from bot import messages
-from bot.app.services import Services
+from bot.services import Services
 from handlers.console import run_console
 from tests.support.clock import FakeClock
 

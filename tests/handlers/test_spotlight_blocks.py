@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.app.services import Services
 from bot.recognition.views import PersonView
+from bot.services import Services
 from bot.weekly.periods import Period, PostKind, schedule_for
 from bot.weekly.spotlight import DigestSummary, DigestView, build_digest_view, build_prompt_view
 from db.models import Member, Nomination, NominationBehaviour, NominationNominee

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from slack_sdk.web import WebClient
 
-from bot.app.services import Services, build_services
+from bot.app.composition import build_services
 from bot.deliveries import DeliveryKey, DeliveryStatus, claim_delivery, find_delivery
+from bot.services import Services
 from bot.settings import load_settings
 from bot.weekly.periods import PostKind
 from bot.weekly.reflections import load_sources, read_source_text

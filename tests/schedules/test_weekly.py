@@ -10,8 +10,8 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.web import WebClient
 
-from bot.app.services import Services
 from bot.deliveries import DeliveryStatus
+from bot.services import Services
 from bot.weekly.periods import PostKind, schedule_for
 from db.models import Delivery
 from schedules import build_scheduler, start_scheduler, stop_scheduler
@@ -135,7 +135,7 @@ def test_jobs_are_registered_in_local_time(services: Services, slack_client: Web
 
 
 def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
-    from bot.app.services import build_services
+    from bot.app.composition import build_services
 
     settings = make_settings(
         SLACK_BOT_TOKEN="xoxb-test-token",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.app.services import Services
 from bot.nominations.rules import NominationOutcome, NominationRequest
 from bot.people.directory import MemberProfile, get_or_create_workspace, save_profiles
+from bot.services import Services
 from db.models import Member, Workspace
 
 STORY = "Reorganised the porter rota so theatre lists never waited for a trolley."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.app.services import Services
 from bot.nominations.rules import endorse
+from bot.services import Services
 from db.models import Member
 from tests.support import builders
 from tests.support.clock import FakeClock

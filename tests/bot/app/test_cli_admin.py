@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot import messages
 from bot.app.cli import main
-from bot.app.services import Services
+from bot.services import Services
 from db.models import Endorsement, Member, Nomination, NominationNominee
 from tests.support import builders
 from tests.support.clock import FakeClock

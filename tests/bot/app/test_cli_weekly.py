@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app.cli import main
-from bot.app.services import Services
+from bot.services import Services
 from handlers.console import run_console
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlack
 from tests.support import builders

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app.cli import main
-from bot.app.services import Services
 from bot.demo.seed import SeedReport, seed_demo
 from bot.nominations.rules import NominationRequest, fingerprint
+from bot.services import Services
 from db.models import (
     Endorsement,
     Member,

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import messages
-from bot.app.services import Services
 from bot.errors import (
     AlreadyEndorsedError,
     DailyCapReachedError,
@@ -18,6 +17,7 @@ from bot.errors import (
     OwnNominationError,
 )
 from bot.nominations.rules import endorse, recent_nominations
+from bot.services import Services
 from db.models import Endorsement, Nomination, NominationNominee
 from tests.support import builders
 from tests.support.clock import FakeClock

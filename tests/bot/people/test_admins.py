@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 
 from bot import messages
-from bot.app.services import Services, build_services
+from bot.app.composition import build_services
 from bot.errors import NotAuthorisedError
 from bot.people.admins import ADMIN_FLAG_TTL, check_admin
 from bot.people.directory import MemberProfile
+from bot.services import Services
 from db.migrate import upgrade_database
 from tests.support import builders
 from tests.support.clock import FakeClock

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 
-from bot.app.services import Services
 from bot.reporting.exports import ExportFormat, ExportRequest, open_tables, write_export
 from bot.reporting.periods import ReportingPeriod
+from bot.services import Services
 from db.models import Nomination, NominationBehaviour, NominationNominee
 from tests.support import builders
 from tests.support.clock import FakeClock

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 
 from bot import messages
-from bot.app.services import Services
 from bot.reporting.exports import (
     ExportFormat,
     ExportRequest,
@@ -21,6 +20,7 @@ from bot.reporting.exports import (
     write_export,
 )
 from bot.reporting.periods import last_days
+from bot.services import Services
 from tests.support import builders
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.services import build_services
+from bot.app.composition import build_services
 from bot.errors import WorkspaceChoiceError
 from bot.reporting.periods import last_days
 from bot.reporting.stats import (

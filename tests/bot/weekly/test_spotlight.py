@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.app.services import Services
 from bot.nominations.rules import endorse
 from bot.recognition.views import PersonView
+from bot.services import Services
 from bot.weekly.periods import PostKind, schedule_for
 from bot.weekly.spotlight import (
     NomineeProfile,

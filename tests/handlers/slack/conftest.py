@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.app.composition import build_services
 from bot.app.server import create_app
-from bot.app.services import Services, build_services
+from bot.services import Services
 from db.migrate import upgrade_database
 from tests.fakes.slack_web_api import FakeSlack
 from tests.support.clock import FakeClock

@@ -87,8 +87,8 @@ def test_admin_stats_shows_coverage_and_spread_and_sends_the_chart(world: SlackW
 def test_configured_admin_needs_no_platform_rights(
     fake_slack, make_settings, clock: FakeClock
 ) -> None:
+    from bot.app.composition import build_services
     from bot.app.server import create_app
-    from bot.app.services import build_services
     from db.migrate import upgrade_database
     from tests.handlers.slack.conftest import SIGNING_SECRET
     from tests.support.server import running_server

@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
 from bot import messages
+from bot.app.composition import build_services
 from bot.app.server import create_app
-from bot.app.services import build_services
 from db.models import Nomination
 from tests.fakes.slack_web_api import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy

@@ -12,8 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.app.composition import build_services
 from bot.app.server import create_app
-from bot.app.services import Services, build_services
+from bot.services import Services
 from db.migrate import upgrade_database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.support.clock import FakeClock

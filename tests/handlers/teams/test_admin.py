@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot import messages
+from bot.app.composition import build_services
 from bot.app.server import create_app
-from bot.app.services import build_services
 from db.migrate import upgrade_database
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.handlers.teams.conftest import TeamsWorld

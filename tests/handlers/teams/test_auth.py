@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.app.composition import build_services
 from bot.app.server import UnsafeBindError, check_bind_address, create_app
-from bot.app.services import build_services
 from db.migrate import upgrade_database
 from db.models import Member, Nomination, TeamsConversation, Workspace
 from tests.fakes.bot_connector import FakeBotConnector

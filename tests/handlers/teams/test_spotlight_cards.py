@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import messages
-from bot.app.services import Services
 from bot.recognition.views import PersonView
 from bot.reporting.periods import last_days
 from bot.reporting.stats import recognition_stats
 from bot.reporting.summary import summarise
+from bot.services import Services
 from bot.weekly.periods import PostKind, schedule_for
 from bot.weekly.spotlight import DigestSummary, build_prompt_view
 from handlers.teams.cards import (

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import messages
-from bot.app.services import Services
 from bot.errors import EveryseatError
 from bot.nominations.one_line import parse_one_line
 from bot.nominations.rules import (
@@ -27,8 +26,9 @@ from bot.recognition.views import RecognitionView, recognition_view
 from bot.reporting.periods import parse_period
 from bot.reporting.stats import recognition_stats
 from bot.reporting.summary import StatsSummary, summarise
+from bot.services import Services
 from bot.weekly.periods import PostKind
-from handlers.spotlight_text import preview_text
+from handlers.console.weekly_text import preview_text
 
 CONSOLE_PLATFORM = "console"
 CONSOLE_WORKSPACE = "local"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import messages
-from bot.app.services import Services
 from bot.deliveries import DeliveryKey, DeliveryStatus, find_delivery
 from bot.recognition.views import PersonView
+from bot.services import Services
 from bot.weekly.periods import PostKind, due_period, next_period, schedule_for
 from bot.weekly.reflections import Reflection
 from bot.weekly.spotlight import (

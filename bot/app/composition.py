@@ -1,0 +1,36 @@
+"""The composition root: builds the services every adapter and job is handed, once, from
+the settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import Clock, utc_now
+from bot.deliveries import LEASE_INFO_KEY
+from bot.nominations.behaviours import load_catalogue
+from bot.nominations.rules import NominationRules
+from bot.services import Services
+from bot.settings import Settings
+from db.engine import create_database_engine, create_session_factory
+
+
+def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Open the database engine and load the catalogue; migrations are run by the caller."""
+    engine = create_database_engine(settings.DATABASE_URL)
+    return Services(
+        settings=settings,
+        engine=engine,
+        # Every delivery claimed through these sessions (digests, prompts, recognition
+        # posts) is held for the configured lease (bot/deliveries.py).
+        sessions=create_session_factory(
+            engine,
+            info={LEASE_INFO_KEY: timedelta(seconds=settings.EVERYSEAT_DELIVERY_LEASE_SECONDS)},
+        ),
+        catalogue=load_catalogue(settings.EVERYSEAT_BEHAVIOURS_FILE),
+        rules=NominationRules(
+            daily_cap=settings.EVERYSEAT_DAILY_NOMINATION_CAP,
+            duplicate_window=timedelta(seconds=settings.EVERYSEAT_DUPLICATE_WINDOW_SECONDS),
+            timezone=settings.timezone,
+        ),
+        clock=clock,
+    )
