@@ -50,9 +50,12 @@ class NominationError(EveryseatError):
 
 
 class InvalidNominationError(NominationError):
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], nominees: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(" ".join(problem.message for problem in problems))
         self.problems = tuple(problems)
+        # The nominees as resolved (platform user id, name), so a form shown again can be
+        # filled in with them.
+        self.nominees = nominees
 
     def by_field(self) -> dict[NominationField, str]:
         """One message per field (joined when a field has several problems)."""

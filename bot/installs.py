@@ -205,3 +205,9 @@ def lookup_conversations(services: Services, workspace_id: int, conversation_id:
     with services.unit_of_work() as session:
         others = [c.conversation_id for c in installed_channels_in(session, workspace_id)]
     return [here, *[cid for cid in others if cid != here][:3]]
+
+
+def route_to(services: Services, workspace_id: int, conversation_id: str) -> Route | None:
+    """`route_in`, in a unit of work of its own."""
+    with services.unit_of_work() as session:
+        return route_in(session, workspace_id, conversation_id)

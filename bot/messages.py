@@ -5,6 +5,8 @@ Values are plain text; renderers escape and format them for each platform.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # Nomination rules
 NO_NOMINEES = "Choose at least one colleague to recognise."
 TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you chose {count})."
@@ -63,6 +65,10 @@ RECORDED_PUBLIC_QUEUED = (
 RECORDED_PRIVATE = (
     "Recorded privately: you recognised {nominees} for {behaviours}. Only they have been told."
 )
+SLACK_NO_RECOGNITION_CHANNEL = "a channel"
+SLACK_NO_RECOGNITION_CHANNEL_REASON = (
+    "no recognition channel is set and the form wasn't opened from one"
+)
 ALREADY_RECORDED = "Already recorded a moment ago — this one wasn't saved twice."
 DEFAULT_BEHAVIOUR_USED = "No #behaviour given, so I used #{slug}."
 ONE_LINE_USAGE = (
@@ -112,10 +118,36 @@ TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "
     "add Everyseat to a team so recognition can be shared there."
 )
+TEAMS_YOUR_TEAM_CHANNEL = "your team's channel"
 TEAMS_NO_TEAM_INSTALLED = "Everyseat isn't installed in a team channel yet"
 TEAMS_RECORDED_PUBLIC_QUEUED = (
     "Recorded: you recognised {nominees} for {behaviours}. Teams didn't take the post in "
     "{channel} just now, so it will follow in a few minutes."
+)
+
+
+@dataclass(frozen=True)
+class ConfirmationWording:
+    """How one platform words the nominator's confirmation when the public post didn't go
+    out (`{nominees}`, `{behaviours}`, `{channel}`, `{reason}`)."""
+
+    unposted: str
+    queued: str
+    nowhere_channel: str  # how to name the channel when there is nowhere to post
+    nowhere_reason: str
+
+
+SLACK_CONFIRMATION = ConfirmationWording(
+    unposted=RECORDED_PUBLIC_UNPOSTED,
+    queued=RECORDED_PUBLIC_QUEUED,
+    nowhere_channel=SLACK_NO_RECOGNITION_CHANNEL,
+    nowhere_reason=SLACK_NO_RECOGNITION_CHANNEL_REASON,
+)
+TEAMS_CONFIRMATION = ConfirmationWording(
+    unposted=TEAMS_RECORDED_PUBLIC_UNPOSTED,
+    queued=TEAMS_RECORDED_PUBLIC_QUEUED,
+    nowhere_channel=TEAMS_THIS_CONVERSATION,
+    nowhere_reason=TEAMS_NO_TEAM_INSTALLED,
 )
 TEAMS_FORM_PUBLIC = "Public: posted in this conversation, or in your team's channel"
 TEAMS_FORM_PEOPLE_PLACEHOLDER = "Search for colleagues by name"
@@ -312,6 +344,7 @@ CONSOLE_NO_NOMINATIONS = (
     "No nominations yet. Try /nominate @nia Led the huddle when we were short #speaking-up"
 )
 CONSOLE_NOW_ACTING_AS = "You are now @{user}."
+CONSOLE_YOU_TYPED = "You typed: {text}"
 CONSOLE_BAD_NAME = (
     "Names are letters, digits, dots, hyphens or underscores, such as @nia or @sam.lee."
 )

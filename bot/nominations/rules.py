@@ -286,13 +286,17 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
     return count_endorsements(session, nomination_id)
 
 
-def record_posting(session: Session, nomination_id: int, channel_id: str, message_id: str) -> None:
-    """Remember where the recognition was posted, so endorsements can update it. Commits."""
+def record_posting(
+    session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
+) -> None:
+    """Remember where the recognition was posted, so endorsements can update it. Commits
+    unless `commit` is False (the caller commits it with the delivery)."""
     nomination = session.get(Nomination, nomination_id)
     if nomination is not None:
         nomination.posted_channel_id = channel_id
         nomination.posted_message_id = message_id
-        session.commit()
+        if commit:
+            session.commit()
 
 
 def recent_nominations(

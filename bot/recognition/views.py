@@ -4,12 +4,16 @@ renders it (Block Kit for Slack, Adaptive Cards for Teams, text for the console)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
-from bot.nominations.rules import count_endorsements, load_nomination
+from bot.nominations.rules import count_endorsements, load_nomination, recent_nominations
 from db.models import Member, Nomination
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,29 @@ def load_recognition_view(
     if nomination is None:
         return None
     return recognition_view(nomination, catalogue, count_endorsements(session, nomination_id))
+
+
+def find_recognition(services: Services, nomination_id: int) -> RecognitionView | None:
+    """A stored nomination as people see it (None once erased), in a unit of work of its own."""
+    with services.unit_of_work() as session:
+        return load_recognition_view(session, nomination_id, services.catalogue)
+
+
+def recent_recognition(
+    services: Services,
+    workspace_id: int,
+    *,
+    limit: int = 10,
+    received_by: int | None = None,
+    given_by: int | None = None,
+) -> list[RecognitionView]:
+    """The latest nominations in a workspace as people see them, optionally those one
+    member received or gave, newest first."""
+    with services.unit_of_work() as session:
+        found = recent_nominations(
+            session, workspace_id, limit=limit, received_by=received_by, given_by=given_by
+        )
+        return [
+            recognition_view(n, services.catalogue, count_endorsements(session, n.id))
+            for n in found
+        ]

@@ -8,6 +8,7 @@ checked here.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from typing import TextIO
 from bot import messages
 from bot.errors import EveryseatError
 from bot.nominations.one_line import parse_one_line
-from bot.nominations.rules import (
-    NominationRequest,
-    count_endorsements,
-    recent_nominations,
+from bot.nominations.use_cases import NominationSubmission, record_nomination
+from bot.people.resolution import NoLookup, PersonRef, workspace_id_in
+from bot.recognition.views import (
+    RecognitionView,
+    find_recognition,
+    recent_recognition,
 )
-from bot.people.directory import ensure_named_members, get_or_create_workspace
-from bot.recognition.views import RecognitionView, recognition_view
 from bot.reporting.periods import parse_period
 from bot.reporting.stats import recognition_stats
 from bot.reporting.summary import StatsSummary, summarise
@@ -83,42 +84,42 @@ class ConsoleSession:
         print(text, file=self.out, flush=True)
 
     def view(self, nomination_id: int) -> RecognitionView:
-        view = self.services.recognition_view(nomination_id)
+        view = find_recognition(self.services, nomination_id)
         assert view is not None, "a nomination just recorded can't have been erased"
         return view
 
 
+def _person(name: str) -> PersonRef:
+    """Console people are plain names, created on first mention."""
+    return PersonRef(ref=name, platform_user_id=name, name=name)
+
+
 def _nominate(console: ConsoleSession, text: str) -> None:
-    services = console.services
     parsed = parse_one_line(text, _MENTION)
     if not parsed.nominee_refs and not parsed.story:
         console.say(messages.ONE_LINE_USAGE)
         return
-    slugs = parsed.behaviour_slugs or (services.catalogue.default.slug,)
-    now = services.clock()
-    with services.sessions() as session:
-        people = ensure_named_members(
-            session, console.workspace_id, [console.user, *parsed.nominee_refs], now
-        )
-    request = NominationRequest(
-        workspace_id=console.workspace_id,
-        nominator=people[console.user],
-        nominees=[people[ref] for ref in parsed.nominee_refs],
-        behaviour_slugs=slugs,
+    submission = NominationSubmission(
+        platform=CONSOLE_PLATFORM,
+        workspace_external_id=CONSOLE_WORKSPACE,
+        nominator=_person(console.user),
+        nominees=tuple(_person(name) for name in parsed.nominee_refs),
+        behaviour_slugs=parsed.behaviour_slugs,
         story=parsed.story,
         source_channel_id="console",
+        default_behaviour_allowed=True,
     )
     try:
-        outcome = services.nominate(request)
+        result = asyncio.run(record_nomination(console.services, submission, NoLookup()))
     except EveryseatError as error:
         console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
-        console.say(f"You typed: {text}")
+        console.say(messages.CONSOLE_YOU_TYPED.format(text=text))
         return
-    if not outcome.created:
+    if not result.created:
         console.say(messages.ALREADY_RECORDED)
-    elif not parsed.behaviour_slugs:
-        console.say(messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0]))
-    console.say(render_recognition_text(console.view(outcome.nomination.id)))
+    elif result.default_behaviour:
+        console.say(messages.DEFAULT_BEHAVIOUR_USED.format(slug=result.default_behaviour))
+    console.say(render_recognition_text(console.view(result.nomination_id)))
 
 
 def _recent(console: ConsoleSession, text: str) -> None:
@@ -127,13 +128,7 @@ def _recent(console: ConsoleSession, text: str) -> None:
         console.say(messages.CONSOLE_BAD_COUNT)
         return
     limit = int(argument) if argument else 10
-    services = console.services
-    with services.sessions() as session:
-        nominations = recent_nominations(session, console.workspace_id, limit=limit)
-        views = [
-            recognition_view(n, services.catalogue, count_endorsements(session, n.id))
-            for n in nominations
-        ]
+    views = recent_recognition(console.services, console.workspace_id, limit=limit)
     if not views:
         console.say(messages.CONSOLE_NO_NOMINATIONS)
     for view in views:
@@ -194,11 +189,8 @@ def run_console(services: Services, stream: TextIO, out: TextIO, user: str = "me
     if not _VALID_NAME.match(user):
         print(messages.CONSOLE_BAD_NAME, file=out)
         return 2
-    with services.sessions() as session:
-        workspace = get_or_create_workspace(
-            session, CONSOLE_PLATFORM, CONSOLE_WORKSPACE, services.clock(), name="Console"
-        )
-    console = ConsoleSession(services, user, out, workspace.id)
+    workspace_id = workspace_id_in(services, CONSOLE_PLATFORM, CONSOLE_WORKSPACE)
+    console = ConsoleSession(services, user, out, workspace_id)
     register(console)
     database = services.engine.url.render_as_string(hide_password=True)
     console.say(messages.CONSOLE_WELCOME.format(database=database, user=user))

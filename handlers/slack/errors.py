@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy.exc import OperationalError
 
 from bot import messages
+from bot.errors import EveryseatError
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,8 @@ def _describe(body: dict[str, Any]) -> str:
 
 async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
     log.error("unhandled error in Slack listener (%s)", _describe(body), exc_info=error)
-    text = (
-        messages.STORAGE_UNAVAILABLE
-        if isinstance(error, OperationalError)
-        else messages.UNEXPECTED_ERROR
-    )
+    # A domain error (the database is down, say) carries the sentence to show.
+    text = error.message if isinstance(error, EveryseatError) else messages.UNEXPECTED_ERROR
     try:
         if body.get("response_url"):
             await AsyncWebhookClient(body["response_url"]).send(

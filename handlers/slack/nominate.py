@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import OperationalError
 
 from bot import messages
 from bot.errors import (
@@ -21,17 +19,20 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    StorageUnavailableError,
 )
+from bot.nominations.confirmation import confirmation_text
 from bot.nominations.one_line import parse_one_line
-from bot.nominations.rules import (
-    NominationOutcome,
-    NominationRequest,
-    Visibility,
-    endorse,
+from bot.nominations.rules import Visibility
+from bot.nominations.use_cases import (
+    NominationResult,
+    NominationSubmission,
+    endorse_nomination,
+    record_nomination,
 )
 from bot.services import Services
-from handlers.slack.people import resolve_members, workspace_for
-from handlers.slack.recognition import celebrate
+from handlers.slack.people import SLACK, SlackProfiles, slack_person
+from handlers.slack.recognition import SlackRecognitionSender
 from handlers.slack.render import (
     ENDORSE_ACTION,
     FORM_CALLBACK_ID,
@@ -39,7 +40,6 @@ from handlers.slack.render import (
     OPEN_FORM_ACTION,
     FormPrefill,
     nomination_form,
-    recognition_message,
 )
 
 log = logging.getLogger(__name__)
@@ -54,40 +54,51 @@ SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _UNRESOLVED_NAME = re.compile(r"(?<![<\w])@([\w.\-]+)")
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A nomination as it arrived from Slack, before members are resolved."""
-
-    team_id: str
-    nominator_id: str
-    nominee_ids: tuple[str, ...]
-    behaviour_slugs: tuple[str, ...]
-    story: str
-    visibility: str
-    channel_id: str | None
-    message_url: str | None
+def _submission(
+    team_id: str,
+    nominator_id: str,
+    nominee_ids: tuple[str, ...],
+    behaviour_slugs: tuple[str, ...],
+    story: str,
+    *,
+    visibility: str = Visibility.PUBLIC,
+    channel_id: str | None = None,
+    message_url: str | None = None,
+    one_line: bool = False,
+) -> NominationSubmission:
+    """A nomination as it arrived from Slack, in the core's terms."""
+    return NominationSubmission(
+        platform=SLACK,
+        workspace_external_id=team_id,
+        nominator=slack_person(nominator_id),
+        nominees=tuple(slack_person(user_id) for user_id in nominee_ids),
+        behaviour_slugs=behaviour_slugs,
+        story=story,
+        visibility=visibility,
+        source_channel_id=channel_id,
+        source_message_url=message_url,
+        default_behaviour_allowed=one_line,
+    )
 
 
 async def _record(
-    client: AsyncWebClient, services: Services, submission: Submission
-) -> NominationOutcome:
-    """Resolve the people and store the nomination (raises the domain's errors)."""
-    workspace = await workspace_for(services, submission.team_id)
-    people = await resolve_members(
-        client, services, workspace.id, [submission.nominator_id, *submission.nominee_ids]
+    client: AsyncWebClient, services: Services, submission: NominationSubmission
+) -> NominationResult:
+    """The core use case, with Slack's directory and sender."""
+    return await record_nomination(
+        services,
+        submission,
+        SlackProfiles(client),
+        SlackRecognitionSender(client, services.settings),
     )
 
-    request = NominationRequest(
-        workspace_id=workspace.id,
-        nominator=people[submission.nominator_id],
-        nominees=[people[uid] for uid in submission.nominee_ids],
-        behaviour_slugs=submission.behaviour_slugs,
-        story=submission.story,
-        visibility=submission.visibility,
-        source_channel_id=submission.channel_id,
-        source_message_url=submission.message_url,
+
+def _confirmation(result: NominationResult) -> str:
+    return confirmation_text(
+        result,
+        name_of=lambda person: f"<@{person.platform_user_id}>",
+        wording=messages.SLACK_CONFIRMATION,
     )
-    return await asyncio.to_thread(services.nominate, request)
 
 
 async def _tell_nominator(
@@ -151,19 +162,17 @@ async def on_nominate_command(
         return
 
     await ack()
-    slugs = parsed.behaviour_slugs or (services.catalogue.default.slug,)
-    submission = Submission(
-        team_id=body["team_id"],
-        nominator_id=body["user_id"],
-        nominee_ids=parsed.nominee_refs,
-        behaviour_slugs=slugs,
-        story=parsed.story,
-        visibility=Visibility.PUBLIC,
+    submission = _submission(
+        body["team_id"],
+        body["user_id"],
+        parsed.nominee_refs,
+        parsed.behaviour_slugs,
+        parsed.story,
         channel_id=channel_id,
-        message_url=None,
+        one_line=True,
     )
     try:
-        outcome = await _record(client, services, submission)
+        result = await _record(client, services, submission)
     except InvalidNominationError as error:
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
         await respond(
@@ -177,21 +186,16 @@ async def on_nominate_command(
             response_type="ephemeral",
         )
         return
-    if not outcome.created:
+    if not result.created:
         await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
         return
-    confirmation = await celebrate(
-        client, services, outcome.nomination.workspace_id, outcome.nomination.id, channel_id
-    )
-    if not parsed.behaviour_slugs:
-        confirmation += " " + messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0])
-    await respond(text=confirmation, response_type="ephemeral")
+    await respond(text=_confirmation(result), response_type="ephemeral")
 
 
 # --- the form ---------------------------------------------------------------------------------
 
 
-def _submission_from_view(body: dict[str, Any]) -> Submission:
+def _submission_from_view(body: dict[str, Any]) -> NominationSubmission:
     view = body["view"]
     values = view["state"]["values"]
 
@@ -200,15 +204,15 @@ def _submission_from_view(body: dict[str, Any]) -> Submission:
 
     metadata = json.loads(view.get("private_metadata") or "{}")
     selected_visibility = element(NominationField.VISIBILITY).get("selected_option") or {}
-    return Submission(
-        team_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
-        nominator_id=body["user"]["id"],
-        nominee_ids=tuple(element(NominationField.NOMINEES).get("selected_users") or ()),
-        behaviour_slugs=tuple(
+    return _submission(
+        body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+        body["user"]["id"],
+        tuple(element(NominationField.NOMINEES).get("selected_users") or ()),
+        tuple(
             option["value"]
             for option in element(NominationField.BEHAVIOURS).get("selected_options") or ()
         ),
-        story=element(NominationField.STORY).get("value") or "",
+        element(NominationField.STORY).get("value") or "",
         visibility=selected_visibility.get("value") or Visibility.PUBLIC,
         channel_id=metadata.get("channel"),
         message_url=metadata.get("message_url"),
@@ -219,34 +223,22 @@ async def on_form_submitted(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, services: Services
 ) -> None:
     submission = _submission_from_view(body)
+    nominator, channel_id = submission.nominator.ref, submission.source_channel_id
     try:
-        outcome = await _record(client, services, submission)
+        result = await _record(client, services, submission)
     except InvalidNominationError as error:
         await ack(response_action="errors", errors={str(k): v for k, v in error.by_field().items()})
         return
-    except DailyCapReachedError as error:
+    except (DailyCapReachedError, StorageUnavailableError) as error:
+        if isinstance(error, StorageUnavailableError):
+            log.exception("database unavailable while saving a nomination")
         await ack(response_action="errors", errors={NominationField.STORY: error.message})
         return
-    except OperationalError:
-        log.exception("database unavailable while saving a nomination")
-        await ack(
-            response_action="errors", errors={NominationField.STORY: messages.STORAGE_UNAVAILABLE}
-        )
-        return
     await ack()
-    if not outcome.created:
-        await _tell_nominator(
-            client, submission.nominator_id, submission.channel_id, messages.ALREADY_RECORDED
-        )
+    if not result.created:
+        await _tell_nominator(client, nominator, channel_id, messages.ALREADY_RECORDED)
         return
-    confirmation = await celebrate(
-        client,
-        services,
-        outcome.nomination.workspace_id,
-        outcome.nomination.id,
-        submission.channel_id,
-    )
-    await _tell_nominator(client, submission.nominator_id, submission.channel_id, confirmation)
+    await _tell_nominator(client, nominator, channel_id, _confirmation(result))
 
 
 # --- shortcuts and buttons ------------------------------------------------------------------
@@ -297,30 +289,19 @@ async def on_endorse(
         )
         return
     team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-    workspace = await workspace_for(services, team_id)
-    user_id = body["user"]["id"]
-    people = await resolve_members(client, services, workspace.id, [user_id])
-
-    def store() -> int:
-        with services.sessions() as session:
-            return endorse(session, nomination_id, people[user_id], clock=services.clock)
-
     try:
-        await asyncio.to_thread(store)
+        await endorse_nomination(
+            services,
+            SLACK,
+            team_id,
+            slack_person(body["user"]["id"]),
+            nomination_id,
+            SlackProfiles(client),
+            SlackRecognitionSender(client, services.settings),
+        )
     except EndorsementError as error:
         await respond(text=error.message, response_type="ephemeral", replace_original=False)
         return
-    view = await asyncio.to_thread(services.recognition_view, nomination_id)
-    if view is None:
-        await respond(
-            text=messages.NOMINATION_NOT_FOUND, response_type="ephemeral", replace_original=False
-        )
-        return
-    text, blocks = recognition_message(view)
-    channel = (body.get("channel") or {}).get("id")
-    ts = (body.get("message") or {}).get("ts")
-    if channel and ts:
-        await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     await respond(text=messages.ENDORSED, response_type="ephemeral", replace_original=False)
 
 

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
 from bot import messages
+from bot.errors import EveryseatError
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +63,8 @@ def polite_errors(handler: Handler) -> Handler:
             return await handler(ctx)
         except Exception as error:
             log.error("unhandled error in Teams handler (%s)", _describe(ctx), exc_info=error)
-            text = (
-                messages.STORAGE_UNAVAILABLE
-                if isinstance(error, OperationalError)
-                else messages.UNEXPECTED_ERROR
-            )
+            # A domain error (the database is down, say) carries the sentence to show.
+            text = error.message if isinstance(error, EveryseatError) else messages.UNEXPECTED_ERROR
             return await apologise(ctx, text)
 
     return guarded

@@ -7,7 +7,6 @@ conversation, and a submitted form card is replaced by its outcome.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -18,23 +17,25 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
-from bot.deliveries import DeliveryKey, Sent
 from bot.errors import (
     DailyCapReachedError,
     EndorsementError,
     InvalidNominationError,
     NominationError,
     NominationField,
+    StorageUnavailableError,
 )
-from bot.nominations.rules import (
-    NominationOutcome,
-    NominationRequest,
-    Visibility,
-    endorse,
+from bot.installs import TEAMS, base_conversation_id, lookup_conversations
+from bot.nominations.confirmation import confirmation_text
+from bot.nominations.rules import Visibility
+from bot.nominations.use_cases import (
+    NominationResult,
+    NominationSubmission,
+    endorse_nomination,
+    record_nomination,
 )
-from bot.recognition.views import RecognitionView
+from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from db.models import Member
 from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
@@ -51,32 +52,12 @@ from handlers.teams.cards import (
 )
 from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
-from handlers.teams.installs import base_conversation_id, installed_team_channels
-from handlers.teams.people import lookup_conversations, resolve_people, sender_ref, workspace_for
-from handlers.teams.proactive import ConversationTarget, card_activity, update_card
-from handlers.teams.recognition import NOMINEE_DM, PUBLIC_POST, Route, send_once
+from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
+from handlers.teams.proactive import card_activity
+from handlers.teams.recognition import TeamsRecognitionSender
 from handlers.teams.turns import PersonRef, Turn, parse_message_command, parse_turn
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A nomination as it arrived from Teams, before members are resolved."""
-
-    turn: Turn
-    nominees: tuple[PersonRef, ...]
-    behaviour_slugs: tuple[str, ...]
-    story: str
-    visibility: str
-    message_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Resolved:
-    workspace_id: int
-    nominator: Member
-    nominees: tuple[Member, ...]
 
 
 @dataclass(frozen=True)
@@ -91,93 +72,56 @@ def _raw(ctx: ActivityContext[Any]) -> dict[str, Any]:
     return dict(ctx.activity.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
-async def _resolve(api: ApiClient, services: Services, submission: Submission) -> Resolved:
-    turn = submission.turn
-    workspace = await workspace_for(services, turn.tenant_id)
-    conversations = await lookup_conversations(services, workspace.id, turn.conversation_id)
-    nominator = sender_ref(turn.sender)
-    people = await resolve_people(
-        api, services, workspace.id, conversations, [nominator, *submission.nominees]
+def _submission(
+    turn: Turn,
+    nominees: tuple[PersonRef, ...],
+    behaviour_slugs: tuple[str, ...],
+    story: str,
+    *,
+    visibility: str = Visibility.PUBLIC,
+    message_url: str | None = None,
+    one_line: bool = False,
+) -> NominationSubmission:
+    """A nomination as it arrived from Teams, in the core's terms."""
+    return NominationSubmission(
+        platform=TEAMS,
+        workspace_external_id=turn.tenant_id,
+        nominator=teams_person(sender_ref(turn.sender)),
+        nominees=tuple(teams_person(person) for person in nominees),
+        behaviour_slugs=behaviour_slugs,
+        story=story,
+        visibility=visibility,
+        source_channel_id=base_conversation_id(turn.conversation_id),
+        source_message_url=message_url,
+        default_behaviour_allowed=one_line,
     )
-    return Resolved(
-        workspace_id=workspace.id,
-        nominator=people[nominator.ref],
-        nominees=tuple(people[person.ref] for person in submission.nominees),
+
+
+async def _profiles(api: ApiClient, services: Services, turn: Turn) -> TeamsProfiles:
+    """Teams' directory for this turn: its conversation first, then installed channels."""
+    workspace_id = await workspace_id_for(services, TEAMS, turn.tenant_id)
+    conversations = await services.in_worker(
+        lookup_conversations, services, workspace_id, turn.conversation_id
+    )
+    return TeamsProfiles(api, conversations)
+
+
+async def _record(
+    api: ApiClient, services: Services, turn: Turn, submission: NominationSubmission
+) -> NominationResult:
+    """The core use case, with Teams' directory and sender."""
+    return await record_nomination(
+        services,
+        submission,
+        await _profiles(api, services, turn),
+        TeamsRecognitionSender(api, services, turn),
     )
 
 
-async def _store(services: Services, submission: Submission, who: Resolved) -> NominationOutcome:
-    request = NominationRequest(
-        workspace_id=who.workspace_id,
-        nominator=who.nominator,
-        nominees=who.nominees,
-        behaviour_slugs=submission.behaviour_slugs,
-        story=submission.story,
-        visibility=submission.visibility,
-        source_channel_id=base_conversation_id(submission.turn.conversation_id),
-        source_message_url=submission.message_url,
+def _confirmation(result: NominationResult) -> str:
+    return confirmation_text(
+        result, name_of=lambda person: person.display_name, wording=messages.TEAMS_CONFIRMATION
     )
-    return await asyncio.to_thread(services.nominate, request)
-
-
-async def _view_of(services: Services, nomination_id: int) -> RecognitionView:
-    view = await asyncio.to_thread(services.recognition_view, nomination_id)
-    if view is None:
-        raise LookupError(f"nomination {nomination_id} vanished")
-    return view
-
-
-async def _public_target(
-    services: Services, turn: Turn, workspace_id: int
-) -> tuple[ConversationTarget, str] | None:
-    """Where a public recognition goes: the shared conversation it was made in, else the
-    most recently installed team channel. Returns the target and how to name it."""
-    if turn.is_shared:
-        return ConversationTarget(turn.conversation_id, turn.service_url), (
-            messages.TEAMS_THIS_CONVERSATION
-        )
-
-    def installed() -> tuple[ConversationTarget, str] | None:
-        with services.sessions() as session:
-            channels = installed_team_channels(session, workspace_id)
-            if not channels:
-                return None
-            row = channels[0]
-            return ConversationTarget.of(row), row.team_name or "your team's channel"
-
-    return await asyncio.to_thread(installed)
-
-
-async def _celebrate(api: ApiClient, services: Services, turn: Turn, nomination_id: int) -> str:
-    """Message each nominee and post the recognition (public), each through the outbox;
-    returns the confirmation."""
-    view = await _view_of(services, nomination_id)
-    names = messages.join_names([person.display_name for person in view.nominees])
-    behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
-    workspace = await workspace_for(services, turn.tenant_id)
-    route = Route(turn.service_url, turn.tenant_id)
-    for person in view.nominees:
-        dm = DeliveryKey(workspace.id, person.platform_user_id, NOMINEE_DM, str(nomination_id))
-        await send_once(api, services, dm, route)
-    if view.is_private:
-        return messages.RECORDED_PRIVATE.format(nominees=names, behaviours=behaviours)
-
-    found = await _public_target(services, turn, workspace.id)
-    if found is None:
-        return messages.TEAMS_RECORDED_PUBLIC_UNPOSTED.format(
-            nominees=names, behaviours=behaviours, reason=messages.TEAMS_NO_TEAM_INSTALLED
-        )
-    target, label = found
-    key = DeliveryKey(workspace.id, target.conversation_id, PUBLIC_POST, str(nomination_id))
-    sent = await send_once(api, services, key, Route(target.service_url, turn.tenant_id))
-    values = {"nominees": names, "behaviours": behaviours, "channel": label}
-    if sent is Sent.QUEUED:
-        return messages.TEAMS_RECORDED_PUBLIC_QUEUED.format(**values)
-    return messages.RECORDED_PUBLIC.format(**values)
-
-
-def _prefill_people(members: tuple[Member, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((member.platform_user_id, member.display_name) for member in members)
 
 
 # --- @Everyseat nominate … ------------------------------------------------------------------
@@ -224,21 +168,15 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         )
         return
 
-    slugs = command.behaviour_slugs or (services.catalogue.default.slug,)
-    submission = Submission(
-        turn=turn,
-        nominees=command.nominees,
-        behaviour_slugs=slugs,
-        story=command.story,
-        visibility=Visibility.PUBLIC,
+    submission = _submission(
+        turn, command.nominees, command.behaviour_slugs, command.story, one_line=True
     )
-    who = await _resolve(ctx.api, services, submission)
     try:
-        outcome = await _store(services, submission, who)
+        result = await _record(ctx.api, services, turn, submission)
     except InvalidNominationError as error:
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
         prefill = FormPrefill(
-            nominees=_prefill_people(who.nominees),
+            nominees=error.nominees,
             behaviour_slugs=command.behaviour_slugs,
             story=command.story,
             notice=notice,
@@ -252,13 +190,10 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
             messages.ONE_LINE_REJECTED.format(problem=f"{error.message} You wrote: {command.typed}")
         )
         return
-    if not outcome.created:
+    if not result.created:
         await ctx.send(messages.ALREADY_RECORDED)
         return
-    confirmation = await _celebrate(ctx.api, services, turn, outcome.nomination.id)
-    if not command.behaviour_slugs:
-        confirmation += " " + messages.DEFAULT_BEHAVIOUR_USED.format(slug=slugs[0])
-    await ctx.send(confirmation)
+    await ctx.send(_confirmation(result))
 
 
 # --- the form (card in chat, or dialog from the message extension) -------------------------
@@ -273,15 +208,15 @@ def _listed(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in parts if part.strip()))
 
 
-def submission_from_form(turn: Turn, data: dict[str, Any]) -> Submission:
-    return Submission(
-        turn=turn,
-        nominees=tuple(
+def submission_from_form(turn: Turn, data: dict[str, Any]) -> NominationSubmission:
+    return _submission(
+        turn,
+        tuple(
             PersonRef(ref=user_id, aad_object_id=user_id)
             for user_id in _listed(data.get(NominationField.NOMINEES.value))
         ),
-        behaviour_slugs=_listed(data.get(NominationField.BEHAVIOURS.value)),
-        story=str(data.get(NominationField.STORY.value) or ""),
+        _listed(data.get(NominationField.BEHAVIOURS.value)),
+        str(data.get(NominationField.STORY.value) or ""),
         visibility=str(data.get(NominationField.VISIBILITY.value) or Visibility.PUBLIC),
         message_url=str(data["message_url"]) if data.get("message_url") else None,
     )
@@ -292,29 +227,31 @@ async def submit_form(
 ) -> FormOutcome:
     """Record a submitted form; on a problem, the form to show again with what they typed."""
     submission = submission_from_form(turn, data)
-    who = await _resolve(api, services, submission)
 
-    def again(errors: dict[NominationField, str]) -> FormOutcome:
+    def again(
+        errors: dict[NominationField, str], nominees: tuple[tuple[str, str], ...]
+    ) -> FormOutcome:
         return FormOutcome(
             form=FormPrefill(
-                nominees=_prefill_people(who.nominees),
-                behaviour_slugs=submission.behaviour_slugs,
+                nominees=nominees,
+                behaviour_slugs=tuple(submission.behaviour_slugs),
                 story=submission.story,
                 visibility=submission.visibility,
-                message_url=submission.message_url,
+                message_url=submission.source_message_url,
                 errors=errors,
             )
         )
 
     try:
-        outcome = await _store(services, submission, who)
+        result = await _record(api, services, turn, submission)
     except InvalidNominationError as error:
-        return again(error.by_field())
-    except DailyCapReachedError as error:
-        return again({NominationField.STORY: error.message})
-    if not outcome.created:
+        return again(error.by_field(), error.nominees)
+    except (DailyCapReachedError, StorageUnavailableError) as error:
+        typed = tuple((person.ref, person.name or person.ref) for person in submission.nominees)
+        return again({NominationField.STORY: error.message}, typed)
+    if not result.created:
         return FormOutcome(confirmation=messages.ALREADY_RECORDED)
-    return FormOutcome(confirmation=await _celebrate(api, services, turn, outcome.nomination.id))
+    return FormOutcome(confirmation=_confirmation(result))
 
 
 def _card_response(card: AdaptiveCard) -> dict[str, Any]:
@@ -369,29 +306,21 @@ async def _endorse(
         nomination_id = int(data["nomination_id"])
     except (KeyError, TypeError, ValueError):
         return card_action_message(messages.NOMINATION_NOT_FOUND)
-    workspace = await workspace_for(services, turn.tenant_id)
-    conversations = await lookup_conversations(services, workspace.id, turn.conversation_id)
-    endorser = sender_ref(turn.sender)
-    people = await resolve_people(api, services, workspace.id, conversations, [endorser])
-
-    def store() -> int:
-        with services.sessions() as session:
-            return endorse(session, nomination_id, people[endorser.ref], clock=services.clock)
-
     try:
-        await asyncio.to_thread(store)
+        view = await endorse_nomination(
+            services,
+            TEAMS,
+            turn.tenant_id,
+            teams_person(sender_ref(turn.sender)),
+            nomination_id,
+            await _profiles(api, services, turn),
+            TeamsRecognitionSender(api, services, turn),
+        )
     except EndorsementError as error:
         return card_action_message(error.message)
-    card = recognition_card(await _view_of(services, nomination_id))
-    if turn.reply_to_id:
-        # The invoke response refreshes the card for the person who clicked; updating the
-        # message refreshes it for everyone else in the conversation.
-        target = ConversationTarget(turn.conversation_id, turn.service_url)
-        try:
-            await update_card(api, target, turn.reply_to_id, card)
-        except Exception as error:
-            log.warning("could not refresh recognition %s: %s", nomination_id, error)
-    return _card_response(card)
+    # The invoke response refreshes the card for the person who clicked; the core updated
+    # the stored post for everyone else in the conversation.
+    return _card_response(recognition_card(view))
 
 
 # --- the "Nominate" message extension --------------------------------------------------------

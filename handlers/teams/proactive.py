@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Protocol
 
 from microsoft_teams.api import Account, ApiClient
 from microsoft_teams.api.activities.message.message import MessageActivityInput
@@ -16,8 +17,17 @@ from microsoft_teams.apps import App
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.settings import Settings
-from db.models import TeamsConversation
 from handlers.teams.app import teams_app_options
+
+
+class Reachable(Protocol):
+    """Anything that says where a conversation is (an installed channel, a stored row)."""
+
+    @property
+    def conversation_id(self) -> str: ...
+
+    @property
+    def service_url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,8 @@ class ConversationTarget:
     service_url: str
 
     @classmethod
-    def of(cls, row: TeamsConversation) -> ConversationTarget:
-        return cls(row.conversation_id, row.service_url)
+    def of(cls, place: Reachable) -> ConversationTarget:
+        return cls(place.conversation_id, place.service_url)
 
 
 def connector_api(settings: Settings) -> ApiClient:
@@ -43,23 +53,17 @@ def card_activity(card: AdaptiveCard, text: str | None = None) -> MessageActivit
     return activity.add_card(card)
 
 
-async def post_card(
-    api: ApiClient, target: ConversationTarget | TeamsConversation, card: AdaptiveCard
-) -> str:
+async def post_card(api: ApiClient, target: Reachable, card: AdaptiveCard) -> str:
     """Post `card` as a new message in the conversation; returns the new activity's id.
 
     Raises the SDK's HTTP errors if Teams refuses (for example, the bot was removed).
     """
-    if isinstance(target, TeamsConversation):
-        target = ConversationTarget.of(target)
     scoped = api.clone(service_url=target.service_url)
     sent = await scoped.conversations.create_activity(target.conversation_id, card_activity(card))
     return str(sent.id)
 
 
-def post_card_blocking(
-    settings: Settings, target: ConversationTarget | TeamsConversation, card: AdaptiveCard
-) -> str:
+def post_card_blocking(settings: Settings, target: Reachable, card: AdaptiveCard) -> str:
     """`post_card` for synchronous callers (the scheduler's threads, the CLI)."""
     return asyncio.run(post_card(connector_api(settings), target, card))
 

@@ -7,9 +7,10 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot import messages
+from bot.recognition.outbox import retry_outbox
 from db.models import Delivery, Nomination
 from handlers.slack.client import build_async_client
-from handlers.slack.recognition import retry_outbox
+from handlers.slack.recognition import SlackRecognitionSender
 from tests.handlers.slack.conftest import SlackWorld
 
 STORY = "Turned the discharge checklist into something patients can actually read."
@@ -39,8 +40,12 @@ def test_slack_500s_leave_the_post_in_the_outbox_until_it_goes_once(
 
     slack_world.slack.clear()
     client = build_async_client(services.settings)
-    assert asyncio.run(retry_outbox(client, services)) == 2
-    assert asyncio.run(retry_outbox(client, services)) == 0  # nothing left: sent once
+    assert (
+        asyncio.run(retry_outbox(services, SlackRecognitionSender(client, services.settings))) == 2
+    )
+    assert (
+        asyncio.run(retry_outbox(services, SlackRecognitionSender(client, services.settings))) == 0
+    )  # nothing left: sent once
     assert accepted_posts(slack_world, "CWARD") == 1
     assert accepted_posts(slack_world, "UNIA") == 1
     with services.sessions() as session:

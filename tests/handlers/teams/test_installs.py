@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.installs import installed_channels
 from db.models import TeamsConversation, Workspace
 from handlers.teams.cards import card_json, notice_card
-from handlers.teams.installs import installed_team_channels
 from handlers.teams.proactive import (
     ConversationTarget,
     connector_api,
@@ -59,8 +59,7 @@ def test_removal_is_recorded_and_a_reinstall_clears_it(world: TeamsWorld, clock)
     world.send("installation_update_add_team", action="remove")
     removed = conversations(world)[WARD7]
     assert removed.removed_at is not None
-    with world.services.sessions() as session:
-        assert installed_team_channels(session, removed.workspace_id) == []
+    assert installed_channels(world.services, removed.workspace_id) == []
     clock.advance(timedelta(hours=1))
     world.send("installation_update_add_team", action="add")
     assert conversations(world)[WARD7].removed_at is None

@@ -1,0 +1,61 @@
+"""What the core needs a platform to send for a recognition, as a small protocol.
+
+Slack (handlers/slack/recognition.py) and Teams (handlers/teams/recognition.py) implement
+it; the outbox (outbox.py) decides what is sent, when and exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.recognition.views import RecognitionView
+
+
+@dataclass(frozen=True)
+class PublicTarget:
+    """Where a public recognition goes, and how to name that place to the nominator."""
+
+    channel_id: str
+    label: str
+
+
+class RecognitionSender(Protocol):
+    """Posts recognitions on one platform. Each method raises whatever the platform raises
+    when it refuses or can't be reached; the outbox catches it and retries later."""
+
+    platform: str
+    # Delivery kinds of the public post and of a nominee's personal message: distinct per
+    # platform, so each platform's outbox sweep only takes its own.
+    public_kind: str
+    dm_kind: str
+
+    async def public_target(
+        self, workspace_id: int, source_channel_id: str | None
+    ) -> PublicTarget | None:
+        """Where this nomination's public post goes; None when there is nowhere to post."""
+        ...
+
+    async def post_recognition(
+        self, workspace_id: int, channel_id: str, view: RecognitionView
+    ) -> str:
+        """Post the recognition; returns the platform's message id."""
+        ...
+
+    async def send_dm(self, workspace_id: int, person_id: str, view: RecognitionView) -> str:
+        """Send the nominee their personal message; returns the platform's message id."""
+        ...
+
+    async def update_post(
+        self, workspace_id: int, channel_id: str, message_id: str, view: RecognitionView
+    ) -> None:
+        """Replace an earlier recognition post with `view` (a new endorsement count)."""
+        ...
+
+    def describe_error(self, error: Exception) -> str:
+        """A short reason for the log and the delivery row (no secrets, no stack)."""
+        ...
+
+    def is_permanent(self, reason: str) -> bool:
+        """Whether a retry can't fix this without a person acting (invite the bot, say)."""
+        ...
