@@ -206,6 +206,11 @@ POST_IN_PROGRESS = (
     "The {kind} for {period} is being posted by another process right now; nothing posted."
 )
 POST_FAILED = "Couldn't post the {kind} for {period} in {channel}: {reason}. It will be retried."
+# The {reason} above, when the platform refused or the place is gone.
+POST_UNKNOWN_ERROR = "unknown error"
+POST_SLACK_REFUSED = "Slack answered {status} {code}"
+POST_TEAMS_REFUSED = "Teams answered {status}"
+POST_NOT_INSTALLED = "Everyseat is not installed in {channel}"
 POST_NO_CHANNEL = (
     "Set EVERYSEAT_DIGEST_CHANNEL (or EVERYSEAT_RECOGNITION_CHANNEL) to the channel id "
     "that should receive the {kind}."

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers.slack import admin, errors, home, nominate
 
 if TYPE_CHECKING:
     from microsoft_teams.apps import App as TeamsApp
@@ -25,6 +24,10 @@ def register_slack(app: AsyncApp, services: Services) -> None:
         # Listeners ask for `services` by parameter name; Bolt fills it from the context.
         context["services"] = services
         await next()
+
+    # Imported here, so that importing one adapter module (a renderer, a sender) doesn't load
+    # every Slack listener.
+    from handlers.slack import admin, errors, home, nominate
 
     app.middleware(provide_services)
     nominate.register(app)

@@ -3,32 +3,37 @@
 Each process keeps its own in-memory job store: APScheduler's job stores must never be
 shared between processes. What keeps replicas from posting twice is the delivery claim
 in the database (bot/deliveries.py), so any number of processes may run a scheduler.
+The platforms are handed in as weekly senders and outbox sweeps (bot/app/platforms.py
+builds them); nothing here knows Slack or Teams.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk.web import WebClient
 
 from bot.services import Services
+from bot.weekly.posting import WeeklyPoster, WeeklySender
 from schedules import outbox, weekly
-from schedules.posting import weekly_posters
+from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
 
 
 def build_scheduler(
     services: Services,
-    client: WebClient | None = None,
     *,
+    weekly_senders: Sequence[WeeklySender] = (),
+    outbox_sweeps: Sequence[OutboxSweep] = (),
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler:
-    """A scheduler with every job registered, not yet started."""
+    """A scheduler with every job registered, not yet started: the weekly posts through
+    `weekly_senders` (one per platform) and the recognition outbox through `outbox_sweeps`."""
     settings = services.settings
     scheduler = BackgroundScheduler(
         jobstores={"default": MemoryJobStore()},
@@ -45,8 +50,9 @@ def build_scheduler(
         },
         timezone=settings.timezone,
     )
-    outbox.register(scheduler, services)
-    posters = weekly_posters(services, client)
+    if outbox_sweeps:
+        outbox.register(scheduler, outbox_sweeps)
+    posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
             scheduler, services, posters, sweep_interval=sweep_interval or weekly.SWEEP_INTERVAL
@@ -58,8 +64,9 @@ def build_scheduler(
 
 def start_scheduler(
     services: Services,
-    client: WebClient | None = None,
     *,
+    weekly_senders: Sequence[WeeklySender] = (),
+    outbox_sweeps: Sequence[OutboxSweep] = (),
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
     """Start the scheduled posts in a background thread; None when neither Slack nor Teams
@@ -68,7 +75,12 @@ def start_scheduler(
     if not (settings.slack_configured or settings.teams_configured):
         log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
-    scheduler = build_scheduler(services, client, sweep_interval=sweep_interval)
+    scheduler = build_scheduler(
+        services,
+        weekly_senders=weekly_senders,
+        outbox_sweeps=outbox_sweeps,
+        sweep_interval=sweep_interval,
+    )
     scheduler.start()
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.name, job.next_run_time)

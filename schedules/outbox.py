@@ -1,49 +1,38 @@
 """The outbox sweep: recognition posts Slack or Teams refused are sent again, once, every
-minute. Each platform's deliveries have their own kinds, so each sweep takes only its own."""
+minute. Each platform's deliveries have their own kinds, so each sweep takes only its own.
+
+The sweeps are handed in (bot/app/platforms.py builds them), so this module knows no platform.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import NamedTuple
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 OUTBOX_INTERVAL = timedelta(minutes=1)
 
 
-def send_slack_outbox(services: Services) -> int:
-    from handlers.slack.client import build_async_client
-    from handlers.slack.recognition import retry_outbox
+class OutboxSweep(NamedTuple):
+    """One platform's sweep: its name for the logs, and a call that sends what it can of
+    that platform's outbox and returns how many posts went out."""
 
-    return asyncio.run(retry_outbox(build_async_client(services.settings), services))
-
-
-def send_teams_outbox(services: Services) -> int:
-    # Imported here: the Teams SDK is only loaded when Teams is configured.
-    from handlers.teams.proactive import connector_api
-    from handlers.teams.recognition import retry_outbox
-
-    return asyncio.run(retry_outbox(connector_api(services.settings), services))
+    platform: str
+    send: Callable[[], int]
 
 
-def send_outbox(services: Services) -> int:
-    """One sweep per configured platform, from the scheduler's worker thread (it has no
-    event loop of its own). One platform failing doesn't stop the other."""
-    settings = services.settings
-    sweeps = []
-    if settings.slack_configured:
-        sweeps.append(("Slack", send_slack_outbox))
-    if settings.teams_configured:
-        sweeps.append(("Teams", send_teams_outbox))
+def send_outbox(sweeps: Sequence[OutboxSweep]) -> int:
+    """Every platform's sweep, from the scheduler's worker thread (it has no event loop of
+    its own). One platform failing doesn't stop the other."""
     total = 0
     for platform, sweep in sweeps:
         try:
-            posted = sweep(services)
+            posted = sweep()
         except Exception:
             log.exception("outbox: the %s sweep failed", platform)
             continue
@@ -55,11 +44,11 @@ def send_outbox(services: Services) -> int:
     return total
 
 
-def register(scheduler: BaseScheduler, services: Services) -> None:
+def register(scheduler: BaseScheduler, sweeps: Sequence[OutboxSweep]) -> None:
     scheduler.add_job(
         send_outbox,
         IntervalTrigger(seconds=OUTBOX_INTERVAL.total_seconds()),
-        args=[services],
+        args=[list(sweeps)],
         id="recognition-outbox",
         name="send recognition posts that failed",
     )

@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services import Services
 from bot.weekly.periods import PostKind, WeeklySchedule, schedule_for
-from schedules.posting import WeeklyPoster, post_all_due
+from bot.weekly.posting import WeeklyPoster, post_all_due
 
 SWEEP_INTERVAL = timedelta(minutes=10)
 CATCH_UP_JOB_ID = "catch-up-on-start"

@@ -14,8 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import select
-
 from bot import messages
 from bot.app.composition import build_services
 from bot.app.logs import configure_logging
@@ -25,7 +23,6 @@ from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
 from db.migrate import upgrade_database
-from db.models import Workspace
 
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
@@ -127,21 +124,20 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace, clock: Clock) 
 def _preview_targets(services: Services) -> list[tuple[int, str | None]]:
     """(workspace, channel) pairs to preview: the Slack bot's workspace and each Teams
     workspace with a team installed; with neither platform configured, every one stored."""
-    from handlers.slack.client import build_sync_client
-    from schedules.posting import SlackPoster, TeamsPoster
+    from bot.app.platforms import slack_weekly_sender, teams_weekly_sender
+    from bot.weekly.preview import every_workspace_id
 
     settings = services.settings
     if not (settings.slack_configured or settings.teams_configured):
-        with services.sessions() as session:
-            ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
-        return [(workspace_id, settings.digest_channel) for workspace_id in ids]
+        return [
+            (workspace_id, settings.digest_channel) for workspace_id in every_workspace_id(services)
+        ]
     found: list[tuple[int, str | None]] = []
     if settings.slack_configured:
-        slack = SlackPoster(services, build_sync_client(settings))
-        found.append((slack.workspace_id(), settings.digest_channel))
+        found.append((slack_weekly_sender(services).workspace_id(), settings.digest_channel))
     if settings.teams_configured:
         previewed: set[int] = set()
-        for target in TeamsPoster(services).targets():  # one preview per tenant
+        for target in teams_weekly_sender(services).targets():  # one preview per tenant
             if target.workspace_id not in previewed:
                 previewed.add(target.workspace_id)
                 found.append((target.workspace_id, target.channel_id))
@@ -150,9 +146,10 @@ def _preview_targets(services: Services) -> list[tuple[int, str | None]]:
 
 def cmd_weekly_post(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """`everyseat digest|prompt --preview|--post`, for Slack and Teams alike."""
+    from bot.app.platforms import weekly_posters
     from bot.weekly.periods import PostKind
+    from bot.weekly.posting import PostResult
     from handlers.console.weekly_text import preview_text
-    from schedules.posting import PostResult, weekly_posters
 
     kind = PostKind(args.command)
     slack_without_channel = settings.slack_configured and settings.digest_channel is None

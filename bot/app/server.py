@@ -165,9 +165,19 @@ def serve(
     )
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.
+    from bot.app.platforms import outbox_sweeps, weekly_senders
     from schedules import start_scheduler, stop_scheduler
 
-    jobs = start_scheduler(services, sweep_interval=sweep_interval) if scheduler else None
+    jobs = (
+        start_scheduler(
+            services,
+            weekly_senders=weekly_senders(services),
+            outbox_sweeps=outbox_sweeps(services),
+            sweep_interval=sweep_interval,
+        )
+        if scheduler
+        else None
+    )
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
     try:
         uvicorn.Server(config).run()

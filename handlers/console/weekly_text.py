@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot import messages
-from bot.deliveries import DeliveryKey, DeliveryStatus, find_delivery
 from bot.recognition.views import PersonView
 from bot.services import Services
-from bot.weekly.periods import PostKind, due_period, next_period, schedule_for
+from bot.weekly.periods import PostKind
+from bot.weekly.preview import PreviewStatus, WeeklyPreview, preview_weekly
 from bot.weekly.reflections import Reflection
-from bot.weekly.spotlight import (
-    DigestView,
-    PromptView,
-    build_digest_view,
-    build_prompt_view,
-    summary_line,
-)
+from bot.weekly.spotlight import DigestView, PromptView, summary_line
 
 
 def _name(person: PersonView) -> str:
@@ -69,43 +61,26 @@ def render_prompt_text(view: PromptView) -> str:
     return "\n".join([*lines, "", messages.CONSOLE_NOMINATE_HINT])
 
 
-def preview_text(
-    services: Services, workspace_id: int, kind: PostKind, channel_id: str | None
-) -> str:
-    """What will be posted next: the digest or prompt that is due but not yet posted to
-    `channel_id` (as a manual --post would send it), otherwise the coming one so far."""
-    settings = services.settings
-    schedule = schedule_for(settings, kind)
-    now = services.clock()
-    due = due_period(schedule, now, timedelta(hours=settings.EVERYSEAT_CATCH_UP_HOURS))
-    with services.sessions() as session:
-        period = next_period(schedule, now)
-        if due is not None and channel_id is not None:
-            key = DeliveryKey(workspace_id, channel_id, str(kind), due.key)
-            delivery = find_delivery(session, key)
-            if delivery is None or delivery.status != DeliveryStatus.POSTED:
-                period = due
-        if kind is PostKind.DIGEST:
-            body = render_digest_text(
-                build_digest_view(
-                    session,
-                    workspace_id,
-                    period,
-                    catalogue=services.catalogue,
-                    reflections=services.reflections,
-                )
-            )
-        else:
-            body = render_prompt_text(
-                build_prompt_view(workspace_id, period, reflections=services.reflections)
-            )
-    due_at = period.due_at.astimezone(schedule.timezone)
+def render_preview_text(preview: WeeklyPreview) -> str:
+    """A preview as plain text: when it is due and whether it is overdue, then the post."""
+    body = (
+        render_digest_text(preview.view)
+        if isinstance(preview.view, DigestView)
+        else render_prompt_text(preview.view)
+    )
     heading = messages.PREVIEW_HEADING.format(
-        kind=kind,
-        period=period.key,
-        due=f"{due_at:%a %d %b %Y %H:%M} {schedule.timezone.key}",
+        kind=preview.kind,
+        period=preview.period.key,
+        due=f"{preview.due_at:%a %d %b %Y %H:%M} {preview.timezone.key}",
         status=messages.PREVIEW_STATUS_OVERDUE
-        if period is due
+        if preview.status is PreviewStatus.OVERDUE
         else messages.PREVIEW_STATUS_PENDING,
     )
     return f"{heading}\n\n{body}"
+
+
+def preview_text(
+    services: Services, workspace_id: int, kind: PostKind, channel_id: str | None
+) -> str:
+    """`preview_weekly` rendered as text, for the console and `--preview`."""
+    return render_preview_text(preview_weekly(services, workspace_id, kind, channel_id))

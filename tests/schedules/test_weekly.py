@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -13,9 +14,11 @@ from slack_sdk.web import WebClient
 from bot.deliveries import DeliveryStatus
 from bot.services import Services
 from bot.weekly.periods import PostKind, schedule_for
+from bot.weekly.posting import WeeklyPoster
 from db.models import Delivery
+from handlers.slack.weekly import SlackWeeklySender
 from schedules import build_scheduler, start_scheduler, stop_scheduler
-from schedules.posting import SlackPoster
+from schedules.outbox import OutboxSweep, send_outbox
 from schedules.weekly import CATCH_UP_JOB_ID, SWEEP_INTERVAL, cron_trigger, sweep
 from tests.fakes.slack_web_api import FakeSlack
 from tests.support.clock import FakeClock
@@ -84,7 +87,7 @@ def test_time_travel_posts_each_week_once_at_nine_local(
     end: datetime,
     expected: list[tuple[str, str, datetime]],
 ) -> None:
-    poster = SlackPoster(services, slack_client)
+    poster = WeeklyPoster(services, SlackWeeklySender(services, slack_client))
     clock.set(start)
     while clock() <= end:
         sweep(poster)  # what the cron jobs and the retry sweep both do when they run
@@ -106,7 +109,9 @@ def test_a_bot_down_over_the_fire_time_catches_up_once_on_start(
 ) -> None:
     clock.set(utc(2026, 11, 23, 11, 30))  # Monday 11:30: the 09:00 digest was missed
     for _restart in range(2):
-        scheduler = start_scheduler(services, slack_client)
+        scheduler = start_scheduler(
+            services, weekly_senders=[SlackWeeklySender(services, slack_client)]
+        )
         assert scheduler is not None
         _run_catch_up(scheduler)
     assert [(kind, key) for kind, key, _ in posted(services)] == [("digest", "2026-11-23")]
@@ -114,7 +119,11 @@ def test_a_bot_down_over_the_fire_time_catches_up_once_on_start(
 
 
 def test_jobs_are_registered_in_local_time(services: Services, slack_client: WebClient) -> None:
-    scheduler = build_scheduler(services, slack_client)
+    scheduler = build_scheduler(
+        services,
+        weekly_senders=[SlackWeeklySender(services, slack_client)],
+        outbox_sweeps=[OutboxSweep("Slack", lambda: 0)],
+    )
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
@@ -136,6 +145,7 @@ def test_jobs_are_registered_in_local_time(services: Services, slack_client: Web
 
 def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeSlack) -> None:  # type: ignore[no-untyped-def]
     from bot.app.composition import build_services
+    from bot.app.platforms import outbox_sweeps, weekly_senders
 
     settings = make_settings(
         SLACK_BOT_TOKEN="xoxb-test-token",
@@ -143,7 +153,9 @@ def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeS
         SLACK_API_URL=fake_slack.api_url,
     )
     services = build_services(settings)
-    scheduler = build_scheduler(services)
+    scheduler = build_scheduler(
+        services, weekly_senders=weekly_senders(services), outbox_sweeps=outbox_sweeps(services)
+    )
     try:
         assert {job.id for job in scheduler.get_jobs()} == {"recognition-outbox"}
     finally:
@@ -153,3 +165,15 @@ def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeS
         assert start_scheduler(services) is None
     finally:
         services.close()
+
+
+def test_one_failing_outbox_sweep_doesnt_stop_the_other(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="schedules.outbox")
+
+    def refused() -> int:
+        raise ConnectionError("Slack is down")
+
+    sent = send_outbox([OutboxSweep("Slack", refused), OutboxSweep("Teams", lambda: 2)])
+    assert sent == 2
+    assert "outbox: the Slack sweep failed" in caplog.text
+    assert "outbox: posted 2 recognition message(s) Teams had refused before" in caplog.text

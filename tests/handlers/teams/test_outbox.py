@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import messages
+from bot.app.platforms import outbox_sweeps
 from bot.deliveries import DeliveryStatus
 from db.models import Delivery, Nomination
 from handlers.teams.recognition import NOMINEE_DM, PUBLIC_POST
@@ -48,8 +49,8 @@ def test_a_refused_recognition_is_sent_once_by_the_sweep(world: TeamsWorld) -> N
     assert stored[(PUBLIC_POST, THREAD)] == (DeliveryStatus.FAILED, 1)
     assert stored[(NOMINEE_DM, "aad-nia")] == (DeliveryStatus.POSTED, 1)
 
-    assert send_outbox(world.services) == 1
-    assert send_outbox(world.services) == 0  # nothing left: posted exactly once
+    assert send_outbox(outbox_sweeps(world.services)) == 1
+    assert send_outbox(outbox_sweeps(world.services)) == 0  # nothing left: posted exactly once
     (card,) = recognition_posts(world)
     assert card["actions"][0]["verb"] == "endorse"
     assert deliveries(world)[(PUBLIC_POST, THREAD)] == (DeliveryStatus.POSTED, 2)
@@ -70,8 +71,8 @@ def test_a_refused_personal_message_is_retried_too(world: TeamsWorld) -> None:
     assert stored[(PUBLIC_POST, THREAD)][0] == DeliveryStatus.POSTED
     assert world.connector.sent_to("a:personal-aad-nia") == []
 
-    assert send_outbox(world.services) == 2
-    assert send_outbox(world.services) == 0
+    assert send_outbox(outbox_sweeps(world.services)) == 2
+    assert send_outbox(outbox_sweeps(world.services)) == 0
     (dm,) = world.connector.sent_to("a:personal-aad-nia")
     assert texts(dm.cards[0])[0].startswith("Ana Lopes recognised you")
     assert len(world.connector.sent_to("a:personal-aad-sam")) == 1
@@ -83,7 +84,7 @@ def test_an_outage_that_outlasts_a_sweep_is_retried_at_the_next(world: TeamsWorl
     world.connector.fail_next("send", conversation_id=THREAD, status=502)
     world.send("message_mention_nominate")
     world.connector.fail_next("send", conversation_id=THREAD, status=502)  # still down
-    assert send_outbox(world.services) == 0  # still down
+    assert send_outbox(outbox_sweeps(world.services)) == 0  # still down
     assert deliveries(world)[(PUBLIC_POST, THREAD)] == (DeliveryStatus.FAILED, 2)
-    assert send_outbox(world.services) == 1
+    assert send_outbox(outbox_sweeps(world.services)) == 1
     assert len(recognition_posts(world)) == 1

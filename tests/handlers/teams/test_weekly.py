@@ -15,8 +15,9 @@ from bot import messages
 from bot.app.cli import main
 from bot.deliveries import DeliveryStatus
 from bot.weekly.periods import PostKind
+from bot.weekly.posting import PostResult, WeeklyPoster
 from db.models import Delivery, Nomination
-from schedules.posting import PostResult, TeamsPoster
+from handlers.teams.weekly import TeamsWeeklySender
 from schedules.weekly import sweep
 from tests.handlers.teams.conftest import WARD7, TeamsWorld
 from tests.support.adaptive_cards import assert_valid_card, texts
@@ -40,6 +41,10 @@ def deliveries(world: TeamsWorld) -> list[tuple[str, str, str]]:
     with world.services.sessions() as session:
         rows = session.execute(select(Delivery.channel_id, Delivery.kind, Delivery.status))
         return [(row.channel_id, row.kind, row.status) for row in rows]
+
+
+def teams_poster(world: TeamsWorld) -> WeeklyPoster:
+    return WeeklyPoster(world.services, TeamsWeeklySender(world.services))
 
 
 def test_digest_post_reaches_the_installed_team_channel_once(
@@ -113,7 +118,7 @@ def test_the_scheduled_sweep_posts_once_and_retries_a_refused_post(
 ) -> None:
     world.send("installation_update_add_team")
     world.connector.clear()
-    poster = TeamsPoster(world.services)
+    poster = teams_poster(world)
     clock.set(MONDAY_NINE)
     world.connector.fail_next("send", conversation_id=WARD7, status=503)
     (failed,) = poster.post_due(PostKind.DIGEST)
@@ -122,7 +127,7 @@ def test_the_scheduled_sweep_posts_once_and_retries_a_refused_post(
 
     clock.advance(timedelta(minutes=10))
     for _run in range(3):  # the retry sweep, then later runs and a second replica
-        sweep(poster, TeamsPoster(world.services))
+        sweep(poster, teams_poster(world))
     delivered = [call for call in world.connector.delivered() if call.conversation_id == WARD7]
     assert len(delivered) == 1
     assert texts(delivered[0].cards[0])[0] == messages.DIGEST_QUIET_HEADER
@@ -140,7 +145,7 @@ def test_a_removed_team_gets_no_more_posts(world: TeamsWorld, clock: FakeClock) 
     world.send("installation_update_add_team", action="remove")
     world.connector.clear()
     clock.set(MONDAY_NINE)
-    assert TeamsPoster(world.services).post_due(PostKind.DIGEST) == []
+    assert teams_poster(world).post_due(PostKind.DIGEST) == []
     assert world.connector.calls == []
 
 

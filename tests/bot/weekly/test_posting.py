@@ -1,4 +1,8 @@
-"""Exactly once: claims before sending, failures retried, stale claims taken over, races."""
+"""Exactly once: claims before sending, failures retried, stale claims taken over, races.
+
+The core's flow (bot/weekly/posting.py) is driven through Slack's sender and the fake Slack
+Web API, so what is asserted is what Slack would be sent; one test uses a sender of its own.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,22 @@ from bot.deliveries import DeliveryKey, DeliveryStatus, claim_delivery, find_del
 from bot.services import Services
 from bot.settings import load_settings
 from bot.weekly.periods import PostKind
+from bot.weekly.posting import PostResult, WeeklyPoster, WeeklyTarget
 from bot.weekly.reflections import load_sources, read_source_text
+from bot.weekly.spotlight import DigestView, PromptView
 from db.models import Spotlight
-from schedules.posting import PostResult, SlackPoster
+from handlers.slack.weekly import SlackWeeklySender
 from tests.fakes.slack_web_api import TEAM_ID, FakeSlack
-from tests.schedules.conftest import DIGEST_CHANNEL
 from tests.support import builders
 from tests.support.clock import FakeClock
+from tests.support.slack_digest import DIGEST_CHANNEL, settings, slack_client
 
 MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 09:00 in London (GMT)
+__all__ = ["settings", "slack_client"]  # the Slack-configured fixtures
+
+
+def slack_poster(services: Services, client: WebClient) -> WeeklyPoster:
+    return WeeklyPoster(services, SlackWeeklySender(services, client))
 
 
 def a_week_of_nominations(services: Services, clock: FakeClock) -> None:
@@ -45,8 +56,8 @@ def test_a_digest_is_posted_once_however_often_it_is_run(
     services: Services, clock: FakeClock, fake_slack: FakeSlack, slack_client: WebClient
 ) -> None:
     a_week_of_nominations(services, clock)
-    first = SlackPoster(services, slack_client).post_if_due(PostKind.DIGEST)
-    again = SlackPoster(services, slack_client).post_if_due(PostKind.DIGEST)
+    first = slack_poster(services, slack_client).post_if_due(PostKind.DIGEST)
+    again = slack_poster(services, slack_client).post_if_due(PostKind.DIGEST)
     assert first is not None and first.result is PostResult.POSTED
     assert again is not None and again.result is PostResult.ALREADY_POSTED
     assert again.describe() == (
@@ -70,7 +81,7 @@ def test_a_500_leaves_a_failed_delivery_that_a_later_run_posts_once(
     services: Services, clock: FakeClock, fake_slack: FakeSlack, slack_client: WebClient
 ) -> None:
     a_week_of_nominations(services, clock)
-    poster = SlackPoster(services, slack_client)
+    poster = slack_poster(services, slack_client)
     fake_slack.fail_next("chat.postMessage", status=500)
     failed = poster.post_if_due(PostKind.DIGEST)
     assert failed is not None and failed.result is PostResult.FAILED
@@ -92,7 +103,7 @@ def test_a_crashed_claim_is_retried_after_its_lease_expires(
     a_week_of_nominations(services, clock)
     with services.sessions() as session:  # a process that claimed, then died
         assert claim_delivery(session, digest_key(services), clock()) is not None
-    poster = SlackPoster(services, slack_client)
+    poster = slack_poster(services, slack_client)
     assert poster.post_if_due(PostKind.DIGEST).result is PostResult.IN_PROGRESS  # type: ignore[union-attr]
     assert fake_slack.calls_to("chat.postMessage") == []
     clock.advance(timedelta(minutes=11))
@@ -109,10 +120,11 @@ def test_threads_racing_to_post_the_same_digest_post_it_once(
     results: list[PostResult] = []
 
     def race() -> None:
-        poster = SlackPoster(
+        sender = SlackWeeklySender(
             services, WebClient(token="xoxb-test-token", base_url=fake_slack.api_url)
         )
-        poster.workspace_id()
+        sender.workspace_id()
+        poster = WeeklyPoster(services, sender)
         barrier.wait()
         outcome = poster.post_if_due(PostKind.DIGEST)
         assert outcome is not None
@@ -140,8 +152,9 @@ def _race_in_a_process(database_url: str, api_url: str, barrier: Any, results: A
     )
     services = build_services(settings, clock=lambda: MONDAY_NINE)
     try:
-        poster = SlackPoster(services, WebClient(token="xoxb-test-token", base_url=api_url))
-        poster.workspace_id()
+        sender = SlackWeeklySender(services, WebClient(token="xoxb-test-token", base_url=api_url))
+        sender.workspace_id()
+        poster = WeeklyPoster(services, sender)
         barrier.wait(timeout=60)
         outcome = poster.post_if_due(PostKind.DIGEST)
         results.put(str(outcome.result) if outcome else "nothing due")
@@ -169,3 +182,50 @@ def test_processes_racing_on_postgresql_post_once(postgres_url: str, fake_slack:
         assert process.exitcode == 0
     assert outcomes.count(str(PostResult.POSTED)) == 1, outcomes
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+class RecordingSender:
+    """A platform of the test's own: one target, and every view it was asked to send."""
+
+    platform = "Test"
+
+    def __init__(self, workspace_id: int, refuse: bool = False) -> None:
+        self.workspace_id = workspace_id
+        self.refuse = refuse
+        self.sent: list[DigestView | PromptView] = []
+
+    def targets(self) -> list[WeeklyTarget]:
+        return [WeeklyTarget(self.workspace_id, "ward-7", "Ward 7")]
+
+    def send(self, target: WeeklyTarget, view: DigestView | PromptView) -> str:
+        if self.refuse:
+            raise ConnectionError("the platform is down")
+        self.sent.append(view)
+        return f"message-{len(self.sent)}"
+
+    def describe_error(self, error: Exception) -> str:
+        return f"refused: {error}"
+
+
+def test_any_sender_gets_the_neutral_view_once_and_its_error_is_the_reason(
+    services: Services, clock: FakeClock
+) -> None:
+    a_week_of_nominations(services, clock)
+    workspace = builders.workspace(services, TEAM_ID)
+    refused = WeeklyPoster(services, RecordingSender(workspace.id, refuse=True))
+    (failed,) = refused.post_due(PostKind.DIGEST)
+    assert failed.result is PostResult.FAILED and failed.reason == "refused: the platform is down"
+    assert failed.describe() == (
+        "Couldn't post the digest for 2026-11-23 in Ward 7: refused: the platform is down. "
+        "It will be retried."
+    )
+    sender = RecordingSender(workspace.id)
+    poster = WeeklyPoster(services, sender)
+    clock.advance(timedelta(minutes=10))
+    (first,) = poster.post_due(PostKind.DIGEST)
+    (again,) = poster.post_due(PostKind.DIGEST)
+    assert (first.result, first.message_ts) == (PostResult.POSTED, "message-1")
+    assert again.result is PostResult.ALREADY_POSTED and poster.platform == "Test"
+    (view,) = sender.sent
+    assert isinstance(view, DigestView) and view.period.key == "2026-11-23"
+    assert len(view.spotlights) == 3

@@ -1,0 +1,80 @@
+"""Wiring the platforms into the core's jobs: the weekly senders and the outbox sweeps for
+whichever of Slack and Teams is configured.
+
+This is the entry-point side (the server and the CLI call it), so it may import the
+adapters; it does so inside functions, so the Teams SDK is only loaded when Teams is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+from bot.services import Services
+from bot.weekly.posting import WeeklyPoster, WeeklySender
+from schedules.outbox import OutboxSweep
+
+if TYPE_CHECKING:
+    from slack_sdk.web import WebClient
+
+    from handlers.slack.weekly import SlackWeeklySender
+    from handlers.teams.weekly import TeamsWeeklySender
+
+
+def slack_weekly_sender(
+    services: Services, slack_client: WebClient | None = None
+) -> SlackWeeklySender:
+    """Slack's weekly sender, with `slack_client` or one built from the settings."""
+    from handlers.slack.client import build_sync_client
+    from handlers.slack.weekly import SlackWeeklySender
+
+    return SlackWeeklySender(services, slack_client or build_sync_client(services.settings))
+
+
+def teams_weekly_sender(services: Services) -> TeamsWeeklySender:
+    from handlers.teams.weekly import TeamsWeeklySender
+
+    return TeamsWeeklySender(services)
+
+
+def weekly_senders(services: Services, slack_client: WebClient | None = None) -> list[WeeklySender]:
+    """A sender for each configured platform: Slack when it is configured and has a digest
+    channel, Teams when it is configured (or in local-test mode)."""
+    settings = services.settings
+    senders: list[WeeklySender] = []
+    if settings.slack_configured and settings.digest_channel is not None:
+        senders.append(slack_weekly_sender(services, slack_client))
+    if settings.teams_configured:
+        senders.append(teams_weekly_sender(services))
+    return senders
+
+
+def weekly_posters(services: Services, slack_client: WebClient | None = None) -> list[WeeklyPoster]:
+    """`weekly_senders`, each behind the core's claim-build-send-record flow."""
+    return [WeeklyPoster(services, sender) for sender in weekly_senders(services, slack_client)]
+
+
+def send_slack_outbox(services: Services) -> int:
+    from handlers.slack.client import build_async_client
+    from handlers.slack.recognition import retry_outbox
+
+    return asyncio.run(retry_outbox(build_async_client(services.settings), services))
+
+
+def send_teams_outbox(services: Services) -> int:
+    from handlers.teams.proactive import connector_api
+    from handlers.teams.recognition import retry_outbox
+
+    return asyncio.run(retry_outbox(connector_api(services.settings), services))
+
+
+def outbox_sweeps(services: Services) -> list[OutboxSweep]:
+    """One recognition-outbox sweep per configured platform."""
+    settings = services.settings
+    sweeps: list[OutboxSweep] = []
+    if settings.slack_configured:
+        sweeps.append(OutboxSweep("Slack", partial(send_slack_outbox, services)))
+    if settings.teams_configured:
+        sweeps.append(OutboxSweep("Teams", partial(send_teams_outbox, services)))
+    return sweeps
