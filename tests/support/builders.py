@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.nominations.rules import NominationOutcome, NominationRequest
+from bot.nominations.rules import NominationOutcome, NominationRequest, nominate
 from bot.people.directory import MemberProfile, get_or_create_workspace, save_profiles
 from bot.services import Services
 from db.models import Member, Workspace
@@ -59,4 +59,11 @@ def nomination(
         story=story,
         visibility=visibility,
     )
-    return services.nominate(request)
+    with services.sessions() as session:
+        return nominate(
+            session,
+            request,
+            catalogue=services.catalogue,
+            rules=services.rules,
+            clock=services.clock,
+        )
