@@ -1,14 +1,14 @@
 """Who is an Everyseat admin: people named in EVERYSEAT_ADMINS, and the platform's own
 workspace admins and owners (their flag cached briefly on the member row).
 
-Every admin action calls `require_admin` on the server; a refusal is logged and raises
-NotAuthorisedError, whose message is the polite refusal to show.
+One check for every platform. Every admin action calls `require_admin` on the server; a
+refusal is logged and raises NotAuthorisedError, whose message is the polite refusal to show.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from bot import messages
 from bot.errors import NotAuthorisedError
 from bot.people.directory import MemberProfile, members_by_platform_id, save_profiles
+from bot.people.resolution import PersonRef, ProfileLookup
+from bot.services import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,37 +43,57 @@ def cached_platform_admin(
     return member.is_platform_admin
 
 
-def require_admin(
-    settings: Settings, platform_user_id: str, *, platform_admin: bool, action: str
-) -> None:
-    """Allow configured admins and platform admins/owners; log and refuse anyone else."""
-    if is_configured_admin(settings, platform_user_id) or platform_admin:
-        return
-    log.warning("Refused admin action %r to %s: not an admin", action, platform_user_id)
-    raise NotAuthorisedError(messages.NOT_AN_ADMIN)
+def _cached_flag(services: Services, workspace_id: int, platform_user_id: str) -> bool | None:
+    with services.unit_of_work() as session:
+        return cached_platform_admin(session, workspace_id, platform_user_id, services.clock())
 
 
-def check_admin(
-    session: Session,
-    settings: Settings,
+def _remember_profile(services: Services, workspace_id: int, profile: MemberProfile) -> None:
+    with services.unit_of_work() as session:
+        save_profiles(session, workspace_id, [profile], services.clock())
+
+
+async def is_admin(
+    services: Services,
     workspace_id: int,
-    platform_user_id: str,
+    ids: Sequence[str],
+    lookup: ProfileLookup | None,
+) -> bool:
+    """Whether this person may see statistics and exports (a fresh check, never the UI's).
+
+    `ids` are every id the platform knows the person by (Teams: AAD object id and Teams user
+    id); any of them in EVERYSEAT_ADMINS is enough. Otherwise the platform's admin/owner flag
+    for the first id counts, read from the member row when fresh, else asked of `lookup` and
+    saved. Platforms without such a flag pass `lookup=None`. If the platform can't be asked,
+    the person is treated as not a platform admin: an outage never grants access.
+    """
+    if any(is_configured_admin(services.settings, value) for value in ids):
+        return True
+    if lookup is None or not ids:
+        return False
+    platform_user_id = ids[0]
+    flag = await services.in_worker(_cached_flag, services, workspace_id, platform_user_id)
+    if flag is not None:
+        return flag
+    person = PersonRef(ref=platform_user_id, platform_user_id=platform_user_id)
+    profile = (await lookup.profiles([person])).get(platform_user_id)
+    if profile is None:
+        return False
+    await services.in_worker(_remember_profile, services, workspace_id, profile)
+    return profile.is_platform_admin
+
+
+async def require_admin(
+    services: Services,
+    workspace_id: int,
+    ids: Sequence[str],
+    lookup: ProfileLookup | None,
     *,
-    now: datetime,
-    fetch_profile: Callable[[str], MemberProfile | None],
     action: str,
 ) -> None:
-    """`require_admin`, asking the platform (`fetch_profile`) when the cached flag is stale.
-
-    If the platform can't be asked, the person is treated as not a platform admin: an
-    outage never grants access.
-    """
-    if is_configured_admin(settings, platform_user_id):
+    """`is_admin`, or log the refusal and raise NotAuthorisedError (the polite refusal)."""
+    if await is_admin(services, workspace_id, ids, lookup):
         return
-    flag = cached_platform_admin(session, workspace_id, platform_user_id, now)
-    if flag is None:
-        profile = fetch_profile(platform_user_id)
-        if profile is not None:
-            save_profiles(session, workspace_id, [profile], now)
-        flag = profile is not None and profile.is_platform_admin
-    require_admin(settings, platform_user_id, platform_admin=flag, action=action)
+    who = " / ".join(ids) or "an unknown sender"
+    log.warning("Refused admin action %r to %s: not an admin", action, who)
+    raise NotAuthorisedError(messages.NOT_AN_ADMIN)

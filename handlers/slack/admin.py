@@ -1,19 +1,17 @@
 """Slack surface of the admin feature: `/recognition stats|export|help` and the App Home
 admin panel with its export buttons.
 
-Every admin action is checked here on the server (EVERYSEAT_ADMINS, or a workspace admin or
-owner per `users.info`); files go to the admin's DM with `files_upload_v2`. Slack expects an
-answer within 3 seconds, so every listener acks first and builds files in a worker thread.
+Every admin action is checked on the server by the core's one admin check
+(bot/people/admins.py: EVERYSEAT_ADMINS, or a workspace admin or owner per `users.info`);
+files go to the admin's DM with `files_upload_v2`. Slack expects an answer within 3 seconds,
+so every listener acks first and the reporting use cases run in a worker thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -22,16 +20,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.errors import NotAuthorisedError, ReportError
-from bot.people.admins import cached_platform_admin, is_configured_admin, require_admin
-from bot.people.directory import save_profiles
-from bot.reporting.charts import weekly_trend_png
-from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
-from bot.reporting.periods import DEFAULT_DAYS, ReportingPeriod, last_days, parse_period
-from bot.reporting.stats import RecognitionStats, recognition_stats
-from bot.reporting.summary import StatsSummary, summarise
+from bot.people.admins import is_admin, require_admin
+from bot.people.resolution import workspace_id_for
+from bot.reporting.admin_reports import (
+    build_export,
+    default_period,
+    home_panel_summary,
+    parse_export_arguments,
+    parse_stats_arguments,
+    stats_report,
+)
+from bot.reporting.exports import ExportFormat
+from bot.reporting.periods import ReportingPeriod
+from bot.reporting.summary import StatsSummary
 from bot.services import Services
 from handlers.slack.mrkdwn import escape_mrkdwn, shorten
-from handlers.slack.people import profile_from_user, workspace_for
+from handlers.slack.people import SLACK, SlackProfiles
 
 log = logging.getLogger(__name__)
 
@@ -45,51 +49,17 @@ Block = dict[str, Any]
 # --- who may ----------------------------------------------------------------------------
 
 
-async def _platform_admin(
+async def slack_admin(
     client: AsyncWebClient, services: Services, workspace_id: int, user_id: str
 ) -> bool:
-    """The workspace admin/owner flag, from the member row if fresh, else from users.info."""
-
-    def cached() -> bool | None:
-        with services.sessions() as session:
-            return cached_platform_admin(session, workspace_id, user_id, services.clock())
-
-    flag = await asyncio.to_thread(cached)
-    if flag is not None:
-        return flag
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as error:
-        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
-        return False  # an outage never grants access
-    profile = profile_from_user(response["user"])
-
-    def store() -> None:
-        with services.sessions() as session:
-            save_profiles(session, workspace_id, [profile], services.clock())
-
-    await asyncio.to_thread(store)
-    return profile.is_platform_admin
+    """Whether this Slack user may see statistics and exports (a fresh check)."""
+    return await is_admin(services, workspace_id, [user_id], SlackProfiles(client))
 
 
-async def is_admin(
-    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str
-) -> bool:
-    """Whether this person may see statistics and exports (a fresh check, never the UI's)."""
-    if is_configured_admin(services.settings, user_id):
-        return True
-    return await _platform_admin(client, services, workspace_id, user_id)
-
-
-async def _require_admin(
+async def require_slack_admin(
     client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, action: str
 ) -> None:
-    require_admin(
-        services.settings,
-        user_id,
-        platform_admin=await is_admin(client, services, workspace_id, user_id),
-        action=action,
-    )
+    await require_admin(services, workspace_id, [user_id], SlackProfiles(client), action=action)
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -170,33 +140,6 @@ async def _dm_channel(client: AsyncWebClient, user_id: str) -> str:
     return str(opened["channel"]["id"])
 
 
-def _export_file(
-    services: Services, workspace_id: int, period: ReportingPeriod, fmt: ExportFormat, folder: Path
-) -> Path:
-    """Write the export into `folder`, streaming rows, and return the file."""
-    reports = tuple(Report) if fmt is ExportFormat.XLSX else (Report.NOMINATIONS,)
-    request = ExportRequest(workspace_id=workspace_id, period=period, reports=reports)
-    path = folder / f"everyseat-{reports[0].value if len(reports) == 1 else 'report'}.{fmt.value}"
-    with services.sessions() as session:
-        tables = open_tables(session, request, services.catalogue)
-        if fmt is ExportFormat.XLSX:
-            write_export(fmt, tables, binary_target=path)
-        else:
-            with path.open("w", encoding="utf-8", newline="") as out:
-                write_export(fmt, tables, text_out=out)
-    return path
-
-
-def _build_export(
-    services: Services, workspace_id: int, period: ReportingPeriod, fmt: ExportFormat
-) -> tuple[str, bytes]:
-    """The export's file name and bytes. Runs in a worker thread: it queries and writes the
-    whole export, and slack_sdk would otherwise read the file on the event loop."""
-    with tempfile.TemporaryDirectory(prefix="everyseat-export-") as folder:
-        path = _export_file(services, workspace_id, period, fmt, Path(folder))
-        return path.name, path.read_bytes()
-
-
 @dataclass(frozen=True)
 class ExportResult:
     """What happened to one export: whether it reached the DM, and the sentence to show."""
@@ -216,17 +159,19 @@ async def upload_export(
     """Build an export off the event loop and upload it to the person's DM.
 
     Callers check admin rights first; both `/recognition export` and the App Home buttons
-    come through here.
+    come through here. The build runs in a worker thread: it queries and writes the whole
+    export, and slack_sdk would otherwise read the file on the event loop.
     """
-    name, data = await asyncio.to_thread(_build_export, services, workspace_id, period, fmt)
-    report = "nominations" if fmt is ExportFormat.CSV else "nominations, people, summary"
+    export = await services.in_worker(build_export, services, workspace_id, period, fmt)
     try:
         await client.files_upload_v2(
             channel=await _dm_channel(client, user_id),
-            content=data,
-            filename=name,
-            title=name,
-            initial_comment=messages.EXPORT_FILE_COMMENT.format(report=report, period=period.label),
+            content=export.content,
+            filename=export.name,
+            title=export.name,
+            initial_comment=messages.EXPORT_FILE_COMMENT.format(
+                report=export.report, period=period.label
+            ),
         )
     except SlackApiError as error:
         log.warning("export upload to %s failed: %s", user_id, error.response.get("error"))
@@ -237,21 +182,9 @@ async def upload_export(
     return ExportResult(
         True,
         messages.EXPORT_SENT.format(
-            format=fmt.value.upper(), report=report, period=period.label, name=name
+            format=fmt.value.upper(), report=export.report, period=period.label, name=export.name
         ),
     )
-
-
-def _parse_export_arguments(
-    words: list[str], services: Services
-) -> tuple[ExportFormat, ReportingPeriod]:
-    fmt = ExportFormat.CSV
-    if words and words[0].lower() in (ExportFormat.CSV, ExportFormat.XLSX):
-        fmt = ExportFormat(words.pop(0).lower())
-    elif words and words[0].isalpha():
-        raise ReportError(messages.EXPORT_BAD_FORMAT.format(value=words[0]))
-    period = parse_period(" ".join(words), now=services.clock(), zone=services.settings.timezone)
-    return fmt, period
 
 
 # --- App Home ---------------------------------------------------------------------------
@@ -261,15 +194,10 @@ async def home_admin_panel(
     client: AsyncWebClient, services: Services, workspace_id: int, user_id: str
 ) -> list[Block]:
     """The admin panel for App Home: empty for anyone who is not an admin."""
-    if not await is_admin(client, services, workspace_id, user_id):
+    if not await slack_admin(client, services, workspace_id, user_id):
         return []
-    period = last_days(DEFAULT_DAYS, services.clock())
-
-    def compute() -> RecognitionStats:
-        with services.sessions() as session:
-            return recognition_stats(session, workspace_id, period, services.catalogue)
-
-    return home_panel_blocks(summarise(await asyncio.to_thread(compute)))
+    summary = await services.in_worker(home_panel_summary, services, workspace_id)
+    return home_panel_blocks(summary)
 
 
 async def on_home_export(
@@ -280,17 +208,17 @@ async def on_home_export(
     await ack()
     user_id = body["user"]["id"]
     team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
-    workspace = await workspace_for(services, team_id)
+    workspace_id = await workspace_id_for(services, SLACK, team_id)
     try:
-        await _require_admin(client, services, workspace.id, user_id, "export")
+        await require_slack_admin(client, services, workspace_id, user_id, "export")
     except NotAuthorisedError as error:
         await client.chat_postMessage(channel=user_id, text=error.message)
         return
     matched = _HOME_EXPORT_ACTIONS.match(body["actions"][0]["action_id"])
     assert matched is not None  # the listener is registered for exactly these ids
     fmt = ExportFormat(matched.group(1))
-    period = last_days(DEFAULT_DAYS, services.clock())
-    result = await upload_export(client, services, workspace.id, user_id, fmt, period)
+    period = default_period(services)
+    result = await upload_export(client, services, workspace_id, user_id, fmt, period)
     if not result.sent:
         await client.chat_postMessage(channel=user_id, text=result.message)
 
@@ -299,22 +227,15 @@ async def on_home_export(
 
 
 async def _stats(
-    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, words: list[str]
+    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, arguments: str
 ) -> tuple[str, list[Block]]:
-    period = parse_period(" ".join(words), now=services.clock(), zone=services.settings.timezone)
-
-    def compute() -> tuple[RecognitionStats, bytes]:
-        with services.sessions() as session:
-            stats = recognition_stats(session, workspace_id, period, services.catalogue)
-        return stats, weekly_trend_png(stats, services.catalogue)
-
-    stats, png = await asyncio.to_thread(compute)
-    summary = summarise(stats)
-    blocks = stats_blocks(summary)
+    period = parse_stats_arguments(services, arguments)
+    report = await services.in_worker(stats_report, services, workspace_id, period)
+    blocks = stats_blocks(report.summary)
     try:
         await client.files_upload_v2(
             channel=await _dm_channel(client, user_id),
-            content=png,
+            content=report.trend_png,
             filename="everyseat-weekly-trend.png",
             title=messages.STATS_CHART_TITLE.format(period=period.label),
             initial_comment=messages.STATS_FILE_COMMENT.format(period=period.label),
@@ -324,14 +245,16 @@ async def _stats(
         log.warning("chart upload to %s failed: %s", user_id, error.response.get("error"))
         note = messages.STATS_CHART_FAILED.format(reason=error.response.get("error"))
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
-    return summary.header, blocks
+    return report.summary.header, blocks
 
 
 async def _export(
-    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, words: list[str]
+    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, arguments: str
 ) -> str:
-    fmt, period = _parse_export_arguments(words, services)
-    result = await upload_export(client, services, workspace_id, user_id, fmt, period)
+    export = parse_export_arguments(services, arguments)
+    result = await upload_export(
+        client, services, workspace_id, user_id, export.format, export.period
+    )
     return result.message
 
 
@@ -345,10 +268,11 @@ async def on_recognition_command(
     await ack()
     words = (body.get("text") or "").split()
     verb = words.pop(0).lower() if words else "help"
+    arguments = " ".join(words)
     user_id = body["user_id"]
-    workspace = await workspace_for(services, body["team_id"])
+    workspace_id = await workspace_id_for(services, SLACK, body["team_id"])
     if verb == "help":
-        admin = await is_admin(client, services, workspace.id, user_id)
+        admin = await slack_admin(client, services, workspace_id, user_id)
         await respond(text=help_text(admin), response_type="ephemeral")
         return
     if verb not in ("stats", "export"):
@@ -358,12 +282,12 @@ async def on_recognition_command(
         )
         return
     try:
-        await _require_admin(client, services, workspace.id, user_id, verb)
+        await require_slack_admin(client, services, workspace_id, user_id, verb)
         if verb == "stats":
-            text, blocks = await _stats(client, services, workspace.id, user_id, words)
+            text, blocks = await _stats(client, services, workspace_id, user_id, arguments)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
         else:
-            text = await _export(client, services, workspace.id, user_id, words)
+            text = await _export(client, services, workspace_id, user_id, arguments)
             await respond(text=text, response_type="ephemeral")
     except (NotAuthorisedError, ReportError) as error:
         await respond(text=error.message, response_type="ephemeral")

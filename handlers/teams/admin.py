@@ -1,39 +1,33 @@
 """Teams surface of the admin feature: `stats` in a personal chat with Everyseat.
 
-The check is made here on the server, for every request: the sender's AAD object id or Teams
-user id must be in EVERYSEAT_ADMINS (Teams has no cheap workspace-admin flag to ask). A
-refusal is polite, carries no figures, and is logged by bot/admins.py. Statistics are only
-shown in a personal chat, so they never land in a channel by accident. Exports stay on the
-command line.
+Every request is checked on the server by the core's one admin check (bot/people/admins.py),
+which also logs a refusal: the sender's AAD object id or Teams user id must be in
+EVERYSEAT_ADMINS (Teams has no cheap workspace-admin flag to ask). A refusal is polite and
+carries no figures. Statistics are only shown in a personal chat, so they never land in a
+channel by accident. Exports stay on the command line.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from microsoft_teams.apps import ActivityContext
 
 from bot import messages
 from bot.errors import NotAuthorisedError, ReportError
-from bot.people.admins import is_configured_admin, require_admin
-from bot.reporting.periods import parse_period
-from bot.reporting.stats import RecognitionStats, recognition_stats
-from bot.reporting.summary import summarise
+from bot.installs import TEAMS
+from bot.people.admins import require_admin
+from bot.people.resolution import workspace_id_for
+from bot.reporting.admin_reports import parse_stats_arguments, stats_summary
 from bot.services import Services
 from handlers.teams.cards import render_stats_card
-from handlers.teams.people import workspace_for
 from handlers.teams.proactive import card_activity
 from handlers.teams.turns import Turn
 
 
-def require_teams_admin(services: Services, turn: Turn, action: str) -> None:
-    """Allow a sender listed in EVERYSEAT_ADMINS by AAD object id or Teams user id; log and
-    raise NotAuthorisedError for anyone else."""
-    ids = [value for value in (turn.sender.aad_object_id, turn.sender.ref) if value]
-    listed = any(is_configured_admin(services.settings, value) for value in ids)
-    who = " / ".join(ids) or "an unknown sender"
-    require_admin(services.settings, who, platform_admin=listed, action=action)
+def sender_ids(turn: Turn) -> list[str]:
+    """Every id the sender may be listed under in EVERYSEAT_ADMINS, AAD object id first."""
+    return [value for value in (turn.sender.aad_object_id, turn.sender.ref) if value]
 
 
 async def reply_with_stats(
@@ -43,17 +37,12 @@ async def reply_with_stats(
     if not turn.is_personal:
         await ctx.send(messages.TEAMS_STATS_PERSONAL_ONLY)
         return
+    workspace_id = await workspace_id_for(services, TEAMS, turn.tenant_id)
     try:
-        require_teams_admin(services, turn, "stats")
-        period = parse_period(arguments, now=services.clock(), zone=services.settings.timezone)
+        await require_admin(services, workspace_id, sender_ids(turn), None, action="stats")
+        period = parse_stats_arguments(services, arguments)
     except (NotAuthorisedError, ReportError) as error:
         await ctx.send(error.message)
         return
-    workspace = await workspace_for(services, turn.tenant_id)
-
-    def compute() -> RecognitionStats:
-        with services.sessions() as session:
-            return recognition_stats(session, workspace.id, period, services.catalogue)
-
-    summary = summarise(await asyncio.to_thread(compute))
+    summary = await services.in_worker(stats_summary, services, workspace_id, period)
     await ctx.send(card_activity(render_stats_card(summary), text=summary.header))

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot import messages
+from bot.reporting.admin_reports import ExportFile, build_export
 from handlers.slack import admin
 from tests.handlers.slack.conftest import SlackWorld
 from tests.support import builders
@@ -255,14 +256,14 @@ def test_export_is_acknowledged_before_the_file_is_built(
     """The command is answered while the export is still being built, and the server keeps
     answering meanwhile: the build runs in a worker thread, not on the event loop."""
     started, release = threading.Event(), threading.Event()
-    build = admin._build_export
+    build = build_export
 
-    def held_build(*args: object) -> tuple[str, bytes]:
+    def held_build(*args: object) -> ExportFile:
         started.set()
         assert release.wait(10), "the test never released the export"
         return build(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(admin, "_build_export", held_build)
+    monkeypatch.setattr(admin, "build_export", held_build)
     try:
         response = world.sender.command("export csv", user_id="UBOSS", command="/recognition")
         assert response.status_code == 200  # acknowledged with the file not yet written
