@@ -11,6 +11,7 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot.recognition.outbox import retry_outbox
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
 from schedules.outbox import OutboxSweep
@@ -56,17 +57,22 @@ def weekly_posters(services: Services, slack_client: WebClient | None = None) ->
 
 
 def send_slack_outbox(services: Services) -> int:
+    """The core outbox sweep with Slack's sender (from the scheduler's worker thread, which
+    has no event loop of its own)."""
     from handlers.slack.client import build_async_client
-    from handlers.slack.recognition import retry_outbox
+    from handlers.slack.recognition import SlackRecognitionSender
 
-    return asyncio.run(retry_outbox(build_async_client(services.settings), services))
+    sender = SlackRecognitionSender(build_async_client(services.settings), services.settings)
+    return asyncio.run(retry_outbox(services, sender))
 
 
 def send_teams_outbox(services: Services) -> int:
+    """The core outbox sweep with Teams' sender; routes come from the stored installs."""
     from handlers.teams.proactive import connector_api
-    from handlers.teams.recognition import retry_outbox
+    from handlers.teams.recognition import TeamsRecognitionSender
 
-    return asyncio.run(retry_outbox(connector_api(services.settings), services))
+    sender = TeamsRecognitionSender(connector_api(services.settings), services)
+    return asyncio.run(retry_outbox(services, sender))
 
 
 def outbox_sweeps(services: Services) -> list[OutboxSweep]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
-from bot.nominations.rules import count_endorsements, load_nomination, recent_nominations
+from bot.nominations.rules import count_endorsements, load_nomination
 from db.models import Member, Nomination
 
 if TYPE_CHECKING:
@@ -76,23 +76,3 @@ def find_recognition(services: Services, nomination_id: int) -> RecognitionView 
     """A stored nomination as people see it (None once erased), in a unit of work of its own."""
     with services.unit_of_work() as session:
         return load_recognition_view(session, nomination_id, services.catalogue)
-
-
-def recent_recognition(
-    services: Services,
-    workspace_id: int,
-    *,
-    limit: int = 10,
-    received_by: int | None = None,
-    given_by: int | None = None,
-) -> list[RecognitionView]:
-    """The latest nominations in a workspace as people see them, optionally those one
-    member received or gave, newest first."""
-    with services.unit_of_work() as session:
-        found = recent_nominations(
-            session, workspace_id, limit=limit, received_by=received_by, given_by=given_by
-        )
-        return [
-            recognition_view(n, services.catalogue, count_endorsements(session, n.id))
-            for n in found
-        ]

@@ -19,14 +19,10 @@ from bot.errors import EveryseatError
 from bot.nominations.one_line import parse_one_line
 from bot.nominations.use_cases import NominationSubmission, record_nomination
 from bot.people.resolution import NoLookup, PersonRef, workspace_id_in
-from bot.recognition.views import (
-    RecognitionView,
-    find_recognition,
-    recent_recognition,
-)
-from bot.reporting.periods import parse_period
-from bot.reporting.stats import recognition_stats
-from bot.reporting.summary import StatsSummary, summarise
+from bot.recognition.history import latest_in_workspace
+from bot.recognition.views import RecognitionView, find_recognition
+from bot.reporting.admin_reports import parse_stats_arguments, stats_summary
+from bot.reporting.summary import StatsSummary
 from bot.services import Services
 from bot.weekly.periods import PostKind
 from handlers.console.weekly_text import preview_text
@@ -128,7 +124,7 @@ def _recent(console: ConsoleSession, text: str) -> None:
         console.say(messages.CONSOLE_BAD_COUNT)
         return
     limit = int(argument) if argument else 10
-    views = recent_recognition(console.services, console.workspace_id, limit=limit)
+    views = latest_in_workspace(console.services, console.workspace_id, limit=limit)
     if not views:
         console.say(messages.CONSOLE_NO_NOMINATIONS)
     for view in views:
@@ -145,15 +141,12 @@ def _digest(console: ConsoleSession, _text: str) -> None:
 
 
 def _stats(console: ConsoleSession, text: str) -> None:
-    services = console.services
     try:
-        period = parse_period(text, now=services.clock(), zone=services.settings.timezone)
+        period = parse_stats_arguments(console.services, text)
     except EveryseatError as error:
         console.say(error.message)
         return
-    with services.sessions() as session:
-        stats = recognition_stats(session, console.workspace_id, period, services.catalogue)
-    console.say(render_summary_text(summarise(stats)))
+    console.say(render_summary_text(stats_summary(console.services, console.workspace_id, period)))
 
 
 def _act_as(console: ConsoleSession, text: str) -> None:
