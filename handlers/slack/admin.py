@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
-from bot.errors import NotAuthorisedError, ReportError
+from bot.errors import EveryseatError
 from bot.people.admins import is_admin, require_admin
 from bot.people.resolution import workspace_id_for
 from bot.reporting.admin_reports import (
@@ -208,17 +208,18 @@ async def on_home_export(
     await ack()
     user_id = body["user"]["id"]
     team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
-    workspace_id = await workspace_id_for(services, SLACK, team_id)
-    try:
-        await require_slack_admin(client, services, workspace_id, user_id, "export")
-    except NotAuthorisedError as error:
-        await client.chat_postMessage(channel=user_id, text=error.message)
-        return
     matched = _HOME_EXPORT_ACTIONS.match(body["actions"][0]["action_id"])
     assert matched is not None  # the listener is registered for exactly these ids
     fmt = ExportFormat(matched.group(1))
-    period = default_period(services)
-    result = await upload_export(client, services, workspace_id, user_id, fmt, period)
+    try:
+        workspace_id = await workspace_id_for(services, SLACK, team_id)
+        await require_slack_admin(client, services, workspace_id, user_id, "export")
+        result = await upload_export(
+            client, services, workspace_id, user_id, fmt, default_period(services)
+        )
+    except EveryseatError as error:  # not an admin, or the database is down
+        await client.chat_postMessage(channel=user_id, text=error.message)
+        return
     if not result.sent:
         await client.chat_postMessage(channel=user_id, text=result.message)
 
@@ -270,18 +271,18 @@ async def on_recognition_command(
     verb = words.pop(0).lower() if words else "help"
     arguments = " ".join(words)
     user_id = body["user_id"]
-    workspace_id = await workspace_id_for(services, SLACK, body["team_id"])
-    if verb == "help":
-        admin = await slack_admin(client, services, workspace_id, user_id)
-        await respond(text=help_text(admin), response_type="ephemeral")
-        return
-    if verb not in ("stats", "export"):
-        await respond(
-            text=messages.RECOGNITION_UNKNOWN.format(text=" ".join([verb, *words])),
-            response_type="ephemeral",
-        )
-        return
     try:
+        workspace_id = await workspace_id_for(services, SLACK, body["team_id"])
+        if verb == "help":
+            admin = await slack_admin(client, services, workspace_id, user_id)
+            await respond(text=help_text(admin), response_type="ephemeral")
+            return
+        if verb not in ("stats", "export"):
+            await respond(
+                text=messages.RECOGNITION_UNKNOWN.format(text=" ".join([verb, *words])),
+                response_type="ephemeral",
+            )
+            return
         await require_slack_admin(client, services, workspace_id, user_id, verb)
         if verb == "stats":
             text, blocks = await _stats(client, services, workspace_id, user_id, arguments)
@@ -289,7 +290,7 @@ async def on_recognition_command(
         else:
             text = await _export(client, services, workspace_id, user_id, arguments)
             await respond(text=text, response_type="ephemeral")
-    except (NotAuthorisedError, ReportError) as error:
+    except EveryseatError as error:  # not an admin, arguments to fix, the database down
         await respond(text=error.message, response_type="ephemeral")
 
 

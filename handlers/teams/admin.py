@@ -14,7 +14,7 @@ from typing import Any
 from microsoft_teams.apps import ActivityContext
 
 from bot import messages
-from bot.errors import NotAuthorisedError, ReportError
+from bot.errors import EveryseatError
 from bot.installs import TEAMS
 from bot.people.admins import require_admin
 from bot.people.resolution import workspace_id_for
@@ -37,12 +37,12 @@ async def reply_with_stats(
     if not turn.is_personal:
         await ctx.send(messages.TEAMS_STATS_PERSONAL_ONLY)
         return
-    workspace_id = await workspace_id_for(services, TEAMS, turn.tenant_id)
     try:
+        workspace_id = await workspace_id_for(services, TEAMS, turn.tenant_id)
         await require_admin(services, workspace_id, sender_ids(turn), None, action="stats")
         period = parse_stats_arguments(services, arguments)
-    except (NotAuthorisedError, ReportError) as error:
+        summary = await services.in_worker(stats_summary, services, workspace_id, period)
+    except EveryseatError as error:  # not an admin, a period to fix, the database down
         await ctx.send(error.message)
         return
-    summary = await services.in_worker(stats_summary, services, workspace_id, period)
     await ctx.send(card_activity(render_stats_card(summary), text=summary.header))

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot import messages
+from bot.errors import StorageUnavailableError
 from bot.reporting.admin_reports import ExportFile, build_export
 from handlers.slack import admin
 from tests.handlers.slack.conftest import SlackWorld
@@ -278,3 +279,30 @@ def test_export_is_acknowledged_before_the_file_is_built(
     world.slack.wait_for("response_url", count=2)
     (uploaded,) = world.slack.uploads.values()
     assert len(list(csv.DictReader(io.StringIO(uploaded.decode("utf-8"), newline="")))) == 8
+
+
+# --- a database outage ------------------------------------------------------------------
+
+
+def database_down(*args: object) -> ExportFile:
+    raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE)
+
+
+def test_export_during_a_database_outage_asks_to_try_again(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin, "build_export", database_down)
+    world.sender.command("export csv", user_id="UBOSS", command="/recognition")
+    assert ephemeral(world)["text"] == messages.STORAGE_UNAVAILABLE
+    assert world.slack.uploads == {}
+
+
+def test_home_export_during_a_database_outage_asks_to_try_again_in_a_dm(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(admin, "build_export", database_down)
+    world.sender.interaction(home_export_click("UBOSS", "xlsx"))
+    (message,) = world.slack.wait_for("chat.postMessage")
+    assert message.args["channel"] == "UBOSS"
+    assert message.args["text"] == messages.STORAGE_UNAVAILABLE
+    assert world.slack.uploads == {}

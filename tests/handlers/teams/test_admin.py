@@ -13,7 +13,10 @@ import pytest
 from bot import messages
 from bot.app.composition import build_services
 from bot.app.server import create_app
+from bot.errors import StorageUnavailableError
+from bot.reporting.summary import StatsSummary
 from db.migrate import upgrade_database
+from handlers.teams import admin
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.handlers.teams.conftest import TeamsWorld
 from tests.support.adaptive_cards import assert_valid_card, texts
@@ -111,3 +114,15 @@ def test_stats_in_a_channel_points_to_the_personal_chat(world: TeamsWorld) -> No
     )
     (reply,) = world.connector.sent_to(thread)
     assert reply.text == messages.TEAMS_STATS_PERSONAL_ONLY and reply.cards == []
+
+
+def test_stats_during_a_database_outage_asks_to_try_again(
+    world: TeamsWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def database_down(*args: object) -> StatsSummary:
+        raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE)
+
+    monkeypatch.setattr(admin, "stats_summary", database_down)
+    world.send("message_mention_nominate", **personal("stats", ANA, ANA_CHAT))
+    (reply,) = world.connector.sent_to(ANA_CHAT)
+    assert reply.text == messages.STORAGE_UNAVAILABLE and reply.cards == []
