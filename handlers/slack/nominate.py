@@ -55,29 +55,16 @@ _UNRESOLVED_NAME = re.compile(r"(?<![<\w])@([\w.\-]+)")
 
 
 def _submission(
-    team_id: str,
-    nominator_id: str,
-    nominee_ids: tuple[str, ...],
-    behaviour_slugs: tuple[str, ...],
-    story: str,
-    *,
-    visibility: str = Visibility.PUBLIC,
-    channel_id: str | None = None,
-    message_url: str | None = None,
-    one_line: bool = False,
+    team_id: str, nominator_id: str, nominee_ids: tuple[str, ...], **details: Any
 ) -> NominationSubmission:
-    """A nomination as it arrived from Slack, in the core's terms."""
+    """A nomination as it arrived from Slack, in the core's terms: Slack user ids are the
+    people, the team is the workspace; `details` are NominationSubmission's other fields."""
     return NominationSubmission(
         platform=SLACK,
         workspace_external_id=team_id,
         nominator=slack_person(nominator_id),
         nominees=tuple(slack_person(user_id) for user_id in nominee_ids),
-        behaviour_slugs=behaviour_slugs,
-        story=story,
-        visibility=visibility,
-        source_channel_id=channel_id,
-        source_message_url=message_url,
-        default_behaviour_allowed=one_line,
+        **details,
     )
 
 
@@ -166,10 +153,10 @@ async def on_nominate_command(
         body["team_id"],
         body["user_id"],
         parsed.nominee_refs,
-        parsed.behaviour_slugs,
-        parsed.story,
-        channel_id=channel_id,
-        one_line=True,
+        behaviour_slugs=parsed.behaviour_slugs,
+        story=parsed.story,
+        source_channel_id=channel_id,
+        default_behaviour_allowed=True,
     )
     try:
         result = await _record(client, services, submission)
@@ -208,14 +195,14 @@ def _submission_from_view(body: dict[str, Any]) -> NominationSubmission:
         body["team"]["id"] if body.get("team") else body["user"]["team_id"],
         body["user"]["id"],
         tuple(element(NominationField.NOMINEES).get("selected_users") or ()),
-        tuple(
+        behaviour_slugs=tuple(
             option["value"]
             for option in element(NominationField.BEHAVIOURS).get("selected_options") or ()
         ),
-        element(NominationField.STORY).get("value") or "",
+        story=element(NominationField.STORY).get("value") or "",
         visibility=selected_visibility.get("value") or Visibility.PUBLIC,
-        channel_id=metadata.get("channel"),
-        message_url=metadata.get("message_url"),
+        source_channel_id=metadata.get("channel"),
+        source_message_url=metadata.get("message_url"),
     )
 
 

@@ -18,7 +18,6 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot import messages
 from bot.errors import (
-    DailyCapReachedError,
     EndorsementError,
     InvalidNominationError,
     NominationError,
@@ -26,14 +25,10 @@ from bot.errors import (
     StorageUnavailableError,
 )
 from bot.installs import TEAMS, base_conversation_id, lookup_conversations
+from bot.nominations import use_cases
 from bot.nominations.confirmation import confirmation_text
 from bot.nominations.rules import Visibility
-from bot.nominations.use_cases import (
-    NominationResult,
-    NominationSubmission,
-    endorse_nomination,
-    record_nomination,
-)
+from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
 from handlers.teams.admin import reply_with_stats
@@ -110,7 +105,7 @@ async def _record(
     api: ApiClient, services: Services, turn: Turn, submission: NominationSubmission
 ) -> NominationResult:
     """The core use case, with Teams' directory and sender."""
-    return await record_nomination(
+    return await use_cases.record_nomination(
         services,
         submission,
         await _profiles(api, services, turn),
@@ -246,7 +241,7 @@ async def submit_form(
         result = await _record(api, services, turn, submission)
     except InvalidNominationError as error:
         return again(error.by_field(), error.nominees)
-    except (DailyCapReachedError, StorageUnavailableError) as error:
+    except (NominationError, StorageUnavailableError) as error:  # the daily cap, an outage
         typed = tuple((person.ref, person.name or person.ref) for person in submission.nominees)
         return again({NominationField.STORY: error.message}, typed)
     if not result.created:
@@ -307,7 +302,7 @@ async def _endorse(
     except (KeyError, TypeError, ValueError):
         return card_action_message(messages.NOMINATION_NOT_FOUND)
     try:
-        view = await endorse_nomination(
+        view = await use_cases.endorse_nomination(
             services,
             TEAMS,
             turn.tenant_id,
