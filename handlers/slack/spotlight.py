@@ -1,6 +1,6 @@
 """Block Kit for the weekly spotlight and the mid-week reflection prompt.
 
-Renders the neutral views from bot/spotlight.py. User text (names, titles, stories) is
+Renders the neutral views from bot/weekly/spotlight.py. User text (names, titles, stories) is
 escaped for mrkdwn; people are mentioned by id. However busy the week, the message stays
 within Slack's limits: long lists are split into whole sections and then summarised
 ("and 212 more colleagues"), never cut mid-block.
