@@ -1,21 +1,12 @@
 """Process-level scenarios: `everyseat` runs as a child process, on the real clock or a clock
-file. Marked `scenario`, so CI's fixed-instant pass leaves them out."""
+file. Marked `scenario` by the root conftest, so CI's fixed-instant pass leaves them out.
+
+The Teams scenarios use the same fake Bot Connector (with Ward 7's people) as the Teams
+wiring tests: the fixture is shared, not copied.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.handlers.teams.conftest import connector
 
-import pytest
-
-from tests.fakes.bot_connector import FakeBotConnector
-from tests.handlers.teams.conftest import add_ward_members
-
-
-@pytest.fixture
-def connector() -> Iterator[FakeBotConnector]:
-    fake = FakeBotConnector().start()
-    add_ward_members(fake)
-    try:
-        yield fake
-    finally:
-        fake.stop()
+__all__ = ["connector"]

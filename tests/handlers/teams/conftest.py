@@ -46,18 +46,13 @@ class TeamsWorld:
         return self.post(load_activity(name, self.connector.service_url, **changes))
 
 
-def add_ward_members(fake: FakeBotConnector) -> None:
-    """Ward 7's people, as the connector's members endpoint describes them."""
+@pytest.fixture
+def connector() -> Iterator[FakeBotConnector]:
+    fake = FakeBotConnector().start()
     fake.add_member(WARD7, "29:ana-teams-id", "Ana Lopes", "aad-ana")
     fake.add_member(WARD7, "29:nia-teams-id", "Nia Okafor", "aad-nia")
     fake.add_member(WARD7, "29:sam-teams-id", "Sam Reid", "aad-sam")
     fake.add_member(WARD7, "29:ola-teams-id", "Ola Mensah", "aad-ola")
-
-
-@pytest.fixture
-def connector() -> Iterator[FakeBotConnector]:
-    fake = FakeBotConnector().start()
-    add_ward_members(fake)
     try:
         yield fake
     finally:
