@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot import messages
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations.rules import Visibility
+from bot.nominations.visibility import counted_nominations
 from bot.recognition.views import PersonView
 from bot.weekly.periods import Period
 from bot.weekly.reflections import Reflection, ReflectionCatalogue
@@ -227,6 +228,7 @@ def _public_in(
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= starts_at,
         Nomination.created_at < ends_at,
+        counted_nominations(),
     ]
 
 
