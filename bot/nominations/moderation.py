@@ -678,3 +678,19 @@ def nomination_platform(services: Services, nomination_id: int) -> str:
             select(Workspace.platform).where(Workspace.id == nomination.workspace_id)
         )
         return str(platform)
+
+
+def nomination_posted_as(
+    services: Services, channel_id: str, message_id: str
+) -> tuple[int, bool] | None:
+    """The nomination whose public post is this message, and whether it is hidden (for a
+    message shortcut); None when the message is not a recognition."""
+    with services.unit_of_work() as session:
+        row = session.execute(
+            select(Nomination.id, Nomination.hidden_at).where(
+                Nomination.posted_channel_id == channel_id,
+                Nomination.posted_message_id == message_id,
+                Nomination.withdrawn_at.is_(None),
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], row[1] is not None)
