@@ -36,6 +36,7 @@ from bot.errors import (
     NotYourNominationError,
 )
 from bot.nominations.rules import content_problems, load_nomination
+from bot.nominations.visibility import counted_nominations
 from bot.people.admins import require_admin
 from bot.people.resolution import (
     NoLookup,
@@ -694,3 +695,24 @@ def nomination_posted_as(
             )
         ).one_or_none()
         return None if row is None else (row[0], row[1] is not None)
+
+
+def editable_by(
+    services: Services, workspace_id: int, platform_user_id: str
+) -> list[tuple[int, datetime]]:
+    """The nominations this person made that they may still edit or withdraw, oldest
+    first, each with its deadline."""
+    since = services.clock() - timedelta(hours=services.settings.EVERYSEAT_EDIT_WINDOW_HOURS)
+    with services.unit_of_work() as session:
+        rows = session.execute(
+            select(Nomination.id, Nomination.created_at)
+            .join(Member, Member.id == Nomination.nominator_id)
+            .where(
+                Nomination.workspace_id == workspace_id,
+                Member.platform_user_id == platform_user_id,
+                Nomination.created_at >= since,
+                counted_nominations(),
+            )
+            .order_by(Nomination.created_at, Nomination.id)
+        ).all()
+        return [(ident, edit_deadline(services, created)) for ident, created in rows]
