@@ -1,5 +1,5 @@
 """Slack surface of moderation: the recognition post's "…" menu (edit, withdraw, flag,
-hide), the "Hide or restore recognition" message shortcut, the admins' Hide/Dismiss buttons
+hide), the "Hide or restore post" message shortcut, the admins' Hide/Dismiss buttons
 on a flag, and the App Home moderation panel.
 
 Every listener parses, calls the core use case (bot/nominations/moderation.py) and renders
