@@ -222,15 +222,18 @@ def recognition_message(view: RecognitionView) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def recognition_menu(nomination_id: int) -> Block:
+_MENU_CHOICES = {
+    "edit": messages.MODERATION_MENU_EDIT,
+    "withdraw": messages.MODERATION_MENU_WITHDRAW,
+    "flag": messages.MODERATION_MENU_FLAG,
+    "hide": messages.MODERATION_MENU_HIDE,
+}
+
+
+def recognition_menu(nomination_id: int, verbs: Sequence[str] = tuple(_MENU_CHOICES)) -> Block:
     """The post's "…" menu. Everyone sees every choice (a channel post is the same for all);
     who may do what is decided on the server."""
-    choices = [
-        ("edit", messages.MODERATION_MENU_EDIT),
-        ("withdraw", messages.MODERATION_MENU_WITHDRAW),
-        ("flag", messages.MODERATION_MENU_FLAG),
-        ("hide", messages.MODERATION_MENU_HIDE),
-    ]
+    choices = [(verb, _MENU_CHOICES[verb]) for verb in verbs]
     return {
         "type": "overflow",
         "action_id": RECOGNITION_MENU_ACTION,
@@ -286,6 +289,10 @@ def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
     blocks = [_section(text)]
     if view.source_message_url:
         blocks.append(_context(messages.FROM_MESSAGE.format(url=f"<{view.source_message_url}>")))
+    # A private nomination is only seen here, so it is flagged from here.
+    blocks.append(
+        {"type": "actions", "elements": [recognition_menu(view.nomination_id, ("flag",))]}
+    )
     return text, blocks
 
 

@@ -291,9 +291,18 @@ def nominee_card(view: RecognitionView) -> AdaptiveCard:
     behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
     template = messages.NOMINEE_DM_PRIVATE if view.is_private else messages.NOMINEE_DM
     nominator = view.nominator.display_name if view.nominator else "A colleague"
-    return notice_card(
-        template.format(nominator=nominator, behaviours=behaviours, story=view.story)
+    text = template.format(nominator=nominator, behaviours=behaviours, story=view.story)
+    # A private nomination is only seen here, so it is flagged from here.
+    flag = ShowCardAction(
+        title=messages.MODERATION_MENU_FLAG,
+        card=_reason_card(
+            FLAG_VERB,
+            view.nomination_id,
+            messages.MODERATION_FLAG_LABEL,
+            messages.MODERATION_FLAG_SUBMIT,
+        ),
     )
+    return _card([TextBlock(text=text, wrap=True)], [flag])
 
 
 def notice_card(text: str) -> AdaptiveCard:

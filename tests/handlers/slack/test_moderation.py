@@ -320,3 +320,38 @@ def test_app_home_shows_admins_the_flags_and_hidden_posts_with_buttons(
     world.sender.event(home)
     members_view = world.slack.wait_for("views.publish", 3)[-1].args["view"]
     assert messages.HOME_MODERATION_HEADER not in json.dumps(members_view)
+
+
+def test_a_private_nomination_is_flagged_from_the_nominees_dm_and_by_no_one_else(
+    world: SlackWorld,
+) -> None:
+    form = load_payload("view_submission.json")
+    form["view"]["state"]["values"]["visibility"]["value"]["selected_option"]["value"] = "private"
+    world.sender.interaction(form)
+    (dm,) = world.slack.wait_for("chat.postMessage")
+    assert dm.args["channel"] == "UNIA"
+    assert_valid_message(dm.args)
+    (menu_block,) = [b for b in dm.args["blocks"] if b["type"] == "actions"]
+    (overflow,) = menu_block["elements"]
+    assert [o["text"]["text"] for o in overflow["options"]] == [messages.MODERATION_MENU_FLAG]
+    nomination_id = stored(world).id
+    assert overflow["options"][0]["value"] == f"flag:{nomination_id}"
+
+    menu(world, "USAM", f"flag:{nomination_id}")
+    refused = submit(world, "USAM", opened_view(world), {"reason": {"value": {"value": "Odd"}}})
+    assert refused["errors"] == {"reason": messages.NOMINATION_NOT_FOUND}
+
+    menu(world, "UNIA", f"flag:{nomination_id}")
+    assert (
+        submit(
+            world, "UNIA", opened_view(world, 2), {"reason": {"value": {"value": "Please remove"}}}
+        )
+        == {}
+    )
+    to_admin = world.slack.wait_for("chat.postMessage", 3)  # the DM, the admin, Nia's thanks
+    assert any(
+        c.args["channel"] == "UBOSS" and "Nia flagged a recognition" in c.args["text"]
+        for c in to_admin
+    )
+    with world.services.sessions() as session:
+        assert session.scalars(select(NominationFlag.reason)).all() == ["Please remove"]

@@ -77,6 +77,10 @@ def test_the_post_offers_edit_withdraw_flag_and_hide(world: TeamsWorld) -> None:
         messages.MODERATION_MENU_FLAG,
         messages.MODERATION_MENU_HIDE,
     ]
+    (dm,) = world.connector.sent_to("a:personal-aad-nia")
+    assert_valid_card(dm.cards[0])  # the nominee can flag it from their personal message
+    assert [a["title"] for a in dm.cards[0]["actions"]] == [messages.MODERATION_MENU_FLAG]
+    assert dm.cards[0]["actions"][0]["card"]["actions"][0]["verb"] == "flag_recognition"
     edit = card["actions"][1]["card"]
     assert edit["body"][1]["value"] == STORY
     assert edit["actions"][0]["data"] == {"nomination_id": row.id}
