@@ -306,7 +306,8 @@ MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user i
 FORGET_CONFIRM = (
     "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
     "received as the only nominee (removed from {shared} shared ones), {endorsements} "
-    "endorsements; {given} nominations they gave are kept without their name.\n"
+    "endorsements, their messages still waiting to be sent and their spotlight history; "
+    "{given} nominations they gave are kept for the nominees without their name or story.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
@@ -314,6 +315,9 @@ FORGET_DONE = (
     "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
     "{given} given nominations anonymised, {endorsements} endorsements deleted."
 )
+# What erasure leaves in place of an erased person's words, and of a mention of them.
+ERASED_STORY = "(The story was removed when its author's data was erased.)"
+ERASED_MENTION = "a colleague"
 
 # Slack: /recognition
 RECOGNITION_HELP = """*/recognition* — recognition in this workspace
