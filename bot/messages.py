@@ -13,6 +13,14 @@ TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you ch
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
+NOMINEE_UNKNOWN = (
+    "No one in this workspace has the user id {user_id} (they may have left, or the mention "
+    "was typed rather than picked); choose the person from the list."
+)
+NOMINEE_OTHER_WORKSPACE = (
+    "{name} belongs to another organisation's workspace (they reach you through a shared "
+    "channel); choose a colleague from this workspace."
+)
 STORY_TOO_SHORT = (
     "Tell the story in at least {minimum} characters (you wrote {length}): "
     "what did they do, and what difference did it make?"

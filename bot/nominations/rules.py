@@ -136,6 +136,13 @@ def _problems(
     return problems
 
 
+def find_problems(
+    request: NominationRequest, catalogue: BehaviourCatalogue, rules: NominationRules
+) -> list[Problem]:
+    """Every rule `request` breaks, each tied to a form field (nothing is stored)."""
+    return _problems(request, catalogue, rules)
+
+
 def fingerprint(request: NominationRequest) -> str:
     """Identifies "the same submission": same people, behaviours, story and visibility."""
     story = re.sub(r"\s+", " ", _normalise_story(request.story)).casefold()

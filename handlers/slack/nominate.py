@@ -75,7 +75,7 @@ async def _record(
     return await record_nomination(
         services,
         submission,
-        SlackProfiles(client),
+        SlackProfiles(client, submission.workspace_external_id),
         SlackRecognitionSender(client, services.settings),
     )
 
