@@ -117,10 +117,11 @@ class FakeSlack(CallLog[SlackCall]):
         deleted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
+        team_id: str = TEAM_ID,
     ) -> None:
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "deleted": deleted,
