@@ -4,21 +4,28 @@ refused by name and never stored; a Slack that can't answer never loses a nomina
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot import messages
+from bot.app.composition import build_services
+from bot.app.server import create_app
 from bot.nominations.use_cases import NominationSubmission, record_nomination
 from bot.people.directory import PROFILE_TTL
-from db.models import Member, Nomination
+from bot.settings import Settings
+from db.migrate import upgrade_database
+from db.models import Delivery, Member, Nomination
 from handlers.slack.client import build_async_client
 from handlers.slack.people import SlackProfiles, slack_person
-from tests.handlers.slack.conftest import SlackWorld
+from tests.fakes.slack_web_api import FakeSlack
+from tests.handlers.slack.conftest import SIGNING_SECRET, SlackWorld
 from tests.handlers.slack.test_nominate import wait_until
 from tests.support.clock import FakeClock
-from tests.support.slack_requests import load_payload
+from tests.support.server import running_server
+from tests.support.slack_requests import SlackSender, load_payload
 
 STORY = "Stayed past midnight to talk a frightened patient through her scan."
 
@@ -160,3 +167,32 @@ def test_slack_unreachable_never_loses_the_nomination(slack_world: SlackWorld) -
     assert nominations(slack_world) == 1
     nia = member(slack_world, "UNIA")
     assert nia is not None and nia.profile_refreshed_at is None
+
+
+def test_slack_unreachable_from_start_up_never_loses_a_one_line_nomination(
+    fake_slack: FakeSlack, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """The server starts while Slack's Web API can't be reached (auth.test, users.info and
+    posting all fail): the nomination is stored, its posts wait in the outbox, and the
+    nominator is told (through the response URL, which is not the Web API)."""
+    settings = make_settings(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL="http://127.0.0.1:9/api/",  # the discard port: connection refused
+    )
+    services = build_services(settings, clock=clock)
+    upgrade_database(services.engine)
+    try:
+        with running_server(create_app(services)) as base_url:
+            sender = SlackSender(base_url, SIGNING_SECRET, fake_slack.response_url)
+            assert sender.command(f"<@UNIA> {STORY} #speaking-up").status_code == 200
+            (reply,) = fake_slack.wait_for("response_url", timeout=30)
+        assert reply.args["text"] == messages.RECORDED_PUBLIC_QUEUED.format(
+            nominees="<@UNIA>", behaviours="Speaking up", channel="<#CWARD>"
+        )
+        with services.sessions() as session:
+            assert session.scalars(select(Nomination.story)).all() == [STORY]
+            statuses = dict(session.execute(select(Delivery.kind, Delivery.status)).all())
+            assert statuses == {"recognition": "failed", "recognition-dm": "failed"}
+    finally:
+        services.close()
