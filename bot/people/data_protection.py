@@ -232,7 +232,7 @@ def export_member_data(services: Services, user_id: str) -> dict[str, Any]:
         return member_data(session, user_id, now=services.clock())
 
 
-def _received_alone_ids(member_ids: Sequence[int]) -> Select[tuple[int]]:
+def _received_alone_ids(member_ids: Sequence[int]) -> Select[int]:
     """Nominations whose only nominees are these member rows."""
     others = select(NominationNominee.nomination_id).where(
         NominationNominee.member_id.not_in(member_ids)
