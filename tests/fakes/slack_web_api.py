@@ -150,6 +150,11 @@ class FakeSlack(CallLog[SlackCall]):
                     )
                 )
 
+    def clear_failures(self) -> None:
+        """Forget failures queued with `fail_next` that no call has taken yet."""
+        with self._lock:
+            self._failures.clear()
+
     def stall_next(
         self, method: str, when: Callable[[dict[str, Any]], bool] = lambda _args: True
     ) -> None:
