@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, String, cast, delete, func, literal, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
@@ -386,12 +387,16 @@ def compact_after_erasure(engine: Engine) -> None:
     what the operator does about that and about backups."""
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(text("PRAGMA secure_delete=ON"))
-        connection.execute(text("VACUUM"))
-        busy, _log_frames, _moved = connection.execute(
-            text("PRAGMA wal_checkpoint(TRUNCATE)")
-        ).one()
-        if busy:  # a reader held the log open; what it still holds is zeroed or rewritten
-            log.warning("after an erasure the SQLite write-ahead log could not be emptied")
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text("PRAGMA secure_delete=ON"))
+            connection.execute(text("VACUUM"))
+            busy, _log_frames, _moved = connection.execute(
+                text("PRAGMA wal_checkpoint(TRUNCATE)")
+            ).one()
+    except OperationalError as error:  # the erasure is committed; only the rewrite waits
+        log.warning("erased, but the SQLite file could not be rewritten now: %s", error)
+        return
+    if busy:  # a reader held the log open; the next checkpoint empties it
+        log.warning("erased, but the SQLite write-ahead log could not be emptied yet")
