@@ -10,9 +10,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
-from microsoft_teams.api import Account, ApiClient, MentionEntity
+from microsoft_teams.api import Account, ApiClient
 from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.api.models.entity import MentionEntity
 from microsoft_teams.apps import App
 from microsoft_teams.cards import AdaptiveCard
 
