@@ -11,9 +11,8 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, Subquery, case, delete, func, select
+from sqlalchemy import BigInteger, and_, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,10 +37,11 @@ SPOTLIGHT_MAX = 5
 TRAILING_WINDOW = timedelta(weeks=12)
 # Someone (or a seat) featured this recently gives way to colleagues who haven't been.
 FRESHNESS_WINDOW = timedelta(weeks=8)
-# In a very busy week only this many nominations are scored: those whose nominees were
-# recognised least over the trailing window (never the best-endorsed, which would let
-# popularity in by the back door).
+# In a very busy week only this many nominations are scored: an even, seeded sample (never
+# the best-endorsed, which would let popularity in by the back door).
 CANDIDATE_LIMIT = 200
+SAMPLE_MULTIPLIER = 7_919
+SAMPLE_MODULUS = 1_000_003  # prime
 # Beyond this many names the digest just says how many more there were.
 ALSO_RECOGNISED_LIMIT = 1000
 STORY_EXCERPT_LENGTH = 280
@@ -336,85 +336,74 @@ def _summary(
     return DigestSummary(nominations, people, ordered)
 
 
-def _received_in(
-    workspace_id: int, starts_at: datetime, ends_at: datetime, members: Select[Any]
-) -> Subquery:
-    """(member_id, received): public nominations each of `members` received in the window."""
-    return (
-        select(NominationNominee.member_id, func.count().label("received"))
-        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
-        .where(
-            *_public_in(workspace_id, starts_at, ends_at),
-            NominationNominee.member_id.in_(members),
-        )
-        .group_by(NominationNominee.member_id)
-        .subquery()
+def _trailing_recognitions(
+    session: Session, workspace_id: int, period: Period, candidate_ids: Sequence[int]
+) -> dict[int, int]:
+    """Public nominations each nominee of `candidate_ids` received in the TRAILING_WINDOW up
+    to the period's due time (this week's included).
+
+    Only the member index narrows the rows (the window is a CASE, not a WHERE), so every
+    planner walks each candidate's own nominations rather than the whole window: the cost
+    follows the few hundred people scored, not the size of the trust or its history."""
+    in_window = and_(
+        Nomination.workspace_id == workspace_id,
+        Nomination.visibility == str(Visibility.PUBLIC),
+        Nomination.created_at >= period.due_at - TRAILING_WINDOW,
+        Nomination.created_at < period.due_at,
     )
+    nominees = select(NominationNominee.member_id).where(
+        NominationNominee.nomination_id.in_(candidate_ids)
+    )
+    rows = session.execute(
+        select(NominationNominee.member_id, func.sum(case((in_window, 1), else_=0)))
+        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+        .where(NominationNominee.member_id.in_(nominees))
+        .group_by(NominationNominee.member_id)
+    )
+    return {int(member_id): int(count or 0) for member_id, count in rows}
+
+
+def _sample_key(seed: str) -> ColumnElement[int]:
+    """A deterministic shuffle of nomination ids for `seed`: (id × A + B) mod P, in SQL."""
+    offset = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big") % SAMPLE_MODULUS
+    return (cast(Nomination.id, BigInteger) * SAMPLE_MULTIPLIER + offset) % SAMPLE_MODULUS
 
 
 def _candidates(
-    session: Session, workspace_id: int, period: Period
+    session: Session, workspace_id: int, period: Period, seed: str
 ) -> tuple[list[SpotlightCandidate], dict[int, int]]:
     """The period's public nominations worth scoring, and the trailing-window count of
     nominations received by each of their nominees.
 
-    In a week with more than CANDIDATE_LIMIT, the nominations kept are those whose
-    least-recognised nominee was recognised least over TRAILING_WINDOW (then a little for
-    endorsements, then the fuller story), so the pre-filter leans the same way as the policy.
+    A week with more than CANDIDATE_LIMIT is sampled evenly (a shuffle seeded by `seed`),
+    so every nomination has the same chance to be scored: neither endorsements nor
+    popularity decide who reaches the policy, which then weighs the trailing 12 weeks.
     """
     window = _public_in(workspace_id, period.starts_at, period.due_at)
-    in_window = select(Nomination.id).where(*window)
-    week_nominees = select(NominationNominee.member_id).where(
-        NominationNominee.nomination_id.in_(in_window)
-    )
-    received = _received_in(
-        workspace_id, period.due_at - TRAILING_WINDOW, period.due_at, week_nominees
-    )
-    least = (
-        select(
-            NominationNominee.nomination_id,
-            func.min(received.c.received).label("least_received"),
-        )
-        .join(received, received.c.member_id == NominationNominee.member_id)
-        .where(NominationNominee.nomination_id.in_(in_window))
-        .group_by(NominationNominee.nomination_id)
-        .subquery()
-    )
     endorsements = (
         select(func.count())
         .where(Endorsement.nomination_id == Nomination.id)
         .correlate(Nomination)
         .scalar_subquery()
     )
-    counted_endorsements = case(
-        (endorsements > MAX_COUNTED_ENDORSEMENTS, MAX_COUNTED_ENDORSEMENTS), else_=endorsements
-    )
     rows = session.execute(
         select(Nomination.id, Nomination.story, Nomination.nominator_id, endorsements)
-        .join(least, least.c.nomination_id == Nomination.id)
         .where(*window)
-        .order_by(
-            least.c.least_received,
-            counted_endorsements.desc(),
-            func.length(Nomination.story).desc(),
-            Nomination.id,
-        )
+        .order_by(_sample_key(seed), Nomination.id)
         .limit(CANDIDATE_LIMIT)
     ).all()
     ids = [row[0] for row in rows]
     nominees: dict[int, list[NomineeProfile]] = {}
-    recognitions: dict[int, int] = {}
-    for link, member, count in session.execute(
-        select(NominationNominee, Member, received.c.received)
+    for link, member in session.execute(
+        select(NominationNominee, Member)
         .join(Member, Member.id == NominationNominee.member_id)
-        .join(received, received.c.member_id == Member.id)
         .where(NominationNominee.nomination_id.in_(ids))
         .order_by(NominationNominee.nomination_id, NominationNominee.position)
     ):
         nominees.setdefault(link.nomination_id, []).append(
             NomineeProfile(member.id, PersonView.of(member), member.department)
         )
-        recognitions[member.id] = int(count)
+    recognitions = _trailing_recognitions(session, workspace_id, period, ids)
     behaviours: dict[int, list[str]] = {}
     for nomination_id, slug in session.execute(
         select(NominationBehaviour.nomination_id, NominationBehaviour.behaviour_slug)
@@ -524,7 +513,8 @@ def build_digest_view(
     reflection = reflection_for(reflections, workspace_id, period)
     if summary.nominations == 0:
         return DigestView(workspace_id, period, summary, reflection)
-    candidates, recognitions = _candidates(session, workspace_id, period)
+    seed = f"{workspace_id}:{period.key}"
+    candidates, recognitions = _candidates(session, workspace_id, period, seed)
     picked = pick_spotlights(
         candidates, history=spotlight_history(session, workspace_id, period, recognitions)
     )

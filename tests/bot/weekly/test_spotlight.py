@@ -355,12 +355,13 @@ def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> 
     assert prompt.reflection.quote != view.reflection.quote
 
 
-def test_a_busy_week_keeps_the_least_recognised_among_its_candidates(
+def test_a_busy_week_samples_its_candidates_rather_than_keeping_the_best_endorsed(
     services: Services, clock: FakeClock
 ) -> None:
-    """More nominations than CANDIDATE_LIMIT, nearly all for twenty popular people with
-    endorsed, full stories: the one nomination of someone recognised once, short and not
-    endorsed, still reaches the policy and is featured."""
+    """More nominations than CANDIDATE_LIMIT: as many endorsed, full stories for twenty
+    popular people as there are short, unendorsed ones for people recognised once. The
+    scored candidates are an even sample of both, so the spotlight reaches the latter, and
+    building the week again chooses the same."""
     period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
         datetime(2026, 11, 23, 9, tzinfo=UTC)
     )
@@ -386,53 +387,61 @@ def test_a_busy_week_keeps_the_least_recognised_among_its_candidates(
             )
             for index in range(3)
         ]
-        unseen = Member(
-            workspace_id=workspace.id,
-            platform_user_id="UUNSEEN",
-            display_name="Unseen",
-            title="Chaplain",
-            created_at=created,
-        )
-        session.add_all([*popular, *endorsers, unseen])
+        unseen = [
+            Member(
+                workspace_id=workspace.id,
+                platform_user_id=f"UUNSEEN{index:03d}",
+                display_name=f"Unseen {index}",
+                title=SEATS[index % 10],
+                created_at=created,
+            )
+            for index in range(CANDIDATE_LIMIT)
+        ]
+        session.add_all([*popular, *endorsers, *unseen])
         session.flush()
-        busy = CANDIDATE_LIMIT + 30
-        for index in range(busy + 1):
-            last = index == busy
+        for index in range(2 * CANDIDATE_LIMIT):
+            is_popular = index % 2 == 0
+            nominee = popular[index % 20] if is_popular else unseen[index // 2]
             session.add(
                 Nomination(
                     workspace_id=workspace.id,
                     nominator_id=endorsers[0].id,
-                    story="Sat with a family." if last else f"{index}: {LONG_STORY}",
+                    story=f"{index}: {LONG_STORY}"
+                    if is_popular
+                    else f"{index}: sat with a family.",
                     visibility="public",
                     created_at=created + timedelta(minutes=index),
                     fingerprint=f"fp{index}",
                     dedupe_key=f"busy-{index}",
-                    nominees=[
-                        NominationNominee(
-                            member_id=(unseen if last else popular[index % 20]).id, position=0
-                        )
-                    ],
+                    nominees=[NominationNominee(member_id=nominee.id, position=0)],
                     behaviours=[
                         NominationBehaviour(behaviour_slug="leading-from-every-seat", position=0)
                     ],
-                    endorsements=[]
-                    if last
-                    else [Endorsement(member_id=e.id, created_at=created) for e in endorsers],
+                    endorsements=[
+                        Endorsement(member_id=e.id, created_at=created) for e in endorsers
+                    ]
+                    if is_popular
+                    else [],
                 )
             )
         session.commit()
     clock.set(period.due_at)
-    with services.sessions() as session:
-        view = build_digest_view(
-            session,
-            workspace.id,
-            period,
-            catalogue=services.catalogue,
-            reflections=services.reflections,
-        )
-    assert view.summary.nominations == CANDIDATE_LIMIT + 31
-    featured = [p.display_name for item in view.spotlights for p in item.nominees]
-    assert len(featured) == 5 and "Unseen" in featured
+
+    def featured() -> list[str]:
+        with services.sessions() as session:
+            view = build_digest_view(
+                session,
+                workspace.id,
+                period,
+                catalogue=services.catalogue,
+                reflections=services.reflections,
+            )
+        assert view.summary.nominations == 2 * CANDIDATE_LIMIT
+        return [p.display_name for item in view.spotlights for p in item.nominees]
+
+    first = featured()
+    assert len(first) == 5 and all(name.startswith("Unseen ") for name in first)
+    assert featured() == first
 
 
 def test_history_counts_earlier_spotlights_by_person_and_seat_but_not_this_week(
