@@ -352,6 +352,7 @@ def _trailing_recognitions(
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= period.due_at - TRAILING_WINDOW,
         Nomination.created_at < period.due_at,
+        counted_nominations(),
     )
     nominees = select(NominationNominee.member_id).where(
         NominationNominee.nomination_id.in_(candidate_ids)

@@ -326,3 +326,30 @@ def test_dismissing_a_flag_leaves_the_nomination_up_and_is_audited(services: Ser
                 services, actor("boss", admin=True), notice.flag_id, uphold=True, editor=editor
             )
         )
+
+
+def test_erasing_a_person_removes_their_flags_and_their_name_from_moderation_records(
+    services: Services,
+) -> None:
+    from bot.people.data_protection import forget_member
+
+    editor = RecordingEditor()
+    ident = nominate(services, editor)
+    asyncio.run(flag_nomination(services, actor("ola"), ident, "Ola's own words", editor))
+    asyncio.run(flag_nomination(services, actor("lee"), ident, "Lee's words", editor))
+    asyncio.run(hide_nomination(services, actor("boss", admin=True), ident, "IG", editor))
+
+    forget_member(services, "ola")
+    forget_member(services, "boss")
+
+    with services.sessions() as session:
+        flags = session.execute(select(NominationFlag.reason, NominationFlag.decided_by)).all()
+        assert flags == [("Lee's words", None)]
+        moderation_facts = [
+            e.action
+            for e in audit_entries(session)
+            if e.action.startswith(("flag.", "nomination."))
+        ]
+        assert len(moderation_facts) == 3  # the facts stay, with no content
+    row = stored(services, ident)
+    assert row.hidden_at is not None and row.hidden_by is None
