@@ -19,9 +19,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.audit import AuditAction, record_audit
 from bot.directory.linking import normalise_email, persons_by_email
 from bot.directory.seats import HR, refresh_seats_for_emails
 from bot.errors import DirectoryFileError
+from bot.services import Services
 from db.models import DirectoryRecord
 
 # Everyseat's fields, in the order reports list them; only `email` is required.
@@ -305,4 +307,44 @@ def import_staff(
     refresh_seats_for_emails(session, [*(row.email for row in rows), *report.leavers])
     if dry_run:
         session.rollback()
+    return report
+
+
+def import_staff_file(
+    services: Services,
+    path: Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    actor: str = "cli",
+    platform: str = "cli",
+) -> ImportReport:
+    """The use case: validate and import `path` in one unit of work, audited."""
+    with services.unit_of_work() as session:
+        now = services.clock()
+        report = import_staff(
+            session,
+            path,
+            mapping or ColumnMapping.default(),
+            now,
+            dry_run=dry_run,
+            progress=progress,
+        )
+        if not dry_run:
+            record_audit(
+                session,
+                at=now,
+                actor=actor,
+                platform=platform,
+                action=AuditAction.DIRECTORY_IMPORTED,
+                subject=path.name,
+                detail={
+                    "rows": report.rows,
+                    "added": report.added,
+                    "updated": report.updated,
+                    "leavers": len(report.leavers),
+                },
+            )
+            session.commit()
     return report

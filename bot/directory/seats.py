@@ -108,7 +108,7 @@ def refresh_seats_for_emails(session: Session, emails: Iterable[str]) -> int:
 
 
 def seat_summary(seat: Seat | Mapping[str, str | None]) -> str:
-    """"Staff nurse, Ward 7 (Nursing and Midwifery Registered, Band 5)" for people to read."""
+    """ "Staff nurse, Ward 7 (Nursing and Midwifery Registered, Band 5)" for people to read."""
     values = seat if isinstance(seat, Mapping) else seat.__dict__
     main = ", ".join(str(values[name]) for name in ("job_title", "department") if values.get(name))
     extra = ", ".join(str(values[name]) for name in ("staff_group", "pay_band") if values.get(name))

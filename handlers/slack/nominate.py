@@ -75,7 +75,7 @@ async def _record(
     return await record_nomination(
         services,
         submission,
-        SlackProfiles(client),
+        SlackProfiles(client, services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD),
         SlackRecognitionSender(client, services.settings),
     )
 
@@ -283,7 +283,7 @@ async def on_endorse(
             team_id,
             slack_person(body["user"]["id"]),
             nomination_id,
-            SlackProfiles(client),
+            SlackProfiles(client, services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD),
             SlackRecognitionSender(client, services.settings),
         )
     except EndorsementError as error:
