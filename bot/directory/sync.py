@@ -40,6 +40,7 @@ class DirectoryEntry:
     email: str | None = None
     job_title: str | None = None
     department: str | None = None
+    staff_group: str | None = None
     site: str | None = None
     is_bot: bool = False
     is_deactivated: bool = False
@@ -162,6 +163,7 @@ def _store_directory_records(
         record.display_name = _cut(entry.display_name)
         record.job_title = _cut(entry.job_title)
         record.department = _cut(entry.department)
+        record.staff_group = _cut(entry.staff_group)
         record.site = _cut(entry.site)
         record.updated_at = now
         record.left_at = now if entry.is_deactivated else None

@@ -33,6 +33,7 @@ USER_FIELDS = (
     "jobTitle",
     "department",
     "officeLocation",
+    "employeeType",
     "accountEnabled",
     "userType",
 )
@@ -162,6 +163,9 @@ def _entry(user: dict[str, Any]) -> DirectoryEntry:
         email=user.get("mail") or user.get("userPrincipalName"),
         job_title=user.get("jobTitle"),
         department=user.get("department"),
+        # Entra has no staff group; trusts whose identity sync fills employeeType with the
+        # ESR staff group get it here (the HR import sets it otherwise, docs/directory.md).
+        staff_group=user.get("employeeType"),
         site=user.get("officeLocation"),
         is_deactivated=user.get("accountEnabled") is False,
     )
