@@ -62,7 +62,12 @@ class SlackDirectory:
     async def entries(self) -> Sequence[DirectoryEntry]:
         try:
             field_id = await department_field_id(self.client, self.department_field)
-            users = await self._all_users()
+            users = [
+                user
+                for user in await self._all_users()
+                # Slack Connect lists people of other workspaces too; they aren't staff here.
+                if user.get("team_id") in (None, self.workspace_external_id)
+            ]
             departments = await self._departments(users, field_id) if field_id else {}
         except SlackApiError as error:
             raise DirectorySyncError(
@@ -70,11 +75,7 @@ class SlackDirectory:
                     platform="Slack", reason=error.response.get("error", "error")
                 )
             ) from error
-        return [
-            _entry(user, departments.get(user["id"]))
-            for user in users
-            if user.get("team_id") in (None, self.workspace_external_id)
-        ]
+        return [_entry(user, departments.get(user["id"])) for user in users]
 
     async def _all_users(self) -> list[dict[str, Any]]:
         users: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -110,6 +111,8 @@ class GraphDirectory:
         )
         found: list[DirectoryEntry] = []
         async with aiohttp.ClientSession(
+            # The system's CA store as configured now (SSL_CERT_FILE included), like msal's.
+            connector=aiohttp.TCPConnector(ssl=ssl.create_default_context()),
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             timeout=aiohttp.ClientTimeout(total=60),
         ) as http:
@@ -134,6 +137,8 @@ class GraphDirectory:
                     if response.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
                         raise self._failed(f"HTTP {response.status}: {body[:200]}")
                     wait = _retry_after(response.headers.get("Retry-After"), attempt)
+            except aiohttp.ClientConnectorCertificateError as error:
+                raise self._failed(f"Graph's certificate is not trusted: {error}") from error
             except aiohttp.ClientError as error:
                 if attempt == MAX_ATTEMPTS:
                     raise self._failed(f"Graph unreachable: {error}") from error

@@ -36,7 +36,7 @@ class GraphCall:
     form: dict[str, str]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FakeGraph(CallLog[GraphCall]):
     tenant_id: str
     client_id: str
