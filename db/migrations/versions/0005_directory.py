@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("left_at", db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_record")),
-        sa.UniqueConstraint("source", "email", name=op.f("uq_directory_record_source")),
+        sa.UniqueConstraint("source", "email", name=op.f("uq_directory_record_source_email")),
     )
     with op.batch_alter_table("directory_record", schema=None) as batch_op:
         batch_op.create_index(
