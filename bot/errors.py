@@ -20,6 +20,9 @@ EveryseatError
 │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
 │   └── WorkspaceChoiceError     no workspace, or several and none chosen
 ├── MemberNotFoundError          nothing is stored under that user id
+├── DirectoryError               seats from HR files and directories
+│   ├── DirectoryFileError       an HR file or mapping that can't be imported; lists each row
+│   └── DirectorySyncError       a directory that couldn't be read; the last good data stays
 └── StorageUnavailableError      the database did not answer; try again
 """
 
@@ -141,6 +144,18 @@ class WorkspaceChoiceError(ReportError):
 
 
 class MemberNotFoundError(EveryseatError):
+    pass
+
+
+class DirectoryError(EveryseatError):
+    pass
+
+
+class DirectoryFileError(DirectoryError):
+    pass
+
+
+class DirectorySyncError(DirectoryError):
     pass
 
 

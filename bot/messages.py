@@ -463,3 +463,23 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# --- Directory: HR import and directory sync -------------------------------------------
+DIRECTORY_SYNCED = (
+    "{platform} directory synced: {accounts}, {added} new; "
+    "{leavers} no longer listed (marked as leavers)."
+)
+DIRECTORY_SYNC_FAILED = (
+    "The {platform} directory sync failed ({reason}); the last good directory data is kept. "
+    "Try again later, or check the credentials and permissions in docs/teams.md."
+)
+DIRECTORY_NOTHING_TO_SYNC = (
+    "Nothing to sync: set SLACK_BOT_TOKEN for Slack, or TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET "
+    "and TEAMS_TENANT_ID for Microsoft Graph."
+)
+DIRECTORY_TEAMS_NEEDS_TENANT = (
+    "A Microsoft Graph sync needs TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID "
+    "(the tenant whose users to read); see docs/teams.md."
+)
+MEMBER_NOT_LINKED = "No account is stored under {who}. Use an email address or a user id."

@@ -51,6 +51,12 @@ FIX_HINTS: dict[str, str] = {
     "App registrations → Certificates & secrets) and copy its Value",
     "TEAMS_TENANT_ID": "copy the Directory (tenant) ID from the app registration's Overview page, "
     "or leave it unset for a multi-tenant bot",
+    "EVERYSEAT_SLACK_DEPARTMENT_FIELD": "use the label of a custom profile field in your Slack "
+    "workspace, such as Department, or leave it unset",
+    "EVERYSEAT_DIRECTORY_SYNC_TIME": "use a 24-hour local time such as 02:30, or off",
+    "GRAPH_API_URL": "use an https URL such as https://graph.microsoft.com or leave it unset",
+    "GRAPH_AUTHORITY_URL": "use an https URL such as https://login.microsoftonline.com or "
+    "leave it unset",
     "TEAMS_ALLOW_UNAUTHENTICATED": "use true only for local testing with a fake connector or "
     "emulator on this machine, otherwise false",
 }
@@ -114,6 +120,13 @@ class Settings(BaseSettings):
     TEAMS_CLIENT_SECRET: SecretStr | None = None
     TEAMS_TENANT_ID: str | None = None
     TEAMS_ALLOW_UNAUTHENTICATED: bool = False
+
+    # Where seats come from (docs/directory.md): Slack's custom profile field holding the
+    # department, Microsoft Graph for a Teams tenant, and when the nightly sync runs.
+    EVERYSEAT_SLACK_DEPARTMENT_FIELD: str | None = None
+    EVERYSEAT_DIRECTORY_SYNC_TIME: str = "02:30"
+    GRAPH_API_URL: str = "https://graph.microsoft.com"
+    GRAPH_AUTHORITY_URL: str = "https://login.microsoftonline.com"
 
     @field_validator("EVERYSEAT_ADMINS", mode="before")
     @classmethod
@@ -206,6 +219,20 @@ class Settings(BaseSettings):
         if len(matches) != 1:
             raise ValueError("is not a day of the week")
         return matches[0]
+
+    @field_validator("GRAPH_API_URL", "GRAPH_AUTHORITY_URL")
+    @classmethod
+    def _https_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("is not an https URL")
+        return value.rstrip("/")
+
+    @field_validator("EVERYSEAT_DIRECTORY_SYNC_TIME")
+    @classmethod
+    def _sync_time_shape(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        return cls._local_time_shape(value)
 
     @field_validator("EVERYSEAT_DIGEST_TIME", "EVERYSEAT_PROMPT_TIME")
     @classmethod

@@ -10,7 +10,7 @@ builds them); nothing here knows Slack or Teams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
-from schedules import outbox, weekly
+from schedules import directory, outbox, weekly
 from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def build_scheduler(
     *,
     weekly_senders: Sequence[WeeklySender] = (),
     outbox_sweeps: Sequence[OutboxSweep] = (),
+    directory_sync: Callable[[], None] | None = None,
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler:
     """A scheduler with every job registered, not yet started: the weekly posts through
@@ -52,6 +53,10 @@ def build_scheduler(
     )
     if outbox_sweeps:
         outbox.register(scheduler, outbox_sweeps)
+    if directory_sync is not None:
+        directory.register(
+            scheduler, directory_sync, interval=sweep_interval or directory.CHECK_INTERVAL
+        )
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
@@ -67,6 +72,7 @@ def start_scheduler(
     *,
     weekly_senders: Sequence[WeeklySender] = (),
     outbox_sweeps: Sequence[OutboxSweep] = (),
+    directory_sync: Callable[[], None] | None = None,
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
     """Start the scheduled posts in a background thread; None when neither Slack nor Teams
@@ -79,6 +85,7 @@ def start_scheduler(
         services,
         weekly_senders=weekly_senders,
         outbox_sweeps=outbox_sweeps,
+        directory_sync=directory_sync,
         sweep_interval=sweep_interval,
     )
     scheduler.start()

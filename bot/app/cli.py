@@ -15,36 +15,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import messages
-from bot.app.composition import build_services
-from bot.app.logs import configure_logging
+from bot.app.directory_commands import add_directory_commands, add_member_show
+from bot.app.startup import start_services as _start
 from bot.clock import Clock, FileClock, utc_now
 from bot.errors import EveryseatError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
-from db.migrate import upgrade_database
 
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
 TEST_CLOCK_SWEEP_INTERVAL = timedelta(seconds=1)
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = [
-        settings.SLACK_BOT_TOKEN,
-        settings.SLACK_SIGNING_SECRET,
-        settings.SLACK_APP_TOKEN,
-        settings.TEAMS_CLIENT_SECRET,
-    ]
-    return [value.get_secret_value() for value in values if value is not None]
-
-
-def _start(settings: Settings, clock: Clock) -> Services:
-    """Logging, services and an up-to-date schema: what every command needs first."""
-    configure_logging(settings.LOG_LEVEL, _secrets(settings))
-    services = build_services(settings, clock=clock)
-    upgrade_database(services.engine)
-    return services
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -506,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
+    add_member_show(member_commands, test_options)
 
     nomination = commands.add_parser("nomination", help="moderation: hide or restore a nomination")
     nomination_commands = nomination.add_subparsers(
@@ -561,6 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     seed.set_defaults(handler=cmd_demo_seed)
+
+    add_directory_commands(commands, test_options)
     return parser
 
 

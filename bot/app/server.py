@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -165,7 +166,7 @@ def serve(
     )
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.
-    from bot.app.platforms import outbox_sweeps, weekly_senders
+    from bot.app.platforms import nightly_directory_sync, outbox_sweeps, weekly_senders
     from schedules import start_scheduler, stop_scheduler
 
     jobs = (
@@ -173,6 +174,7 @@ def serve(
             services,
             weekly_senders=weekly_senders(services),
             outbox_sweeps=outbox_sweeps(services),
+            directory_sync=partial(nightly_directory_sync, services),
             sweep_interval=sweep_interval,
         )
         if scheduler

@@ -75,7 +75,11 @@ async def _record(
     return await record_nomination(
         services,
         submission,
-        SlackProfiles(client, submission.workspace_external_id),
+        SlackProfiles(
+            client,
+            submission.workspace_external_id,
+            services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
+        ),
         SlackRecognitionSender(client, services.settings),
     )
 
@@ -287,7 +291,9 @@ async def on_endorse(
             team_id,
             slack_person(body["user"]["id"]),
             nomination_id,
-            SlackProfiles(client),
+            SlackProfiles(
+                client, department_field=services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD
+            ),
             SlackRecognitionSender(client, services.settings),
         )
     except EndorsementError as error:

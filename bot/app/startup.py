@@ -1,0 +1,28 @@
+"""What every command needs first: logging that hides secrets, services, an up-to-date schema."""
+
+from __future__ import annotations
+
+from bot.app.composition import build_services
+from bot.app.logs import configure_logging
+from bot.clock import Clock
+from bot.services import Services
+from bot.settings import Settings
+from db.migrate import upgrade_database
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value in the settings, so the logs can mask them."""
+    values = [
+        settings.SLACK_BOT_TOKEN,
+        settings.SLACK_SIGNING_SECRET,
+        settings.SLACK_APP_TOKEN,
+        settings.TEAMS_CLIENT_SECRET,
+    ]
+    return [value.get_secret_value() for value in values if value is not None]
+
+
+def start_services(settings: Settings, clock: Clock) -> Services:
+    configure_logging(settings.LOG_LEVEL, secrets_of(settings))
+    services = build_services(settings, clock=clock)
+    upgrade_database(services.engine)
+    return services
