@@ -40,6 +40,9 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
+    "EVERYSEAT_DRAIN_SECONDS": "use a whole number of seconds from 0 to 600, such as 20",
+    "EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS": "use a whole number of seconds from 1 to 3600, "
+    "such as 10",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
@@ -104,6 +107,10 @@ class Settings(BaseSettings):
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    # On SIGTERM: how long in-flight work may take to finish before the process exits.
+    EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
+    # The longest one database statement may run on the server (PostgreSQL statement_timeout).
+    EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS: int = Field(default=10, ge=1, le=3600)
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None

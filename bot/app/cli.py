@@ -22,6 +22,7 @@ from bot.errors import EveryseatError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
+from db.engine import create_database_engine
 from db.migrate import upgrade_database
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,21 @@ def _secrets(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
-def _start(settings: Settings, clock: Clock) -> Services:
-    """Logging, services and an up-to-date schema: what every command needs first."""
+def _start(settings: Settings, clock: Clock, *, serving: bool = False) -> Services:
+    """Logging, services and an up-to-date schema: what every command needs first. The
+    server's database work is held to a statement timeout; migrations and bulk commands
+    are not, so they run on an engine without one."""
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
-    services = build_services(settings, clock=clock)
-    upgrade_database(services.engine)
-    return services
+    if not serving:
+        services = build_services(settings, clock=clock)
+        upgrade_database(services.engine)
+        return services
+    migrations = create_database_engine(settings.DATABASE_URL)
+    try:
+        upgrade_database(migrations)
+    finally:
+        migrations.dispose()
+    return build_services(settings, clock=clock, serving=True)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -72,7 +82,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     # With a clock file (tests), the scheduler looks for due posts every second: its cron
     # triggers follow the real clock, so the sweep is what fires.
     sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
-    services = _start(settings, clock)
+    services = _start(settings, clock, serving=True)
     try:
         serve(
             services,
