@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # /healthz answers within a second whatever the database does: a probe still running after
 # this long counts as "not answering", and is left to finish on its own.
-HEALTH_PROBE_SECONDS = 0.8
+HEALTH_PROBE_SECONDS = 0.5
 
 
 def database_answers(services: Services) -> bool:
