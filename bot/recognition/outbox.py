@@ -5,13 +5,21 @@ in the database before it is sent (bot/deliveries.py). If the platform still ref
 its client's own retries, the delivery is marked failed and the outbox sweep
 (`retry_outbox`, run by schedules/outbox.py) sends it later; the nomination itself is
 already stored and the nominator has been told so.
+
+A nomination is stored before the platform is acknowledged and announced just after. A
+process killed in between (SIGKILL, a crash) leaves it stored with nothing claimed; the
+sweep announces such nominations too, once they are older than a delivery lease.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from sqlalchemy import String, cast, exists, select
+from sqlalchemy.orm import Session
 
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
@@ -22,13 +30,18 @@ from bot.deliveries import (
     mark_delivery_failed,
     mark_delivery_posted,
     retryable_deliveries,
+    session_lease,
 )
 from bot.nominations.rules import record_posting
 from bot.recognition.senders import PublicTarget, RecognitionSender
 from bot.recognition.views import RecognitionView, find_recognition, load_recognition_view
 from bot.services import Services
+from db.models import Delivery, Nomination, Workspace
 
 log = logging.getLogger(__name__)
+
+# How far back the sweep looks for nominations stored but never announced.
+UNANNOUNCED_HORIZON = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -137,9 +150,68 @@ async def celebrate(
     return Celebration(view, PublicPost.POSTED, target)
 
 
+@dataclass(frozen=True)
+class Unannounced:
+    workspace_id: int
+    nomination_id: int
+    source_channel_id: str | None
+
+
+def unannounced_nominations(
+    session: Session, platform: str, kinds: tuple[str, ...], now: datetime
+) -> list[Unannounced]:
+    """Nominations of `platform`'s workspaces stored between a day and a lease ago with no
+    post or message of `kinds` ever claimed: their process died before announcing them.
+    (Younger ones may still be being announced by a live process.)"""
+    claimed = exists().where(
+        Delivery.workspace_id == Nomination.workspace_id,
+        Delivery.kind.in_(kinds),
+        Delivery.period_key == cast(Nomination.id, String),
+    )
+    rows = session.execute(
+        select(Nomination.workspace_id, Nomination.id, Nomination.source_channel_id)
+        .join(Workspace, Workspace.id == Nomination.workspace_id)
+        .where(
+            Workspace.platform == platform,
+            Nomination.created_at >= now - UNANNOUNCED_HORIZON,
+            Nomination.created_at <= now - session_lease(session),
+            Nomination.posted_message_id.is_(None),
+            ~claimed,
+        )
+        .order_by(Nomination.id)
+    )
+    return [Unannounced(*row) for row in rows]
+
+
+async def announce_unannounced(services: Services, sender: RecognitionSender) -> int:
+    """Announce what `unannounced_nominations` finds, each post still claimed first (so a
+    live process announcing the same nomination can't make it twice); returns how many
+    nominations were announced."""
+
+    def find() -> list[Unannounced]:
+        with services.unit_of_work() as session:
+            kinds = (sender.public_kind, sender.dm_kind)
+            return unannounced_nominations(
+                session, sender.platform.lower(), kinds, services.clock()
+            )
+
+    announced = 0
+    for found in await services.in_worker(find):
+        log.warning(
+            "outbox: nomination %s was stored but never announced; announcing it now",
+            found.nomination_id,
+        )
+        await celebrate(
+            services, sender, found.workspace_id, found.nomination_id, found.source_channel_id
+        )
+        announced += 1
+    return announced
+
+
 async def retry_outbox(services: Services, sender: RecognitionSender) -> int:
-    """Send every recognition post of `sender`'s platform that failed or was abandoned;
-    returns how many were posted."""
+    """Send every recognition post of `sender`'s platform that failed or was abandoned, and
+    announce nominations whose process died before announcing them; returns how many
+    posts (and announced nominations) went out."""
 
     def queued() -> list[DeliveryKey]:
         with services.unit_of_work() as session:
@@ -154,4 +226,4 @@ async def retry_outbox(services: Services, sender: RecognitionSender) -> int:
     for key in await services.in_worker(queued):
         result = await send_once(services, sender, key, max_attempts=MAX_OUTBOX_ATTEMPTS)
         posted += result.sent is Sent.POSTED
-    return posted
+    return posted + await announce_unannounced(services, sender)
