@@ -22,6 +22,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import messages
+from bot.services import REQUEST_ARRIVED_AT
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,13 @@ class Drain:
     def in_flight(self) -> int:
         return self.requests + len(self.tasks)
 
+    def describe(self) -> str:
+        """What is still running, for the log line when the drain time runs out."""
+        names = sorted(
+            getattr(task.get_coro(), "__qualname__", task.get_name()) for task in self.tasks
+        )
+        return f"{self.requests} request(s); tasks: {', '.join(names) or 'none'}"
+
     def track_tasks(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember every task started, directly or not, by a request `WORK_PATHS` reached."""
         previous = loop.get_task_factory()
@@ -58,7 +66,7 @@ class Drain:
                 task = previous(loop, coro, **extra)
             else:
                 task = asyncio.Task(coro, loop=loop, **extra)  # type: ignore[arg-type]
-            owner = (context.get(_HANDLING) if context is not None else None) or _HANDLING.get()
+            owner = context.get(_HANDLING) if context is not None else _HANDLING.get()
             if owner is self and isinstance(task, asyncio.Task):
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
@@ -104,9 +112,11 @@ class RefuseWhileDraining:
             return
         self.drain.requests += 1
         token = _HANDLING.set(self.drain)
+        arrived = REQUEST_ARRIVED_AT.set(time.monotonic())
         try:
             await self.app(scope, receive, send)
         finally:
+            REQUEST_ARRIVED_AT.reset(arrived)
             _HANDLING.reset(token)
             self.drain.requests -= 1
 
@@ -140,18 +150,21 @@ class DrainingServer(uvicorn.Server):
             self.drain.in_flight,
         )
         self.drain.draining = True
-        self._loop.call_soon_threadsafe(self._start_draining)
+        # A fresh context: the signal may have arrived while a request's task was running,
+        # and the drain must not count itself as that request's work.
+        self._loop.call_soon_threadsafe(self._start_draining, context=contextvars.Context())
 
     def _start_draining(self) -> None:
-        asyncio.ensure_future(self._drain_then_exit())
+        assert self._loop is not None
+        self._loop.create_task(self._drain_then_exit(), context=contextvars.Context())
 
     async def _drain_then_exit(self) -> None:
         if await self.drain.wait_until_idle(self.drain_seconds):
             log.info("drained: all work in flight finished")
         else:
             log.error(
-                "drain time (%ss) is up with %d request(s) and task(s) still running; exiting",
+                "drain time (%ss) is up with work still running (%s); exiting",
                 self.drain_seconds,
-                self.drain.in_flight,
+                self.drain.describe(),
             )
         self.should_exit = True

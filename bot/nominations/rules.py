@@ -168,9 +168,7 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
     takes the database's write lock now, before counting, instead of at the insert.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(Member).where(Member.id == nominator_id).values(id=Member.id)
-        )
+        session.execute(update(Member).where(Member.id == nominator_id).values(id=Member.id))
     else:
         session.execute(select(Member.id).where(Member.id == nominator_id).with_for_update())
 
