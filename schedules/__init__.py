@@ -51,7 +51,8 @@ def build_scheduler(
         timezone=settings.timezone,
     )
     if outbox_sweeps:
-        outbox.register(scheduler, outbox_sweeps)
+        # With a test clock the outbox is swept as often as the weekly posts (every second).
+        outbox.register(scheduler, outbox_sweeps, interval=sweep_interval or outbox.OUTBOX_INTERVAL)
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(

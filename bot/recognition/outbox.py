@@ -13,13 +13,16 @@ sweep announces such nominations too, once they are older than a delivery lease.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, cast, exists, select
+from sqlalchemy import String, and_, cast, exists, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
@@ -32,11 +35,12 @@ from bot.deliveries import (
     retryable_deliveries,
     session_lease,
 )
-from bot.nominations.rules import record_posting
+from bot.errors import StorageUnavailableError
+from bot.nominations.rules import Visibility, record_posting
 from bot.recognition.senders import PublicTarget, RecognitionSender
 from bot.recognition.views import RecognitionView, find_recognition, load_recognition_view
 from bot.services import Services
-from db.models import Delivery, Nomination, Workspace
+from db.models import Delivery, Member, Nomination, NominationNominee, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +118,35 @@ async def send_once(
         )
         await services.in_worker(finish, claimed, None, reason)
         return SendResult(Sent.QUEUED, reason)
-    await services.in_worker(finish, claimed, message_id, None)
+    await _record_sent(services, finish, claimed, message_id)
     return SendResult(Sent.POSTED)
+
+
+# A post the platform accepted must be recorded, or it is sent again once its lease runs
+# out: through a short database outage, keep trying (within a SIGTERM drain, too).
+RECORD_SENT_ATTEMPTS = 20
+RECORD_SENT_PAUSE_SECONDS = 1.0
+
+
+async def _record_sent(
+    services: Services,
+    finish: Callable[[DeliveryClaim, str | None, str | None], None],
+    claimed: DeliveryClaim,
+    message_id: str,
+) -> None:
+    for attempt in range(1, RECORD_SENT_ATTEMPTS + 1):
+        try:
+            await services.in_worker(finish, claimed, message_id, None)
+            return
+        except StorageUnavailableError:
+            if attempt == RECORD_SENT_ATTEMPTS:
+                raise
+            log.warning(
+                "%s %s was sent but the database is unavailable; recording it again shortly",
+                claimed.key.kind,
+                claimed.key.period_key,
+            )
+            await asyncio.sleep(RECORD_SENT_PAUSE_SECONDS)
 
 
 async def celebrate(
@@ -158,15 +189,31 @@ class Unannounced:
 
 
 def unannounced_nominations(
-    session: Session, platform: str, kinds: tuple[str, ...], now: datetime
+    session: Session, platform: str, sender_kinds: tuple[str, str], now: datetime
 ) -> list[Unannounced]:
-    """Nominations of `platform`'s workspaces stored between a day and a lease ago with no
-    post or message of `kinds` ever claimed: their process died before announcing them.
-    (Younger ones may still be being announced by a live process.)"""
-    claimed = exists().where(
-        Delivery.workspace_id == Nomination.workspace_id,
-        Delivery.kind.in_(kinds),
-        Delivery.period_key == cast(Nomination.id, String),
+    """Nominations of `platform`'s workspaces stored between a day and a lease ago whose
+    announcement was never (fully) claimed: a nominee without a claimed message, or a
+    public one without a claimed post. Their process died, or lost the database, between
+    storing and announcing. (Younger ones may still be being announced by a live process.)
+    """
+    public_kind, dm_kind = sender_kinds
+    period = cast(Nomination.id, String)
+
+    def claimed(kind: str, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(
+            Delivery.workspace_id == Nomination.workspace_id,
+            Delivery.kind == kind,
+            Delivery.period_key == period,
+            *conditions,
+        )
+
+    nominee_not_messaged = exists().where(
+        NominationNominee.nomination_id == Nomination.id,
+        Member.id == NominationNominee.member_id,
+        ~claimed(dm_kind, Delivery.channel_id == Member.platform_user_id),
+    )
+    public_not_posted = and_(
+        Nomination.visibility == Visibility.PUBLIC.value, ~claimed(public_kind)
     )
     rows = session.execute(
         select(Nomination.workspace_id, Nomination.id, Nomination.source_channel_id)
@@ -176,7 +223,7 @@ def unannounced_nominations(
             Nomination.created_at >= now - UNANNOUNCED_HORIZON,
             Nomination.created_at <= now - session_lease(session),
             Nomination.posted_message_id.is_(None),
-            ~claimed,
+            or_(nominee_not_messaged, public_not_posted),
         )
         .order_by(Nomination.id)
     )
@@ -197,8 +244,8 @@ async def announce_unannounced(services: Services, sender: RecognitionSender) ->
 
     announced = 0
     for found in await services.in_worker(find):
-        log.warning(
-            "outbox: nomination %s was stored but never announced; announcing it now",
+        log.info(
+            "outbox: nomination %s was stored but not fully announced; announcing it now",
             found.nomination_id,
         )
         await celebrate(
