@@ -72,7 +72,7 @@ class Drain:
                 task.add_done_callback(self.tasks.discard)
             return task
 
-        loop.set_task_factory(factory)  # type: ignore[arg-type]
+        loop.set_task_factory(factory)
 
     async def wait_until_idle(self, seconds: float) -> bool:
         """Wait up to `seconds` for the work in flight; False if some was still running."""

@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import messages
-from bot.errors import AlreadyEndorsedError, InvalidNominationError, NominationField
+from bot.errors import (
+    AlreadyEndorsedError,
+    InvalidNominationError,
+    NominationField,
+    StorageUnavailableError,
+)
 from bot.nominations.confirmation import confirmation_text
 from bot.nominations.use_cases import (
     NominationSubmission,
@@ -170,6 +175,28 @@ def test_a_nomination_whose_process_died_before_announcing_it_is_announced_by_th
     assert asyncio.run(retry_outbox(services, sender)) == 1
     assert asyncio.run(retry_outbox(services, sender)) == 0
     assert sorted(sender.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
+def test_a_nomination_announced_only_in_part_is_finished_by_the_sweep(
+    services: Services, clock: FakeClock
+) -> None:
+    """The nominees were messaged, then the process lost the database (or died) before it
+    claimed the public post: the sweep posts it, without messaging anyone twice."""
+
+    class LosesTheDatabase(RecordingSender):
+        async def public_target(self, workspace_id: int, source: str | None) -> PublicTarget:
+            raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE)
+
+    first = LosesTheDatabase()
+    stored = asyncio.run(record_nomination(services, submission(), NoLookup()))
+    with pytest.raises(StorageUnavailableError):
+        asyncio.run(announce_nomination(services, stored, first, "CWARD"))
+    assert sorted(first.sent) == [("dm", "nia", 0), ("dm", "sam", 0)]
+    clock.advance(timedelta(seconds=services.settings.EVERYSEAT_DELIVERY_LEASE_SECONDS + 1))
+    sweeper = RecordingSender()
+    assert asyncio.run(retry_outbox(services, sweeper)) == 1
+    assert asyncio.run(retry_outbox(services, sweeper)) == 0
+    assert sweeper.sent == [("post", "CWARD", 0)]
 
 
 def test_a_permanent_refusal_is_reported_as_unposted(services: Services) -> None:
