@@ -45,6 +45,12 @@ STORAGE_UNAVAILABLE = (
     "Everyseat couldn't reach its database just now, so nothing was saved. "
     "Please try again in a minute."
 )
+STORAGE_TOO_SLOW = (
+    "Everyseat's database didn't answer in time, so your nomination may not have been saved. "
+    "Please send it again in a minute (if it was saved, I'll say it's already recorded)."
+)
+STORAGE_TRY_AGAIN_WITH_TEXT = "{problem} Here is what you wrote: {text}"
+DRAINING = "Everyseat is restarting; please try again in a moment."
 UNEXPECTED_ERROR = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again."
 )

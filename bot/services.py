@@ -5,14 +5,17 @@ one way a use case opens its unit of work.
 clock. Use cases call `services.unit_of_work()` for a session; a database that can't be
 reached surfaces as the domain's `StorageUnavailableError`, never as SQLAlchemy's errors.
 Async callers run a use case's database work with `services.in_worker`, so the event loop
-never waits on the database.
+never waits on the database, and bound what must happen before a platform is acknowledged
+with `services.before_acknowledging`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
@@ -31,6 +34,15 @@ from bot.weekly.reflections import ReflectionCatalogue, load_reflections
 P = ParamSpec("P")
 T = TypeVar("T")
 
+# Slack shows the person an error when a request isn't acknowledged within 3 seconds; what
+# runs before the acknowledgement (storing a nomination) gets this much of them.
+ACK_BUDGET_SECONDS = 2.5
+# When the platform's request arrived (time.monotonic()), set by the server as it takes the
+# request in, so time spent queueing before a handler runs counts against the budget too.
+REQUEST_ARRIVED_AT: ContextVar[float | None] = ContextVar(
+    "everyseat_request_arrived_at", default=None
+)
+
 
 def is_outage(error: BaseException) -> bool:
     """A database that is down, restarting or cut off, as opposed to a bug in a query."""
@@ -48,6 +60,7 @@ class Services:
     rules: NominationRules
     clock: Clock = field(default=utc_now)
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
+    ack_budget: float = ACK_BUDGET_SECONDS
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -64,6 +77,18 @@ class Services:
     async def in_worker(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking (database) work in a worker thread, off the event loop."""
         return await asyncio.to_thread(work, *args, **kwargs)
+
+    async def before_acknowledging(self, work: Awaitable[T]) -> T:
+        """`work` (storing what a person sent), given until the platform's acknowledgement
+        is due. Past that, StorageUnavailableError asks the person to send it again: a hung
+        database can't be interrupted from here, so the message says it may have been saved
+        (a resend is then recognised as a repeat, not stored twice)."""
+        arrived = REQUEST_ARRIVED_AT.get()
+        spent = time.monotonic() - arrived if arrived is not None else 0.0
+        try:
+            return await asyncio.wait_for(work, max(self.ack_budget - spent, 0.1))
+        except TimeoutError:
+            raise StorageUnavailableError(messages.STORAGE_TOO_SLOW) from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -42,6 +42,9 @@ FIX_HINTS: dict[str, str] = {
     "(0: only admins can take a nomination down)",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
+    "EVERYSEAT_DRAIN_SECONDS": "use a whole number of seconds from 0 to 600, such as 20",
+    "EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS": "use a whole number of seconds from 1 to 3600, "
+    "such as 10",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
@@ -114,6 +117,10 @@ class Settings(BaseSettings):
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    # On SIGTERM: how long in-flight work may take to finish before the process exits.
+    EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
+    # The longest one database statement may run on the server (PostgreSQL statement_timeout).
+    EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS: int = Field(default=10, ge=1, le=3600)
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None

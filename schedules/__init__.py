@@ -52,7 +52,8 @@ def build_scheduler(
         timezone=settings.timezone,
     )
     if outbox_sweeps:
-        outbox.register(scheduler, outbox_sweeps)
+        # With a test clock the outbox is swept as often as the weekly posts (every second).
+        outbox.register(scheduler, outbox_sweeps, interval=sweep_interval or outbox.OUTBOX_INTERVAL)
     if directory_sync is not None:
         directory.register(
             scheduler, directory_sync, interval=sweep_interval or directory.CHECK_INTERVAL

@@ -53,7 +53,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     # With a clock file (tests), the scheduler looks for due posts every second: its cron
     # triggers follow the real clock, so the sweep is what fires.
     sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
-    services = _start(settings, clock)
+    services = _start(settings, clock, serving=True)
     try:
         serve(
             services,

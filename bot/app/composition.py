@@ -14,9 +14,17 @@ from bot.settings import Settings
 from db.engine import create_database_engine, create_session_factory
 
 
-def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
-    """Open the database engine and load the catalogue; migrations are run by the caller."""
-    engine = create_database_engine(settings.DATABASE_URL)
+def build_services(
+    settings: Settings, clock: Clock = utc_now, *, serving: bool = False
+) -> Services:
+    """Open the database engine and load the catalogue; migrations are run by the caller.
+    `serving`: the server's engine, whose statements are held to the statement timeout."""
+    engine = create_database_engine(
+        settings.DATABASE_URL,
+        statement_timeout_seconds=settings.EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS
+        if serving
+        else None,
+    )
     return Services(
         settings=settings,
         engine=engine,

@@ -7,6 +7,7 @@ from bot.app.logs import configure_logging
 from bot.clock import Clock
 from bot.services import Services
 from bot.settings import Settings
+from db.engine import create_database_engine
 from db.migrate import upgrade_database
 
 
@@ -21,8 +22,17 @@ def secrets_of(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
-def start_services(settings: Settings, clock: Clock) -> Services:
+def start_services(settings: Settings, clock: Clock, *, serving: bool = False) -> Services:
+    """The server's database work is held to a statement timeout; migrations and bulk
+    commands are not, so they run on an engine without one."""
     configure_logging(settings.LOG_LEVEL, secrets_of(settings))
-    services = build_services(settings, clock=clock)
-    upgrade_database(services.engine)
-    return services
+    if not serving:
+        services = build_services(settings, clock=clock)
+        upgrade_database(services.engine)
+        return services
+    migrations = create_database_engine(settings.DATABASE_URL)
+    try:
+        upgrade_database(migrations)
+    finally:
+        migrations.dispose()
+    return build_services(settings, clock=clock, serving=True)

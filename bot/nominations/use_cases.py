@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import messages
 from bot.errors import (
@@ -176,3 +176,24 @@ async def endorse_nomination(
                 "could not refresh recognition %s: %s", nomination_id, sender.describe_error(error)
             )
     return view
+
+
+async def announce_nomination(
+    services: Services,
+    result: NominationResult,
+    sender: RecognitionSender,
+    source_channel_id: str | None,
+) -> NominationResult:
+    """Post a nomination `record_nomination` stored without a sender, and message its
+    nominees, each exactly once; `result` with what was sent.
+
+    Adapters that must acknowledge their platform quickly store first (so what they
+    acknowledge is durable), acknowledge, then call this. If the process dies in between,
+    the outbox sweep announces the nomination instead (bot/recognition/outbox.py).
+    """
+    if not result.created:
+        return result
+    celebration = await celebrate(
+        services, sender, result.workspace_id, result.nomination_id, source_channel_id
+    )
+    return replace(result, celebration=celebration)

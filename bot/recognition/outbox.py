@@ -5,13 +5,24 @@ in the database before it is sent (bot/deliveries.py). If the platform still ref
 its client's own retries, the delivery is marked failed and the outbox sweep
 (`retry_outbox`, run by schedules/outbox.py) sends it later; the nomination itself is
 already stored and the nominator has been told so.
+
+A nomination is stored before the platform is acknowledged and announced just after. A
+process killed in between (SIGKILL, a crash) leaves it stored with nothing claimed; the
+sweep announces such nominations too, once they are older than a delivery lease.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from sqlalchemy import String, and_, cast, exists, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.deliveries import (
     MAX_OUTBOX_ATTEMPTS,
@@ -22,13 +33,19 @@ from bot.deliveries import (
     mark_delivery_failed,
     mark_delivery_posted,
     retryable_deliveries,
+    session_lease,
 )
-from bot.nominations.rules import record_posting
+from bot.errors import StorageUnavailableError
+from bot.nominations.rules import Visibility, record_posting
 from bot.recognition.senders import PublicTarget, RecognitionSender
 from bot.recognition.views import RecognitionView, find_recognition, load_recognition_view
 from bot.services import Services
+from db.models import Delivery, Member, Nomination, NominationNominee, Workspace
 
 log = logging.getLogger(__name__)
+
+# How far back the sweep looks for nominations stored but never announced.
+UNANNOUNCED_HORIZON = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,8 +119,35 @@ async def send_once(
         )
         await services.in_worker(finish, claimed, None, reason)
         return SendResult(Sent.QUEUED, reason)
-    await services.in_worker(finish, claimed, message_id, None)
+    await _record_sent(services, finish, claimed, message_id)
     return SendResult(Sent.POSTED)
+
+
+# A post the platform accepted must be recorded, or it is sent again once its lease runs
+# out: through a short database outage, keep trying (within a SIGTERM drain, too).
+RECORD_SENT_ATTEMPTS = 20
+RECORD_SENT_PAUSE_SECONDS = 1.0
+
+
+async def _record_sent(
+    services: Services,
+    finish: Callable[[DeliveryClaim, str | None, str | None], None],
+    claimed: DeliveryClaim,
+    message_id: str,
+) -> None:
+    for attempt in range(1, RECORD_SENT_ATTEMPTS + 1):
+        try:
+            await services.in_worker(finish, claimed, message_id, None)
+            return
+        except StorageUnavailableError:
+            if attempt == RECORD_SENT_ATTEMPTS:
+                raise
+            log.warning(
+                "%s %s was sent but the database is unavailable; recording it again shortly",
+                claimed.key.kind,
+                claimed.key.period_key,
+            )
+            await asyncio.sleep(RECORD_SENT_PAUSE_SECONDS)
 
 
 async def celebrate(
@@ -138,9 +182,84 @@ async def celebrate(
     return Celebration(view, PublicPost.POSTED, target)
 
 
+@dataclass(frozen=True)
+class Unannounced:
+    workspace_id: int
+    nomination_id: int
+    source_channel_id: str | None
+
+
+def unannounced_nominations(
+    session: Session, platform: str, sender_kinds: tuple[str, str], now: datetime
+) -> list[Unannounced]:
+    """Nominations of `platform`'s workspaces stored between a day and a lease ago whose
+    announcement was never (fully) claimed: a nominee without a claimed message, or a
+    public one without a claimed post. Their process died, or lost the database, between
+    storing and announcing. (Younger ones may still be being announced by a live process.)
+    """
+    public_kind, dm_kind = sender_kinds
+    period = cast(Nomination.id, String)
+
+    def claimed(kind: str, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(
+            Delivery.workspace_id == Nomination.workspace_id,
+            Delivery.kind == kind,
+            Delivery.period_key == period,
+            *conditions,
+        )
+
+    nominee_not_messaged = exists().where(
+        NominationNominee.nomination_id == Nomination.id,
+        Member.id == NominationNominee.member_id,
+        ~claimed(dm_kind, Delivery.channel_id == Member.platform_user_id),
+    )
+    public_not_posted = and_(
+        Nomination.visibility == Visibility.PUBLIC.value, ~claimed(public_kind)
+    )
+    rows = session.execute(
+        select(Nomination.workspace_id, Nomination.id, Nomination.source_channel_id)
+        .join(Workspace, Workspace.id == Nomination.workspace_id)
+        .where(
+            Workspace.platform == platform,
+            Nomination.created_at >= now - UNANNOUNCED_HORIZON,
+            Nomination.created_at <= now - session_lease(session),
+            Nomination.posted_message_id.is_(None),
+            or_(nominee_not_messaged, public_not_posted),
+        )
+        .order_by(Nomination.id)
+    )
+    return [Unannounced(*row) for row in rows]
+
+
+async def announce_unannounced(services: Services, sender: RecognitionSender) -> int:
+    """Announce what `unannounced_nominations` finds, each post still claimed first (so a
+    live process announcing the same nomination can't make it twice); returns how many
+    nominations were announced."""
+
+    def find() -> list[Unannounced]:
+        with services.unit_of_work() as session:
+            kinds = (sender.public_kind, sender.dm_kind)
+            return unannounced_nominations(
+                session, sender.platform.lower(), kinds, services.clock()
+            )
+
+    announced = 0
+    for found in await services.in_worker(find):
+        log.info(
+            "outbox: nomination %s was stored but not fully announced; announcing it now",
+            found.nomination_id,
+        )
+        await celebrate(
+            services, sender, found.workspace_id, found.nomination_id, found.source_channel_id
+        )
+        announced += 1
+    return announced
+
+
 async def retry_outbox(services: Services, sender: RecognitionSender) -> int:
-    """Send every recognition post of `sender`'s platform that failed or was abandoned;
-    returns how many were posted."""
+    """Send every recognition post of `sender`'s platform that failed or was abandoned, and
+    announce nominations whose process died before announcing them; returns how many
+    posts (and announced nominations) went out."""
 
     def queued() -> list[DeliveryKey]:
         with services.unit_of_work() as session:
@@ -155,4 +274,4 @@ async def retry_outbox(services: Services, sender: RecognitionSender) -> int:
     for key in await services.in_worker(queued):
         result = await send_once(services, sender, key, max_attempts=MAX_OUTBOX_ATTEMPTS)
         posted += result.sent is Sent.POSTED
-    return posted
+    return posted + await announce_unannounced(services, sender)

@@ -27,6 +27,7 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import (
     NominationResult,
     NominationSubmission,
+    announce_nomination,
     endorse_nomination,
     record_nomination,
 )
@@ -68,19 +69,30 @@ def _submission(
     )
 
 
-async def _record(
+async def _store(
     client: AsyncWebClient, services: Services, submission: NominationSubmission
 ) -> NominationResult:
-    """The core use case, with Slack's directory and sender."""
-    return await record_nomination(
-        services,
-        submission,
-        SlackProfiles(
-            client,
-            submission.workspace_external_id,
-            services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
-        ),
-        SlackRecognitionSender(client, services.settings),
+    """The core use case with Slack's directory, storing only, within the time Slack gives
+    us to acknowledge: what is acknowledged is stored."""
+    return await services.before_acknowledging(
+        record_nomination(
+            services,
+            submission,
+            SlackProfiles(
+                client,
+                submission.workspace_external_id,
+                services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
+            ),
+        )
+    )
+
+
+async def _announce(
+    client: AsyncWebClient, services: Services, result: NominationResult, channel_id: str | None
+) -> NominationResult:
+    """Post it and message the nominees, after Slack has been acknowledged."""
+    return await announce_nomination(
+        services, result, SlackRecognitionSender(client, services.settings), channel_id
     )
 
 
@@ -152,7 +164,6 @@ async def on_nominate_command(
         await _open_form(client, services, trigger_id, replace(prefill, notice=notice))
         return
 
-    await ack()
     submission = _submission(
         body["team_id"],
         body["user_id"],
@@ -162,9 +173,11 @@ async def on_nominate_command(
         source_channel_id=channel_id,
         default_behaviour_allowed=True,
     )
+    # Stored before Slack is acknowledged: an acknowledged nomination survives a restart.
     try:
-        result = await _record(client, services, submission)
+        result = await _store(client, services, submission)
     except InvalidNominationError as error:
+        await ack()
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
         await respond(
             text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
@@ -175,15 +188,25 @@ async def on_nominate_command(
         again = replace(prefill, nominee_ids=nominee_ids, notice=error.message)
         await _open_form(client, services, trigger_id, again)
         return
+    except StorageUnavailableError as error:
+        log.warning("nomination not stored before acknowledging Slack: %s", error.message)
+        await ack(
+            text=messages.STORAGE_TRY_AGAIN_WITH_TEXT.format(problem=error.message, text=text),
+            response_type="ephemeral",
+        )
+        return
     except NominationError as error:
+        await ack()
         await respond(
             text=messages.ONE_LINE_REJECTED.format(problem=f"{error.message} You wrote: {text}"),
             response_type="ephemeral",
         )
         return
+    await ack()
     if not result.created:
         await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
         return
+    result = await _announce(client, services, result, channel_id)
     await respond(text=_confirmation(result), response_type="ephemeral")
 
 
@@ -220,7 +243,7 @@ async def on_form_submitted(
     submission = _submission_from_view(body)
     nominator, channel_id = submission.nominator.ref, submission.source_channel_id
     try:
-        result = await _record(client, services, submission)
+        result = await _store(client, services, submission)
     except InvalidNominationError as error:
         await ack(response_action="errors", errors={str(k): v for k, v in error.by_field().items()})
         return
@@ -233,6 +256,7 @@ async def on_form_submitted(
     if not result.created:
         await _tell_nominator(client, nominator, channel_id, messages.ALREADY_RECORDED)
         return
+    result = await _announce(client, services, result, channel_id)
     await _tell_nominator(client, nominator, channel_id, _confirmation(result))
 
 

@@ -66,6 +66,7 @@ class FakeSlack(CallLog[SlackCall]):
     stalled: list[SlackCall] = field(default_factory=list)
     _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
     _release_stalled: threading.Event = field(default_factory=threading.Event)
+    _delays: dict[str, float] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
 
@@ -176,6 +177,12 @@ class FakeSlack(CallLog[SlackCall]):
         with self._lock:
             self._stall_rules.append((method, when))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` `seconds` late (recorded at once): a slow Slack,
+        so work is still in flight when a test stops the process."""
+        with self._lock:
+            self._delays[method] = seconds
+
     def release_stalled(self) -> None:
         self._release_stalled.set()
 
@@ -214,10 +221,13 @@ class FakeSlack(CallLog[SlackCall]):
                 self.calls.append(call)
             queue = self._failures.get(method) if stall is None else None
             failure = queue.popleft() if queue else None
+            delay = self._delays.get(method, 0.0)
         if stall is not None:
             self._release_stalled.wait(timeout=120)
             request.close_connection = True
             return
+        if delay:
+            time.sleep(delay)  # a slow server, not a test waiting for something
         if failure is not None:
             self._reply(request, failure.status, failure.headers, json.dumps(failure.body).encode())
         else:

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot import messages
-from bot.errors import AlreadyEndorsedError, InvalidNominationError, NominationField
+from bot.errors import (
+    AlreadyEndorsedError,
+    InvalidNominationError,
+    NominationField,
+    StorageUnavailableError,
+)
 from bot.nominations.confirmation import confirmation_text
 from bot.nominations.use_cases import (
     NominationSubmission,
+    announce_nomination,
     endorse_nomination,
     record_nomination,
 )
@@ -142,6 +149,54 @@ def test_a_refused_post_is_queued_and_the_sweep_sends_it_once(
     assert asyncio.run(retry_outbox(services, sender)) == 1
     assert asyncio.run(retry_outbox(services, sender)) == 0
     assert [entry for entry in sender.sent if entry[0] == "post"] == [("post", "CWARD", 0)]
+
+
+def test_stored_then_announced_after_the_acknowledgement_posts_once(services: Services) -> None:
+    """How Slack's adapter works: store within the ack window, acknowledge, then announce."""
+    sender = RecordingSender()
+    stored = asyncio.run(record_nomination(services, submission(), NoLookup()))
+    assert stored.created and stored.celebration is None and sender.sent == []
+    result = asyncio.run(announce_nomination(services, stored, sender, "CWARD"))
+    assert result.celebration is not None and result.celebration.public is PublicPost.POSTED
+    assert sorted(sender.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
+def test_a_nomination_whose_process_died_before_announcing_it_is_announced_by_the_sweep(
+    services: Services, clock: FakeClock
+) -> None:
+    """Stored and acknowledged, then the process was killed: no claim was ever made. The
+    sweep leaves it to a live process for a lease, then announces it, once."""
+    asyncio.run(record_nomination(services, submission(), NoLookup()))
+    announced = record(services, RecordingSender(), story=STORY + " Another night.")
+    assert announced.celebration is not None
+    sender = RecordingSender()
+    assert asyncio.run(retry_outbox(services, sender)) == 0
+    clock.advance(timedelta(seconds=services.settings.EVERYSEAT_DELIVERY_LEASE_SECONDS + 1))
+    assert asyncio.run(retry_outbox(services, sender)) == 1
+    assert asyncio.run(retry_outbox(services, sender)) == 0
+    assert sorted(sender.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
+def test_a_nomination_announced_only_in_part_is_finished_by_the_sweep(
+    services: Services, clock: FakeClock
+) -> None:
+    """The nominees were messaged, then the process lost the database (or died) before it
+    claimed the public post: the sweep posts it, without messaging anyone twice."""
+
+    class LosesTheDatabase(RecordingSender):
+        async def public_target(self, workspace_id: int, source: str | None) -> PublicTarget:
+            raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE)
+
+    first = LosesTheDatabase()
+    stored = asyncio.run(record_nomination(services, submission(), NoLookup()))
+    with pytest.raises(StorageUnavailableError):
+        asyncio.run(announce_nomination(services, stored, first, "CWARD"))
+    assert sorted(first.sent) == [("dm", "nia", 0), ("dm", "sam", 0)]
+    clock.advance(timedelta(seconds=services.settings.EVERYSEAT_DELIVERY_LEASE_SECONDS + 1))
+    sweeper = RecordingSender()
+    assert asyncio.run(retry_outbox(services, sweeper)) == 1
+    assert asyncio.run(retry_outbox(services, sweeper)) == 0
+    assert sweeper.sent == [("post", "CWARD", 0)]
 
 
 def test_a_permanent_refusal_is_reported_as_unposted(services: Services) -> None:
