@@ -5,13 +5,19 @@ one way a use case opens its unit of work.
 clock. Use cases call `services.unit_of_work()` for a session; a database that can't be
 reached surfaces as the domain's `StorageUnavailableError`, never as SQLAlchemy's errors.
 Async callers run a use case's database work with `services.in_worker`, so the event loop
-never waits on the database.
+never waits on the database: on a thread pool of its own, as large as the engine's connection
+pool, so database steps never queue behind other blocking work in asyncio's default executor
+and no worker thread ever waits for a connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
@@ -31,6 +37,21 @@ from bot.weekly.reflections import ReflectionCatalogue, load_reflections
 P = ParamSpec("P")
 T = TypeVar("T")
 
+# Workers when the engine's pool doesn't say how many connections it holds.
+DEFAULT_DATABASE_WORKERS = 8
+
+
+def database_workers(engine: Engine) -> int:
+    """How many threads may use the database at once: the pool's connections (its size
+    plus what it may open beyond that)."""
+    pool = engine.pool
+    size = getattr(pool, "size", None)
+    overflow = getattr(pool, "_max_overflow", 0)
+    if not callable(size):
+        return DEFAULT_DATABASE_WORKERS
+    total = int(size()) + max(int(overflow), 0)
+    return max(total, 1)
+
 
 def is_outage(error: BaseException) -> bool:
     """A database that is down, restarting or cut off, as opposed to a bug in a query."""
@@ -48,6 +69,12 @@ class Services:
     rules: NominationRules
     clock: Clock = field(default=utc_now)
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
+    _executor: ThreadPoolExecutor | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _executor_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -61,9 +88,24 @@ class Services:
                 raise
             raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
 
+    @property
+    def database_executor(self) -> ThreadPoolExecutor:
+        """The bounded pool `in_worker` runs on, started on first use."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=database_workers(self.engine), thread_name_prefix="everyseat-db"
+                )
+            return self._executor
+
     async def in_worker(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking (database) work in a worker thread, off the event loop."""
-        return await asyncio.to_thread(work, *args, **kwargs)
+        call = functools.partial(contextvars.copy_context().run, work, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.database_executor, call)
 
     def close(self) -> None:
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         self.engine.dispose()

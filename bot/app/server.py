@@ -160,8 +160,15 @@ def serve(
             "a token. Use this only for local testing."
         )
     app = create_app(services, socket_mode=socket_mode)
+    # One access-log line per request costs about as much CPU as acknowledging it; it is
+    # kept for LOG_LEVEL=DEBUG, where the cost is wanted.
     config = uvicorn.Config(
-        app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
+        app,
+        host=settings.HOST,
+        port=settings.PORT,
+        log_config=None,
+        proxy_headers=True,
+        access_log=settings.LOG_LEVEL == "DEBUG",
     )
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.

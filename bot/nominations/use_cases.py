@@ -12,20 +12,25 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from bot import messages
 from bot.errors import InvalidNominationError, NominationNotFoundError
 from bot.nominations.rules import NominationRequest, Visibility, endorse, nominate
+from bot.people.directory import get_or_create_workspace
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
+    cached_people,
     resolve_people,
     workspace_id_for,
 )
 from bot.recognition.outbox import Celebration, celebrate
 from bot.recognition.senders import RecognitionSender
-from bot.recognition.views import RecognitionView, load_recognition_view
+from bot.recognition.views import RecognitionView, load_recognition_view, recognition_view
 from bot.services import Services
-from db.models import Nomination
+from db.models import Member, Nomination
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,16 @@ class NominationResult:
     nominees: tuple[tuple[str, str], ...] = field(default=())  # (platform id, name)
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A nomination just stored (or its earlier twin), and how people will see it."""
+
+    nomination_id: int
+    created: bool
+    view: RecognitionView | None  # built from the rows just written; None for a repeat
+    nominees: tuple[tuple[str, str], ...]  # (platform id, name), in the order given
+
+
 async def record_nomination(
     services: Services,
     submission: NominationSubmission,
@@ -66,35 +81,34 @@ async def record_nomination(
     """Resolve the people, store the nomination and, with a `sender`, post it and message
     the nominees exactly once. Stores nothing when a rule is broken.
 
+    When everyone's profile is cached, the workspace, the people and the nomination take one
+    transaction; claiming the posts one more, and recording them sent a third.
+
     Raises InvalidNominationError (every problem, each tied to a form field, with the
     nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
-    workspace_id = await workspace_id_for(
-        services, submission.platform, submission.workspace_external_id
-    )
-    people = await resolve_people(
-        services, workspace_id, [submission.nominator, *submission.nominees], lookup
-    )
-    nominees = [people[person.ref] for person in submission.nominees]
-    resolved = tuple((member.platform_user_id, member.display_name) for member in nominees)
+    everyone = [submission.nominator, *submission.nominees]
     slugs = tuple(submission.behaviour_slugs)
     default = None
     if not slugs and submission.default_behaviour_allowed:
         default = services.catalogue.default.slug
         slugs = (default,)
-    request = NominationRequest(
-        workspace_id=workspace_id,
-        nominator=people[submission.nominator.ref],
-        nominees=nominees,
-        behaviour_slugs=slugs,
-        story=submission.story,
-        visibility=submission.visibility,
-        source_channel_id=submission.source_channel_id,
-        source_message_url=submission.source_message_url,
-    )
 
-    def store() -> tuple[int, bool]:
-        with services.unit_of_work() as session:
+    def store(session: Session, workspace_id: int, people: dict[str, Member]) -> _Stored:
+        nominees = [people[person.ref] for person in submission.nominees]
+        # Read now: a rolled-back race below would expire these objects.
+        resolved = tuple((member.platform_user_id, member.display_name) for member in nominees)
+        request = NominationRequest(
+            workspace_id=workspace_id,
+            nominator=people[submission.nominator.ref],
+            nominees=nominees,
+            behaviour_slugs=slugs,
+            story=submission.story,
+            visibility=submission.visibility,
+            source_channel_id=submission.source_channel_id,
+            source_message_url=submission.source_message_url,
+        )
+        try:
             outcome = nominate(
                 session,
                 request,
@@ -102,18 +116,47 @@ async def record_nomination(
                 rules=services.rules,
                 clock=services.clock,
             )
-            return outcome.nomination.id, outcome.created
+        except InvalidNominationError as error:
+            raise InvalidNominationError(list(error.problems), resolved) from None
+        nomination = outcome.nomination
+        if not outcome.created:
+            return _Stored(nomination.id, False, None, resolved)
+        # The rows just written are the view: no need to load them again.
+        set_committed_value(nomination, "nominator", request.nominator)
+        view = recognition_view(nomination, services.catalogue, 0)
+        return _Stored(nomination.id, True, view, resolved)
 
-    try:
-        nomination_id, created = await services.in_worker(store)
-    except InvalidNominationError as error:
-        raise InvalidNominationError(list(error.problems), resolved) from None
+    def store_if_cached() -> tuple[int, _Stored | None]:
+        with services.unit_of_work() as session:
+            workspace_id = get_or_create_workspace(
+                session, submission.platform, submission.workspace_external_id, services.clock()
+            ).id
+            people = cached_people(session, workspace_id, everyone, services.clock())
+            if people is None:  # someone to ask the platform about first
+                return workspace_id, None
+            return workspace_id, store(session, workspace_id, people)
+
+    def store_resolved(workspace_id: int, people: dict[str, Member]) -> _Stored:
+        with services.unit_of_work() as session:
+            return store(session, workspace_id, people)
+
+    workspace_id, stored = await services.in_worker(store_if_cached)
+    if stored is None:
+        people = await resolve_people(services, workspace_id, everyone, lookup)
+        stored = await services.in_worker(store_resolved, workspace_id, people)
     celebration = None
-    if created and sender is not None:
+    if stored.created and sender is not None:
         celebration = await celebrate(
-            services, sender, workspace_id, nomination_id, submission.source_channel_id
+            services,
+            sender,
+            workspace_id,
+            stored.nomination_id,
+            submission.source_channel_id,
+            view=stored.view,
         )
-    return NominationResult(nomination_id, workspace_id, created, default, celebration, resolved)
+    return NominationResult(
+        stored.nomination_id, workspace_id, stored.created, default, celebration, stored.nominees
+    )
 
 
 async def endorse_nomination(

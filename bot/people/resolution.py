@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+from sqlalchemy.orm import Session
 
 from bot.people.directory import (
     MemberProfile,
@@ -64,26 +67,47 @@ async def workspace_id_for(services: Services, platform: str, external_id: str) 
     return await services.in_worker(workspace_id_in, services, platform, external_id)
 
 
-async def resolve_people(
-    services: Services, workspace_id: int, people: Sequence[PersonRef], lookup: ProfileLookup
-) -> dict[str, Member]:
-    """Members for `people`, keyed by each PersonRef's `ref` (created or refreshed)."""
-    people = list({person.ref: person for person in people}.values())
-    now = services.clock()
+def _cached(
+    session: Session, workspace_id: int, people: Sequence[PersonRef], now: datetime
+) -> tuple[dict[str, Member], list[PersonRef]]:
+    """The members already stored for `people`, and who of them the platform must be asked
+    about (unknown, or a profile older than PROFILE_TTL)."""
     stable_ids = [person.platform_user_id for person in people if person.platform_user_id]
-
-    def cached() -> tuple[dict[str, Member], set[str]]:
-        with services.unit_of_work() as session:
-            known = members_by_platform_id(session, workspace_id, stable_ids)
-            return known, set(stale_platform_ids(known, stable_ids, now))
-
-    known, stale = await services.in_worker(cached)
+    known = members_by_platform_id(session, workspace_id, stable_ids)
+    stale = set(stale_platform_ids(known, stable_ids, now))
     to_ask = [
         person
         for person in people
         if not person.is_bot
         and (person.platform_user_id is None or person.platform_user_id in stale)
     ]
+    return known, to_ask
+
+
+def cached_people(
+    session: Session, workspace_id: int, people: Sequence[PersonRef], now: datetime
+) -> dict[str, Member] | None:
+    """Members for `people` keyed by `ref` when every one is stored with a fresh profile
+    (so nobody needs asking); None otherwise: then `resolve_people` asks the platform."""
+    people = list({person.ref: person for person in people}.values())
+    known, to_ask = _cached(session, workspace_id, people, now)
+    if to_ask or not all(person.platform_user_id in known for person in people):
+        return None
+    return {person.ref: known[person.platform_user_id or ""] for person in people}
+
+
+async def resolve_people(
+    services: Services, workspace_id: int, people: Sequence[PersonRef], lookup: ProfileLookup
+) -> dict[str, Member]:
+    """Members for `people`, keyed by each PersonRef's `ref` (created or refreshed)."""
+    people = list({person.ref: person for person in people}.values())
+    now = services.clock()
+
+    def cached() -> tuple[dict[str, Member], list[PersonRef]]:
+        with services.unit_of_work() as session:
+            return _cached(session, workspace_id, people, now)
+
+    known, to_ask = await services.in_worker(cached)
     if not to_ask and all(person.platform_user_id in known for person in people):
         return {person.ref: known[person.platform_user_id or ""] for person in people}
     answered = await lookup.profiles(to_ask) if to_ask else {}
