@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot import messages
 from bot.errors import AlreadyEndorsedError, InvalidNominationError, NominationField
@@ -167,3 +167,42 @@ def test_endorsing_updates_the_stored_post_and_counts_once(services: Services) -
     with pytest.raises(AlreadyEndorsedError):
         endorse("ola")
     assert len(sender.updated) == 1
+
+
+def test_a_nomination_of_known_people_takes_three_transactions(services: Services) -> None:
+    sender = RecordingSender()
+    record(services, sender)  # the people are stored now, with fresh profiles
+    transactions: list[str] = []
+    statements: list[str] = []
+
+    def on_commit(_connection: object) -> None:
+        transactions.append("commit")
+
+    def on_rollback(_connection: object) -> None:
+        transactions.append("rollback")
+
+    def on_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.engine, "commit", on_commit)
+    event.listen(services.engine, "rollback", on_rollback)
+    event.listen(services.engine, "before_cursor_execute", on_statement)
+    try:
+        result = record(services, sender, story=STORY + " Again, on the night shift.")
+    finally:
+        event.remove(services.engine, "commit", on_commit)
+        event.remove(services.engine, "rollback", on_rollback)
+        event.remove(services.engine, "before_cursor_execute", on_statement)
+    assert result.created and result.celebration is not None
+    assert result.celebration.public is PublicPost.POSTED
+    assert sender.sent[-3:] == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+    # Stored; the posts claimed together; then recorded as sent together.
+    assert transactions == ["commit", "commit", "commit"]
+    # The nomination is never read back after it is written.
+    loads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "nomination.story" in s
+    ]
+    assert loads == [s for s in loads if "fingerprint" in s]  # only the duplicate check
+    with services.sessions() as session:
+        stored = session.get(Nomination, result.nomination_id)
+        assert stored is not None and stored.posted_channel_id == "CWARD"
