@@ -158,8 +158,9 @@ def week_start(column: Any, dialect: str) -> ColumnElement[Any]:
     """The Monday (UTC) of the week a timestamp falls in, as an expression for `dialect`."""
     if dialect == "postgresql":
         return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
-    # SQLite stores UTC text; step back six days, then forward to the next Monday.
-    return func.date(column, "-6 days", "weekday 1")
+    # SQLite stores UTC text; from its day (the date part alone: SQLite rounds a time like
+    # 23:59:59.999999 up into the next day), step back six days, then on to the next Monday.
+    return func.date(func.substr(column, 1, 10), "-6 days", "weekday 1")
 
 
 def _as_date(value: Any) -> date:
@@ -405,7 +406,13 @@ def _member_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ..
         for row in rows
     ]
     groups.sort(
-        key=lambda group: (-group.nominations, -(group.members or 0), group.label.casefold())
+        # The label itself last: "Porter" and "porter" are two seats, in a fixed order.
+        key=lambda group: (
+            -group.nominations,
+            -(group.members or 0),
+            group.label.casefold(),
+            group.label,
+        )
     )
     return tuple(groups)
 
@@ -433,7 +440,7 @@ def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
         for group in by_title
         if group.key is not None and (group.members or 0) > 0 and group.people_recognised == 0
     ]
-    return tuple(sorted(seats, key=lambda seat: (-seat.members, seat.title.casefold())))
+    return tuple(sorted(seats, key=lambda seat: (-seat.members, seat.title.casefold(), seat.title)))
 
 
 def recognition_stats(

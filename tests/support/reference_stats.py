@@ -94,7 +94,7 @@ def reference_stats(
                     members=sum(1 for person in people if active(person.id)),
                 )
             )
-        result.sort(key=lambda g: (-g.nominations, -(g.members or 0), g.label.casefold()))
+        result.sort(key=lambda g: (-g.nominations, -(g.members or 0), g.label.casefold(), g.label))
         return tuple(result)
 
     with_nominees = [nomination for nomination in nominations if nomination.nominees]
