@@ -8,7 +8,14 @@ and adding it to `REGISTRY`.
 
 from __future__ import annotations
 
-from benchmarks import ack_latency, digest, export, startup, throughput
+from benchmarks import ack_latency, digest, export, startup, statistics, throughput
 from benchmarks.results import BenchmarkModule
 
-REGISTRY: tuple[BenchmarkModule, ...] = (ack_latency, throughput, digest, export, startup)  # type: ignore[assignment]
+REGISTRY: tuple[BenchmarkModule, ...] = (  # type: ignore[assignment]
+    ack_latency,
+    throughput,
+    digest,
+    export,
+    startup,
+    statistics,
+)
