@@ -36,6 +36,7 @@ from benchmarks.harness import (
     send_signed_commands,
     server_process,
     slack_environment,
+    top_of_profile,
 )
 from benchmarks.results import Context, Figure, Outcome
 from bot import messages
@@ -238,10 +239,34 @@ def _measure(
             ratio <= MAX_CPU_RATIO and not refused,
         )
     )
+    if ratio > MAX_CPU_RATIO:
+        _profile(backend, database_url, people, workdir, outcome, count)
     if ours.refused or ours.load.errors:
         outcome.note(
             f"{backend}: HTTP/transport errors {ours.load.errors[:3]}, refusals {ours.refused[:3]}"
         )
+
+
+def _profile(
+    backend: str,
+    database_url: str,
+    people: list[str],
+    workdir: Path,
+    outcome: Outcome,
+    count: int,
+) -> None:
+    """The missed CPU ratio's profile: Everyseat's server under cProfile for `count`."""
+    profile_path = workdir / f"nominate-{backend.lower()}.prof"
+    fake = FakeSlack().start()
+    try:
+        with server_process(
+            EVERYSEAT, workdir, _environment(fake, database_url), profile_to=profile_path
+        ) as app:
+            _drive([app], _bodies(people, count, fake.response_url), fake, CLIENTS)
+    finally:
+        fake.stop()
+    outcome.note(f"{backend}: Everyseat's server under cProfile, {count} one-line nominations:")
+    outcome.note(top_of_profile(profile_path))
 
 
 def _burst(database_url: str, workdir: Path, outcome: Outcome, backend: str) -> None:
@@ -288,6 +313,11 @@ def _scale_out(database_url: str, workdir: Path, outcome: Outcome, context: Cont
             fake.stop()
         rate = count / run.seconds
         rates.append(rate)
+        if run.errors(count):
+            outcome.note(
+                f"{replicas} replica(s): errors {run.load.errors[:3]}, refusals {run.refused[:3]},"
+                f" posts {run.posts} of {count}"
+            )
         outcome.add(
             Figure(
                 f"PostgreSQL, {replicas} replica(s), {CLIENTS} clients: throughput",

@@ -16,6 +16,7 @@ import asyncio
 import contextvars
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -42,15 +43,12 @@ DEFAULT_DATABASE_WORKERS = 8
 
 
 def database_workers(engine: Engine) -> int:
-    """How many threads may use the database at once: the pool's connections (its size
-    plus what it may open beyond that)."""
-    pool = engine.pool
-    size = getattr(pool, "size", None)
-    overflow = getattr(pool, "_max_overflow", 0)
+    """How many threads may use the database at once: the connections the pool keeps open
+    (its size). More would only queue for a connection, or, on SQLite, for its one writer."""
+    size = getattr(engine.pool, "size", None)
     if not callable(size):
         return DEFAULT_DATABASE_WORKERS
-    total = int(size()) + max(int(overflow), 0)
-    return max(total, 1)
+    return max(int(size()), 1)
 
 
 def is_outage(error: BaseException) -> bool:
@@ -75,6 +73,10 @@ class Services:
     _executor_lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
+    # One per event loop (a semaphore belongs to the loop it first waits in).
+    _admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False, compare=False
+    )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -97,6 +99,19 @@ class Services:
                     max_workers=database_workers(self.engine), thread_name_prefix="everyseat-db"
                 )
             return self._executor
+
+    @property
+    def admission(self) -> asyncio.Semaphore:
+        """Admits nominations into their database and sending steps a few at a time, in
+        arrival order (asyncio's semaphore is first come, first served). After a burst,
+        the first ones then finish (and are confirmed) first, instead of every nomination's
+        next step queueing behind every other's first step in the worker pool. Twice the
+        workers, so sends to the platform overlap the next nominations' database work."""
+        loop = asyncio.get_running_loop()
+        semaphore = self._admission.get(loop)
+        if semaphore is None:
+            semaphore = self._admission[loop] = asyncio.Semaphore(2 * database_workers(self.engine))
+        return semaphore
 
     async def in_worker(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking (database) work in a worker thread, off the event loop."""

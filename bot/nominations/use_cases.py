@@ -140,20 +140,21 @@ async def record_nomination(
         with services.unit_of_work() as session:
             return store(session, workspace_id, people)
 
-    workspace_id, stored = await services.in_worker(store_if_cached)
-    if stored is None:
-        people = await resolve_people(services, workspace_id, everyone, lookup)
-        stored = await services.in_worker(store_resolved, workspace_id, people)
-    celebration = None
-    if stored.created and sender is not None:
-        celebration = await celebrate(
-            services,
-            sender,
-            workspace_id,
-            stored.nomination_id,
-            submission.source_channel_id,
-            view=stored.view,
-        )
+    async with services.admission:
+        workspace_id, stored = await services.in_worker(store_if_cached)
+        if stored is None:
+            people = await resolve_people(services, workspace_id, everyone, lookup)
+            stored = await services.in_worker(store_resolved, workspace_id, people)
+        celebration = None
+        if stored.created and sender is not None:
+            celebration = await celebrate(
+                services,
+                sender,
+                workspace_id,
+                stored.nomination_id,
+                submission.source_channel_id,
+                view=stored.view,
+            )
     return NominationResult(
         stored.nomination_id, workspace_id, stored.created, default, celebration, stored.nominees
     )
