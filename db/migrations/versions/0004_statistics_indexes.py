@@ -1,7 +1,7 @@
 """Covering indexes for statistics: a period's nominators, and members by seat, without reading rows
 
 Revision ID: 0004_statistics_indexes
-Revises: 0003_teams
+Revises: 0004_audit
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0004_statistics_indexes"
-down_revision = "0003_teams"
+down_revision = "0004_audit"
 branch_labels = None
 depends_on = None
 
