@@ -25,7 +25,6 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     select,
     true,
     union_all,
@@ -191,7 +190,7 @@ class _Section(StrEnum):
     TOTALS = "totals"  # a nominations, b nominators, c endorsements, d active members
     SPREAD = "spread"  # a recipients, b received, c Σ rank×received, d top count, e top received
     RECOGNISED_ACTIVE = "recognised"  # a recognised active members
-    TITLE = "title"  # key title: a nominations, b people recognised, c active members
+    TITLE = "title"  # key title; one of: a nominations, b people recognised, c active members
     DEPARTMENT = "department"  # the same, by department
     BEHAVIOUR = "behaviour"  # key slug: a nominations, b people recognised
     WEEK = "week"  # week: a nominations, b people recognised
@@ -254,21 +253,6 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
     # rank_down <= ceil(recipients / 10), in integers: 10·rank_down − 9 <= recipients.
     in_top = ranked.c.rank_down * 10 - 9 <= ranked.c.recipients
     active = is_active_person()
-    # The workspace's members who are active or were recognised: the people in a seat.
-    shown = (
-        select(
-            Member.id,
-            Member.title,
-            Member.department,
-            case((active, 1), else_=0).label("active"),
-            case((recipients.c.member_id.is_not(None), 1), else_=0).label("recognised"),
-        )
-        .outerjoin(recipients, recipients.c.member_id == Member.id)
-        .where(
-            Member.workspace_id == workspace_id, or_(active, recipients.c.member_id.is_not(None))
-        )
-        .cte("shown")
-    )
     # A nomination with two nominees in one seat counts once for that seat.
     seat_links = (
         select(links.c.nomination_id, Member.title, Member.department)
@@ -287,40 +271,29 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
         .cte("behaviour_links")
     )
 
-    def by_member_field(section: _Section, field: str) -> Select[Any]:
-        people = (
+    def by_member_field(section: _Section, field: str) -> list[Select[Any]]:
+        """Three kinds of row per seat (or department), merged by key in Python: active
+        members (an index-only scan of the workspace's members), people recognised (from
+        the recipients) and nominations (a nomination counts once per seat)."""
+        member_field = getattr(Member, field)
+        return [
+            select(*_row(section, member_field, None, None, None, func.count()))
+            .where(Member.workspace_id == workspace_id, active)
+            .group_by(member_field),
+            select(*_row(section, member_field, None, None, func.count()))
+            .select_from(recipients)
+            .join(Member, Member.id == recipients.c.member_id)
+            .where(Member.workspace_id == workspace_id)
+            .group_by(member_field),
             select(
-                shown.c[field].label("value"),
-                func.sum(shown.c.recognised).label("people"),
-                func.sum(shown.c.active).label("members"),
-            )
-            .group_by(shown.c[field])
-            .subquery(f"{field}_people")
-        )
-        nominations = (
-            select(
-                seat_links.c[field].label("value"),
-                func.count(func.distinct(seat_links.c.nomination_id)).label("nominations"),
-            )
-            .group_by(seat_links.c[field])
-            .subquery(f"{field}_nominations")
-        )
-        return select(
-            *_row(
-                section,
-                people.c.value,
-                None,
-                func.coalesce(nominations.c.nominations, 0),
-                people.c.people,
-                people.c.members,
-            )
-        ).outerjoin(
-            nominations,
-            or_(
-                nominations.c.value == people.c.value,
-                and_(nominations.c.value.is_(None), people.c.value.is_(None)),
-            ),
-        )
+                *_row(
+                    section,
+                    seat_links.c[field],
+                    None,
+                    func.count(func.distinct(seat_links.c.nomination_id)),
+                )
+            ).group_by(seat_links.c[field]),
+        ]
 
     endorsements = (
         select(func.count())
@@ -362,8 +335,8 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
         .select_from(recipients)
         .join(Member, Member.id == recipients.c.member_id)
         .where(active),
-        by_member_field(_Section.TITLE, "title"),
-        by_member_field(_Section.DEPARTMENT, "department"),
+        *by_member_field(_Section.TITLE, "title"),
+        *by_member_field(_Section.DEPARTMENT, "department"),
         select(
             *_row(
                 _Section.BEHAVIOUR,
@@ -395,15 +368,22 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
 
 
 def _member_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ...]:
+    """Seats (or departments) from their rows of nominations (f0), people recognised (f1)
+    and active members (f2), each row holding one of the three."""
+    figures: dict[str | None, list[int]] = {}
+    for row in rows:
+        totals = figures.setdefault(row.key, [0, 0, 0])
+        for index, value in enumerate((row.f0, row.f1, row.f2)):
+            totals[index] += int(value or 0)
     groups = [
         GroupCount(
-            key=row.key,
-            label=row.key if row.key is not None else none_label,
-            nominations=int(row.f0),
-            people_recognised=int(row.f1),
-            members=int(row.f2),
+            key=key,
+            label=key if key is not None else none_label,
+            nominations=nominations,
+            people_recognised=people,
+            members=members,
         )
-        for row in rows
+        for key, (nominations, people, members) in figures.items()
     ]
     groups.sort(
         # The label itself last: "Porter" and "porter" are two seats, in a fixed order.
