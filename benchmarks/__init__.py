@@ -11,7 +11,7 @@ from __future__ import annotations
 from benchmarks import ack_latency, digest, export, startup, statistics, throughput
 from benchmarks.results import BenchmarkModule
 
-REGISTRY: tuple[BenchmarkModule, ...] = (  # type: ignore[assignment]
+REGISTRY: tuple[BenchmarkModule, ...] = (
     ack_latency,
     throughput,
     digest,
