@@ -8,7 +8,7 @@ and adding it to `REGISTRY`.
 
 from __future__ import annotations
 
-from benchmarks import ack_latency, digest, export, startup, statistics, throughput
+from benchmarks import ack_latency, digest, equity, export, startup, statistics, throughput
 from benchmarks.results import BenchmarkModule
 
 REGISTRY: tuple[BenchmarkModule, ...] = (
@@ -17,5 +17,6 @@ REGISTRY: tuple[BenchmarkModule, ...] = (
     digest,
     export,
     startup,
+    equity,
     statistics,
 )

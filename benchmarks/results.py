@@ -41,6 +41,13 @@ PLANNED: tuple[tuple[int, str, str], ...] = (
     (5, "Start-up time and idle memory of `everyseat serve`", "no target set; recorded"),
     (
         6,
+        "Spotlight equity over 12 simulated weeks",
+        "in the worse variant: ≥ 3× the distinct people of a top-5 digest, ≥ 80% of nominated "
+        "job titles featured, ≤ 50% of slots to the most-nominated 20%, nobody featured more "
+        "than twice",
+    ),
+    (
+        7,
         "Admin statistics on a large history",
         "365 days under 1 s and 30 days under 300 ms on the 2M-nomination history",
     ),

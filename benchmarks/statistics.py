@@ -1,4 +1,4 @@
-"""Benchmark 6: admin statistics (`/recognition stats`, App Home, the Teams card, the summary
+"""Benchmark 7: admin statistics (`/recognition stats`, App Home, the Teams card, the summary
 export) over 30, 90 and 365 days of the 2M-nomination, 100k-member history.
 
 Every figure comes from one statement over the period (bot/reporting/stats.py), so the time
@@ -20,7 +20,7 @@ from bot.reporting.stats import recognition_stats
 from db.engine import create_database_engine, create_session_factory
 from db.models import Workspace
 
-NUMBER = 6
+NUMBER = 7
 TITLE = "Admin statistics on a large history"
 TARGET = "365 days under 1 s and 30 days under 300 ms on the 2M-nomination, 100k-member history"
 # (days, target in ms; None: recorded only)

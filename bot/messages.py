@@ -13,6 +13,14 @@ TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you ch
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
+NOMINEE_UNKNOWN = (
+    "No one in this workspace has the user id {user_id} (they may have left, or the mention "
+    "was typed rather than picked); choose the person from the list."
+)
+NOMINEE_OTHER_WORKSPACE = (
+    "{name} belongs to another organisation's workspace (they reach you through a shared "
+    "channel); choose a colleague from this workspace."
+)
 STORY_TOO_SHORT = (
     "Tell the story in at least {minimum} characters (you wrote {length}): "
     "what did they do, and what difference did it make?"
@@ -179,9 +187,13 @@ DIGEST_SUMMARY = (
 )
 DIGEST_SPOTLIGHT_LINE = "{nominees} · {behaviours}"
 DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
+# The same line in words, for cards a screen reader reads aloud (no "·" or "★").
+DIGEST_SPOTLIGHT_SPOKEN = "Spotlight on {nominees}, for {behaviours}"
+QUOTE_SPOKEN_ATTRIBUTION = "From {attribution}"
 DIGEST_ALSO_RECOGNISED = "Also recognised this week"
 DIGEST_AND_MORE = "and {count} more colleagues"
 DIGEST_NOMINATED_BY = "Nominated by {nominator}"
+DIGEST_SEE_HOME = "Recognised this week? Open Everyseat's Home tab to read what colleagues wrote."
 CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
 DIGEST_REFLECTION = "A thought for the week ahead"
 DIGEST_QUIET_HEADER = "A quiet week for recognition"
@@ -306,7 +318,8 @@ MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user i
 FORGET_CONFIRM = (
     "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
     "received as the only nominee (removed from {shared} shared ones), {endorsements} "
-    "endorsements; {given} nominations they gave are kept without their name.\n"
+    "endorsements, their messages still waiting to be sent and their spotlight history; "
+    "{given} nominations they gave are kept for the nominees without their name or story.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
@@ -314,6 +327,9 @@ FORGET_DONE = (
     "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
     "{given} given nominations anonymised, {endorsements} endorsements deleted."
 )
+# What erasure leaves in place of an erased person's words, and of a mention of them.
+ERASED_STORY = "(The story was removed when its author's data was erased.)"
+ERASED_MENTION = "a colleague"
 
 # Slack: /recognition
 RECOGNITION_HELP = """*/recognition* — recognition in this workspace

@@ -16,14 +16,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import messages
-from bot.errors import InvalidNominationError, NominationNotFoundError
-from bot.nominations.rules import NominationRequest, Visibility, endorse, nominate
+from bot.errors import (
+    InvalidNominationError,
+    NominationField,
+    NominationNotFoundError,
+    Problem,
+)
+from bot.nominations.rules import (
+    NominationRequest,
+    Visibility,
+    endorse,
+    find_problems,
+    nominate,
+)
 from bot.people.directory import get_or_create_workspace
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
     cached_people,
     resolve_people,
+    vet_people,
     workspace_id_for,
 )
 from bot.recognition.outbox import Celebration, celebrate
@@ -69,7 +81,6 @@ class _Stored:
     nomination_id: int
     created: bool
     view: RecognitionView | None  # built from the rows just written; None for a repeat
-    nominees: tuple[tuple[str, str], ...]  # (platform id, name), in the order given
 
 
 async def record_nomination(
@@ -81,8 +92,9 @@ async def record_nomination(
     """Resolve the people, store the nomination and, with a `sender`, post it and message
     the nominees exactly once. Stores nothing when a rule is broken.
 
-    When everyone's profile is cached, the workspace, the people and the nomination take one
-    transaction; claiming the posts one more, and recording them sent a third.
+    When everyone's profile is cached and fresh, the workspace, the people and the
+    nomination take one transaction; claiming the posts one more, recording them sent a
+    third. Nominations are admitted a few at a time, in arrival order (`services.admission`).
 
     Raises InvalidNominationError (every problem, each tied to a form field, with the
     nominees as resolved), DailyCapReachedError or StorageUnavailableError.
@@ -94,20 +106,23 @@ async def record_nomination(
         default = services.catalogue.default.slug
         slugs = (default,)
 
-    def store(session: Session, workspace_id: int, people: dict[str, Member]) -> _Stored:
-        nominees = [people[person.ref] for person in submission.nominees]
-        # Read now: a rolled-back race below would expire these objects.
-        resolved = tuple((member.platform_user_id, member.display_name) for member in nominees)
-        request = NominationRequest(
+    def request_for(workspace_id: int, people: dict[str, Member]) -> NominationRequest:
+        return NominationRequest(
             workspace_id=workspace_id,
             nominator=people[submission.nominator.ref],
-            nominees=nominees,
+            nominees=[people[p.ref] for p in submission.nominees if p.ref in people],
             behaviour_slugs=slugs,
             story=submission.story,
             visibility=submission.visibility,
             source_channel_id=submission.source_channel_id,
             source_message_url=submission.source_message_url,
         )
+
+    def names(request: NominationRequest) -> tuple[tuple[str, str], ...]:
+        return tuple((member.platform_user_id, member.display_name) for member in request.nominees)
+
+    def store(session: Session, request: NominationRequest) -> _Stored:
+        resolved = names(request)  # read now: a rolled-back race would expire the members
         try:
             outcome = nominate(
                 session,
@@ -120,31 +135,48 @@ async def record_nomination(
             raise InvalidNominationError(list(error.problems), resolved) from None
         nomination = outcome.nomination
         if not outcome.created:
-            return _Stored(nomination.id, False, None, resolved)
+            return _Stored(nomination.id, False, None)
         # The rows just written are the view: no need to load them again.
         set_committed_value(nomination, "nominator", request.nominator)
-        view = recognition_view(nomination, services.catalogue, 0)
-        return _Stored(nomination.id, True, view, resolved)
+        return _Stored(nomination.id, True, recognition_view(nomination, services.catalogue, 0))
 
-    def store_if_cached() -> tuple[int, _Stored | None]:
+    def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
         with services.unit_of_work() as session:
             workspace_id = get_or_create_workspace(
                 session, submission.platform, submission.workspace_external_id, services.clock()
             ).id
             people = cached_people(session, workspace_id, everyone, services.clock())
-            if people is None:  # someone to ask the platform about first
-                return workspace_id, None
-            return workspace_id, store(session, workspace_id, people)
+            if people is None:  # someone to ask the platform about (and vet) first
+                return workspace_id, None, ()
+            request = request_for(workspace_id, people)
+            return workspace_id, store(session, request), names(request)
 
-    def store_resolved(workspace_id: int, people: dict[str, Member]) -> _Stored:
+    def store_vetted(request: NominationRequest) -> _Stored:
         with services.unit_of_work() as session:
-            return store(session, workspace_id, people)
+            return store(session, request)
 
     async with services.admission:
-        workspace_id, stored = await services.in_worker(store_if_cached)
+        workspace_id, stored, resolved = await services.in_worker(store_if_cached)
         if stored is None:
-            people = await resolve_people(services, workspace_id, everyone, lookup)
-            stored = await services.in_worker(store_resolved, workspace_id, people)
+            resolution = await vet_people(
+                services,
+                workspace_id,
+                everyone,
+                lookup,
+                # The nominator naming themselves is the rules' "can't nominate yourself".
+                vetted={person.ref for person in submission.nominees} - {submission.nominator.ref},
+            )
+            request = request_for(workspace_id, resolution.members)
+            resolved = names(request)
+            if resolution.refused:
+                # Refused people have no member row; the rules still judge the rest.
+                refused = [
+                    Problem(NominationField.NOMINEES, why) for why in resolution.refused.values()
+                ]
+                others = find_problems(request, services.catalogue, services.rules)
+                others = [p for p in others if p.message != messages.NO_NOMINEES]
+                raise InvalidNominationError([*others, *refused], resolved)
+            stored = await services.in_worker(store_vetted, request)
         celebration = None
         if stored.created and sender is not None:
             celebration = await celebrate(
@@ -156,7 +188,7 @@ async def record_nomination(
                 view=stored.view,
             )
     return NominationResult(
-        stored.nomination_id, workspace_id, stored.created, default, celebration, stored.nominees
+        stored.nomination_id, workspace_id, stored.created, default, celebration, resolved
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from bot import messages
 from bot.errors import AlreadyEndorsedError, InvalidNominationError, NominationField
@@ -22,7 +22,7 @@ from bot.recognition.outbox import PublicPost, retry_outbox
 from bot.recognition.senders import PublicTarget
 from bot.recognition.views import RecognitionView
 from bot.services import Services
-from db.models import Nomination
+from db.models import Member, Nomination
 from tests.support.clock import FakeClock
 
 STORY = "Reorganised the porter rota so theatre lists never waited for a bed move."
@@ -171,7 +171,10 @@ def test_endorsing_updates_the_stored_post_and_counts_once(services: Services) -
 
 def test_a_nomination_of_known_people_takes_three_transactions(services: Services) -> None:
     sender = RecordingSender()
-    record(services, sender)  # the people are stored now, with fresh profiles
+    record(services, sender)  # the people are stored now
+    with services.sessions() as session:  # as a platform's directory would have refreshed them
+        session.execute(update(Member).values(profile_refreshed_at=services.clock()))
+        session.commit()
     transactions: list[str] = []
     statements: list[str] = []
 
