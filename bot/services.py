@@ -5,15 +5,22 @@ one way a use case opens its unit of work.
 clock. Use cases call `services.unit_of_work()` for a session; a database that can't be
 reached surfaces as the domain's `StorageUnavailableError`, never as SQLAlchemy's errors.
 Async callers run a use case's database work with `services.in_worker`, so the event loop
-never waits on the database, and bound what must happen before a platform is acknowledged
-with `services.before_acknowledging`.
+never waits on the database: on a thread pool of its own, as large as the engine's connection
+pool, so database steps never queue behind other blocking work in asyncio's default executor
+and no worker thread ever waits for a connection. What must happen before a platform is
+acknowledged is bounded with `services.before_acknowledging`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
+import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -43,6 +50,18 @@ REQUEST_ARRIVED_AT: ContextVar[float | None] = ContextVar(
     "everyseat_request_arrived_at", default=None
 )
 
+# Workers when the engine's pool doesn't say how many connections it holds.
+DEFAULT_DATABASE_WORKERS = 8
+
+
+def database_workers(engine: Engine) -> int:
+    """How many threads may use the database at once: the connections the pool keeps open
+    (its size). More would only queue for a connection, or, on SQLite, for its one writer."""
+    size = getattr(engine.pool, "size", None)
+    if not callable(size):
+        return DEFAULT_DATABASE_WORKERS
+    return max(int(size()), 1)
+
 
 def is_outage(error: BaseException) -> bool:
     """A database that is down, restarting or cut off, as opposed to a bug in a query."""
@@ -62,6 +81,17 @@ class Services:
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
     ack_budget: float = ACK_BUDGET_SECONDS
 
+    _executor: ThreadPoolExecutor | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _executor_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+    # One per event loop (a semaphore belongs to the loop it first waits in).
+    _admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False, compare=False
+    )
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session for one use case; it commits what it means to keep. A database outage
@@ -74,9 +104,33 @@ class Services:
                 raise
             raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
 
+    @property
+    def database_executor(self) -> ThreadPoolExecutor:
+        """The bounded pool `in_worker` runs on, started on first use."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=database_workers(self.engine), thread_name_prefix="everyseat-db"
+                )
+            return self._executor
+
+    @property
+    def admission(self) -> asyncio.Semaphore:
+        """Admits nominations into their database and sending steps a few at a time, in
+        arrival order (asyncio's semaphore is first come, first served). After a burst,
+        the first ones then finish (and are confirmed) first, instead of every nomination's
+        next step queueing behind every other's first step in the worker pool. Twice the
+        workers, so sends to the platform overlap the next nominations' database work."""
+        loop = asyncio.get_running_loop()
+        semaphore = self._admission.get(loop)
+        if semaphore is None:
+            semaphore = self._admission[loop] = asyncio.Semaphore(2 * database_workers(self.engine))
+        return semaphore
+
     async def in_worker(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking (database) work in a worker thread, off the event loop."""
-        return await asyncio.to_thread(work, *args, **kwargs)
+        call = functools.partial(contextvars.copy_context().run, work, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.database_executor, call)
 
     async def before_acknowledging(self, work: Awaitable[T]) -> T:
         """`work` (storing what a person sent), given until the platform's acknowledgement
@@ -91,4 +145,8 @@ class Services:
             raise StorageUnavailableError(messages.STORAGE_TOO_SLOW) from None
 
     def close(self) -> None:
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         self.engine.dispose()

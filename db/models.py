@@ -95,6 +95,15 @@ class Member(Base):
         Index("ix_member_workspace_title", "workspace_id", "title"),
         Index("ix_member_person", "person_id"),
         Index("ix_member_email", "email"),
+        # Statistics count active members per seat and department from the index alone.
+        Index(
+            "ix_member_workspace_statistics",
+            "workspace_id",
+            "is_bot",
+            "is_deactivated",
+            "title",
+            "department",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -128,6 +137,13 @@ class Nomination(Base):
     __tablename__ = "nomination"
     __table_args__ = (
         Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
+        # Statistics (bot/reporting/stats.py) read a period's nominators from the index alone.
+        Index(
+            "ix_nomination_workspace_created_nominator",
+            "workspace_id",
+            "created_at",
+            "nominator_id",
+        ),
         Index("ix_nomination_nominator_created", "nominator_id", "created_at"),
         Index("ix_nomination_fingerprint", "fingerprint", "created_at"),
         Index("ix_nomination_posted", "posted_channel_id", "posted_message_id"),

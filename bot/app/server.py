@@ -195,6 +195,8 @@ def serve(
         )
     drain = Drain()
     app = create_app(services, socket_mode=socket_mode, drain=drain)
+    # One access-log line per request costs about as much CPU as acknowledging it; it is
+    # kept for LOG_LEVEL=DEBUG, where the cost is wanted.
     config = uvicorn.Config(
         app,
         host=settings.HOST,
@@ -203,6 +205,7 @@ def serve(
         proxy_headers=True,
         # The drain has waited for the work already; uvicorn's own wait is for stragglers.
         timeout_graceful_shutdown=5,
+        access_log=settings.LOG_LEVEL == "DEBUG",
     )
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.

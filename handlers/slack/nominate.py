@@ -40,6 +40,7 @@ from handlers.slack.render import (
     INPUT_ACTION,
     OPEN_FORM_ACTION,
     FormPrefill,
+    blank_nomination_form,
     nomination_form,
 )
 
@@ -125,9 +126,11 @@ async def _tell_nominator(
 async def _open_form(
     client: AsyncWebClient, services: Services, trigger_id: str, prefill: FormPrefill
 ) -> None:
-    await client.views_open(
-        trigger_id=trigger_id, view=nomination_form(services.catalogue, services.rules, prefill)
-    )
+    if prefill == FormPrefill(channel_id=prefill.channel_id):
+        view = blank_nomination_form(services.catalogue, services.rules, prefill.channel_id)
+    else:
+        view = nomination_form(services.catalogue, services.rules, prefill)
+    await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def on_nominate_command(

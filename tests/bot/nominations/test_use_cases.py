@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from bot import messages
 from bot.errors import (
@@ -29,7 +29,7 @@ from bot.recognition.outbox import PublicPost, retry_outbox
 from bot.recognition.senders import PublicTarget
 from bot.recognition.views import RecognitionView
 from bot.services import Services
-from db.models import Nomination
+from db.models import Member, Nomination
 from tests.support.clock import FakeClock
 
 STORY = "Reorganised the porter rota so theatre lists never waited for a bed move."
@@ -222,3 +222,45 @@ def test_endorsing_updates_the_stored_post_and_counts_once(services: Services) -
     with pytest.raises(AlreadyEndorsedError):
         endorse("ola")
     assert len(sender.updated) == 1
+
+
+def test_a_nomination_of_known_people_takes_three_transactions(services: Services) -> None:
+    sender = RecordingSender()
+    record(services, sender)  # the people are stored now
+    with services.sessions() as session:  # as a platform's directory would have refreshed them
+        session.execute(update(Member).values(profile_refreshed_at=services.clock()))
+        session.commit()
+    transactions: list[str] = []
+    statements: list[str] = []
+
+    def on_commit(_connection: object) -> None:
+        transactions.append("commit")
+
+    def on_rollback(_connection: object) -> None:
+        transactions.append("rollback")
+
+    def on_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.engine, "commit", on_commit)
+    event.listen(services.engine, "rollback", on_rollback)
+    event.listen(services.engine, "before_cursor_execute", on_statement)
+    try:
+        result = record(services, sender, story=STORY + " Again, on the night shift.")
+    finally:
+        event.remove(services.engine, "commit", on_commit)
+        event.remove(services.engine, "rollback", on_rollback)
+        event.remove(services.engine, "before_cursor_execute", on_statement)
+    assert result.created and result.celebration is not None
+    assert result.celebration.public is PublicPost.POSTED
+    assert sender.sent[-3:] == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+    # Stored; the posts claimed together; then recorded as sent together.
+    assert transactions == ["commit", "commit", "commit"]
+    # The nomination is never read back after it is written.
+    loads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "nomination.story" in s
+    ]
+    assert loads == [s for s in loads if "fingerprint" in s]  # only the duplicate check
+    with services.sessions() as session:
+        stored = session.get(Nomination, result.nomination_id)
+        assert stored is not None and stored.posted_channel_id == "CWARD"
