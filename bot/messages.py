@@ -26,6 +26,15 @@ DAILY_CAP_REACHED = (
     "Please save this one and send it tomorrow."
 )
 
+# The information-governance guard
+PATIENT_IDENTIFIER_REFUSED = (
+    "Not saved: your story contains {findings}. Patient identifiers must never go into "
+    "Everyseat: nominations are posted to colleagues, sent as messages and kept for years, "
+    "and a patient's details belong only in their clinical record. Take it out (the story "
+    "works without it) and send again; everything else you wrote is kept."
+)
+PATIENT_IDENTIFIER_YOU_WROTE = "What you wrote, to edit and send again:\n{text}"
+
 # Endorsements
 NOMINATION_NOT_FOUND = "That nomination no longer exists."
 OWN_NOMINATION = "You're part of this nomination, so you can't add an \"I saw this too\"."

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import messages
 from bot.errors import InvalidNominationError, NominationNotFoundError
+from bot.nominations.governance import ensure_no_patient_identifiers
 from bot.nominations.rules import NominationRequest, Visibility, endorse, nominate
 from bot.people.resolution import (
     PersonRef,
@@ -57,6 +58,18 @@ class NominationResult:
     nominees: tuple[tuple[str, str], ...] = field(default=())  # (platform id, name)
 
 
+def screen_submission(services: Services, submission: NominationSubmission) -> None:
+    """The information-governance guard on a submission, before anything is looked up,
+    stored or sent: raises PatientIdentifierError (a problem on the story, with the nominees
+    as typed) when the story holds a patient identifier. `record_nomination` calls it first;
+    an adapter may call it earlier to answer within its platform's acknowledgement."""
+    typed = tuple(
+        (person.platform_user_id or person.ref, person.name or person.ref)
+        for person in submission.nominees
+    )
+    ensure_no_patient_identifiers(services.guard, submission.story, typed)
+
+
 async def record_nomination(
     services: Services,
     submission: NominationSubmission,
@@ -66,9 +79,11 @@ async def record_nomination(
     """Resolve the people, store the nomination and, with a `sender`, post it and message
     the nominees exactly once. Stores nothing when a rule is broken.
 
-    Raises InvalidNominationError (every problem, each tied to a form field, with the
-    nominees as resolved), DailyCapReachedError or StorageUnavailableError.
+    Raises PatientIdentifierError first, before anyone is looked up, if the story holds a
+    patient identifier; then InvalidNominationError (every problem, each tied to a form
+    field, with the nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
+    screen_submission(services, submission)
     workspace_id = await workspace_id_for(
         services, submission.platform, submission.workspace_external_id
     )
