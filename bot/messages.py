@@ -34,6 +34,10 @@ PATIENT_IDENTIFIER_REFUSED = (
     "works without it) and send again; everything else you wrote is kept."
 )
 PATIENT_IDENTIFIER_YOU_WROTE = "What you wrote, to edit and send again:\n{text}"
+TEAMS_PATIENT_IDENTIFIER_KEPT = (
+    "Your message above still holds what you wrote: edit the identifier out of it (or delete "
+    "it), then send the nomination again."
+)
 
 # Endorsements
 NOMINATION_NOT_FOUND = "That nomination no longer exists."

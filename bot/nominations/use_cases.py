@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import messages
-from bot.errors import InvalidNominationError, NominationNotFoundError
+from bot.errors import InvalidNominationError, NominationNotFoundError, PatientIdentifierError
 from bot.nominations.governance import ensure_no_patient_identifiers
 from bot.nominations.rules import NominationRequest, Visibility, endorse, nominate
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
+    known_names,
     resolve_people,
     workspace_id_for,
 )
@@ -83,7 +84,17 @@ async def record_nomination(
     patient identifier; then InvalidNominationError (every problem, each tied to a form
     field, with the nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
-    screen_submission(services, submission)
+    try:
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        # A form shown again should name the people chosen: names already stored are read,
+        # nothing is looked up on the platform or written.
+        ids = [user_id for user_id, _name in error.nominees]
+        names = await services.in_worker(
+            known_names, services, submission.platform, submission.workspace_external_id, ids
+        )
+        nominees = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
+        raise PatientIdentifierError(list(error.problems), nominees, kinds=error.kinds) from None
     workspace_id = await workspace_id_for(
         services, submission.platform, submission.workspace_external_id
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import messages
-from bot.errors import EveryseatError
+from bot.errors import EveryseatError, PatientIdentifierError
 from bot.nominations.one_line import parse_one_line
 from bot.nominations.use_cases import NominationSubmission, record_nomination
 from bot.people.resolution import NoLookup, PersonRef, workspace_id_in
@@ -107,6 +107,10 @@ def _nominate(console: ConsoleSession, text: str) -> None:
     )
     try:
         result = asyncio.run(record_nomination(console.services, submission, NoLookup()))
+    except PatientIdentifierError as error:
+        console.say(error.message)
+        console.say(messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {text}"))
+        return
     except EveryseatError as error:
         console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
         console.say(messages.CONSOLE_YOU_TYPED.format(text=text))

@@ -19,6 +19,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.nominations.confirmation import confirmation_text
@@ -29,6 +30,7 @@ from bot.nominations.use_cases import (
     NominationSubmission,
     endorse_nomination,
     record_nomination,
+    screen_submission,
 )
 from bot.services import Services
 from handlers.slack.people import SLACK, SlackProfiles, slack_person
@@ -148,7 +150,6 @@ async def on_nominate_command(
         await _open_form(client, services, trigger_id, replace(prefill, notice=notice))
         return
 
-    await ack()
     submission = _submission(
         body["team_id"],
         body["user_id"],
@@ -158,6 +159,14 @@ async def on_nominate_command(
         source_channel_id=channel_id,
         default_behaviour_allowed=True,
     )
+    try:
+        # The guard answers in the acknowledgement itself: the refusal and what they typed
+        # reach only the person, and nothing is sent to Slack's Web API or stored.
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        await ack(text=_refused_with_text(error, text))
+        return
+    await ack()
     try:
         result = await _record(client, services, submission)
     except InvalidNominationError as error:
@@ -177,6 +186,11 @@ async def on_nominate_command(
         await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
         return
     await respond(text=_confirmation(result), response_type="ephemeral")
+
+
+def _refused_with_text(error: PatientIdentifierError, text: str) -> str:
+    typed = messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {text}")
+    return f"{error.message}\n\n{typed}"
 
 
 # --- the form ---------------------------------------------------------------------------------

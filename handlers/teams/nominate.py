@@ -22,6 +22,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.installs import TEAMS, base_conversation_id, lookup_conversations
@@ -140,6 +141,15 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
         return
 
+    try:
+        # Before any reply: a form or an error card would repeat the identifier in the chat.
+        use_cases.screen_submission(
+            services, _submission(turn, command.nominees, command.behaviour_slugs, command.story)
+        )
+    except PatientIdentifierError as error:
+        # Teams has no private replies; their own message still holds what they typed.
+        await ctx.send(f"{error.message} {messages.TEAMS_PATIENT_IDENTIFIER_KEPT}")
+        return
     typed = FormPrefill(behaviour_slugs=command.behaviour_slugs, story=command.story)
     if turn.is_personal or not (command.nominees or command.story or command.behaviour_slugs):
         await _send_form(ctx, services, typed)
