@@ -61,7 +61,8 @@ def nhs_check_digit_valid(digits: str) -> bool:
     """
     if len(digits) != 10 or not digits.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    weights = range(10, 1, -1)
+    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], weights, strict=True))
     check = 11 - total % 11
     if check == 11:
         check = 0
@@ -205,7 +206,8 @@ def parse_identifier_patterns(text: str, source: str) -> IdentifierGuard:
         try:
             compiled = re.compile(raw)
         except re.error as error:
-            raise _broken(source, f"{label} pattern is not a regular expression ({error})") from None
+            problem = f"{label} pattern is not a regular expression ({error})"
+            raise _broken(source, problem) from None
         for example in examples:
             if not compiled.search(example):
                 raise _broken(source, f"{label} pattern does not find its example {example!r}")

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
+
 from bot.people.directory import (
     MemberProfile,
     get_or_create_workspace,
@@ -21,8 +23,6 @@ from bot.people.directory import (
     save_profiles,
     stale_platform_ids,
 )
-from sqlalchemy import select
-
 from bot.services import Services
 from db.models import Member, Workspace
 

@@ -46,8 +46,7 @@ def test_one_line_refusal_comes_back_in_the_reply_with_the_full_text(
 
     assert response.status_code == 200
     assert response.text == (
-        f"{REFUSAL}\n\n"
-        + messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {typed}")
+        f"{REFUSAL}\n\n" + messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {typed}")
     )
     assert _platform_calls(slack_world) == []
     assert set(stored_rows(slack_world.services)) <= {"alembic_version"}
