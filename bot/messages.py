@@ -121,7 +121,7 @@ TEAMS_USAGE = (
 TEAMS_NOT_UNDERSTOOD = "I didn't catch that. " + TEAMS_USAGE
 TEAMS_STATS_PERSONAL_ONLY = (
     "Statistics are only shown in a personal chat with Everyseat: open a chat with me and "
-    "send “stats”."
+    "send “stats” (or “audit” for the audit trail)."
 )
 TEAMS_STATS_ON_CLI = (
     "Exports and the weekly chart are on the server's command line (`everyseat export`)."
@@ -342,6 +342,12 @@ HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
 HOME_EXPORT_CSV = "Export CSV"
 HOME_EXPORT_XLSX = "Export XLSX"
 
+# Admin: the audit trail
+AUDIT_LINE = "{at} · {action} by {actor} ({platform}){subject}{detail}"
+AUDIT_HEADER = "Audit trail: the last {count} entries"
+AUDIT_EMPTY = "Nothing has been recorded in the audit trail yet."
+AUDIT_EXPORTED = "Wrote {entries} audit entries since {since} to {path}."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"
@@ -354,6 +360,7 @@ CONSOLE_HELP = """Commands:
   /digest                                       preview this week's spotlight
   /stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]       coverage, spread, unseen seats (default 30d);
                                                 no admin check: you are the local operator
+  /audit                                        the audit trail's last 20 entries
   /as name                                      act as another person
   /help                                         this list
   /quit                                         leave"""

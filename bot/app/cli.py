@@ -42,8 +42,11 @@ def _secrets(settings: Settings) -> list[str]:
 def _start(settings: Settings, clock: Clock) -> Services:
     """Logging, services and an up-to-date schema: what every command needs first."""
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
+    from bot.audit import record_admin_list
+
     services = build_services(settings, clock=clock)
     upgrade_database(services.engine)
+    record_admin_list(services)  # an admin added or removed since the last start is recorded
     return services
 
 
@@ -214,6 +217,8 @@ def _progress_bar(total: int | None) -> Iterator[object]:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from bot.audit import CLI
+    from bot.reporting.admin_reports import record_export
     from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
     from bot.reporting.periods import period_from_options
     from bot.reporting.stats import choose_workspace
@@ -254,6 +259,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
                         else:
                             with partial.open("w", encoding="utf-8", newline="") as out:
                                 rows = write_export(fmt, tables, text_out=out, on_rows=on_rows)
+            record_export(
+                services,
+                CLI,
+                request,
+                fmt,
+                rows=rows,
+                destination="file" if args.out else "stdout",
+            )
     finally:
         services.close()
     if args.out is not None:
@@ -272,12 +285,23 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
 
 
 def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from bot.audit import CLI, AuditAction, record_by
     from bot.people.data_protection import member_data
 
     services = _start(settings, clock)
     try:
         with services.sessions() as session:
             data = member_data(session, args.user_id, now=services.clock())
+            # Who was exported is left out: an erasure later must leave nothing about them.
+            record_by(
+                session,
+                CLI,
+                AuditAction.EXPORT,
+                at=services.clock(),
+                subject="subject access",
+                detail={"format": "json", "workspaces": len(data["members"])},
+            )
+            session.commit()
     finally:
         services.close()
     _write_json(data, args.out, sys.stdout)
@@ -305,7 +329,7 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
                 if answer != "yes":
                     print(messages.FORGET_ABORTED, file=sys.stderr)
                     return 1
-            forget_member(session, plan)
+            forget_member(session, plan, at=services.clock())
     finally:
         services.close()
     print(
@@ -317,6 +341,55 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
             endorsements=plan.endorsements,
         )
     )
+    return 0
+
+
+def cmd_audit_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit export --since DATE`: the trail as CSV or JSON (itself recorded)."""
+    from datetime import date
+
+    from bot.audit import CLI, export_audit
+    from bot.reporting.periods import between_dates
+
+    try:
+        first = date.fromisoformat(args.since)
+    except ValueError:
+        raise ReportError(messages.BAD_DATE.format(option="--since", value=args.since)) from None
+    since = between_dates(first, first, settings.timezone).since  # local midnight
+    services = _start(settings, clock)
+    try:
+        if args.out is None:
+            export_audit(services, sys.stdout, since=since, fmt=args.format, actor=CLI)
+        else:
+            with (
+                _replacing(Path(args.out)) as partial,
+                partial.open("w", encoding="utf-8", newline="") as out,
+            ):
+                entries = export_audit(services, out, since=since, fmt=args.format, actor=CLI)
+            print(
+                messages.AUDIT_EXPORTED.format(entries=entries, since=args.since, path=args.out),
+                file=sys.stderr,
+            )
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_audit_show(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit show`: the last entries, as the admin panels show them."""
+    from bot.audit import describe_entry, recent_audit
+
+    services = _start(settings, clock)
+    try:
+        entries = recent_audit(services, args.limit)
+    finally:
+        services.close()
+    if not entries:
+        print(messages.AUDIT_EMPTY)
+        return 0
+    print(messages.AUDIT_HEADER.format(count=len(entries)))
+    for entry in entries:
+        print(describe_entry(entry))
     return 0
 
 
@@ -469,6 +542,23 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
+
+    audit = commands.add_parser("audit", help="the audit trail: exports, erasures, admin changes")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_export = audit_commands.add_parser(
+        "export", parents=[test_options], help="the audit trail since a day, as CSV or JSON"
+    )
+    audit_export.add_argument(
+        "--since", metavar="DATE", required=True, help="first day, YYYY-MM-DD"
+    )
+    audit_export.add_argument("--format", choices=["csv", "json"], default="csv")
+    audit_export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    audit_export.set_defaults(handler=cmd_audit_export)
+    audit_show = audit_commands.add_parser(
+        "show", parents=[test_options], help="the last entries, newest first"
+    )
+    audit_show.add_argument("--limit", type=_positive, default=20, help="how many (default: 20)")
+    audit_show.set_defaults(handler=cmd_audit_show)
 
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")

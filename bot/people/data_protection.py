@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot import messages
+from bot.audit import CLI, Actor, AuditAction, record_by
 from bot.errors import MemberNotFoundError
 from bot.reporting.exports import iso_utc
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
@@ -171,10 +172,27 @@ def plan_erasure(session: Session, user_id: str) -> ErasurePlan:
     )
 
 
-def forget_member(session: Session, plan: ErasurePlan) -> None:
-    """Carry out `plan` in one transaction: all of it happens, or none of it. Commits."""
+def forget_member(session: Session, plan: ErasurePlan, *, at: datetime, actor: Actor = CLI) -> None:
+    """Carry out `plan` in one transaction: all of it happens, or none of it. Commits.
+
+    The audit trail records that an erasure happened, by whom and how much it removed, in
+    the same transaction, and nothing about who was erased: no id, no name.
+    """
     ids = list(plan.member_ids)
     try:
+        record_by(
+            session,
+            actor,
+            AuditAction.MEMBER_ERASED,
+            at=at,
+            detail={
+                "member_rows": len(ids),
+                "nominations_deleted": plan.received_alone,
+                "removed_from_shared": plan.received_shared,
+                "given_anonymised": plan.given,
+                "endorsements_deleted": plan.endorsements,
+            },
+        )
         alone = list(session.scalars(_received_alone_ids(ids)))
         # Children first, explicitly, rather than trusting every backend's cascades.
         for child in (NominationBehaviour, NominationNominee, Endorsement):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot import messages
+from bot.audit import describe_entry, recent_audit
 from bot.errors import EveryseatError, PatientIdentifierError
 from bot.nominations.one_line import parse_one_line
 from bot.nominations.use_cases import NominationSubmission, record_nomination
@@ -153,6 +154,16 @@ def _stats(console: ConsoleSession, text: str) -> None:
     console.say(render_summary_text(stats_summary(console.services, console.workspace_id, period)))
 
 
+def _audit(console: ConsoleSession, _text: str) -> None:
+    entries = recent_audit(console.services)
+    if not entries:
+        console.say(messages.AUDIT_EMPTY)
+        return
+    console.say(messages.AUDIT_HEADER.format(count=len(entries)))
+    for entry in entries:
+        console.say(f"  {describe_entry(entry)}")
+
+
 def _act_as(console: ConsoleSession, text: str) -> None:
     name = text.strip().lstrip("@")
     if not _VALID_NAME.match(name):
@@ -175,6 +186,7 @@ def register(console: ConsoleSession) -> None:
             "/behaviours": _behaviours,
             "/digest": _digest,
             "/stats": _stats,
+            "/audit": _audit,
             "/as": _act_as,
             "/help": _help,
         }

@@ -32,7 +32,7 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from handlers.teams.admin import reply_with_stats
+from handlers.teams.admin import reply_with_audit, reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
@@ -46,7 +46,12 @@ from handlers.teams.cards import (
     notice_card,
     recognition_card,
 )
-from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
+from handlers.teams.commands import (
+    AUDIT_COMMAND,
+    HELP_COMMAND,
+    NOMINATE_COMMAND,
+    STATS_COMMAND,
+)
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
 from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
 from handlers.teams.proactive import card_activity
@@ -136,6 +141,9 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         return
     if command.verb == STATS_COMMAND:
         await reply_with_stats(ctx, services, turn, command.typed)
+        return
+    if command.verb == AUDIT_COMMAND:
+        await reply_with_audit(ctx, services, turn)
         return
     if command.verb != NOMINATE_COMMAND:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
