@@ -348,6 +348,23 @@ AUDIT_HEADER = "Audit trail: the last {count} entries"
 AUDIT_EMPTY = "Nothing has been recorded in the audit trail yet."
 AUDIT_EXPORTED = "Wrote {entries} audit entries since {since} to {path}."
 
+# Retention
+RETENTION_ANONYMISED_STORY = "(story removed under the retention policy)"
+RETENTION_OFF = (
+    "Retention is off: set EVERYSEAT_RETENTION_MONTHS (and EVERYSEAT_RETENTION_MODE=delete or "
+    "anonymise) to remove old nominations; see docs/admin.md."
+)
+RETENTION_DONE = (
+    "{workspace}: {nominations} nominations from before {cutoff} {action} "
+    "({nominees} nominee links, {endorsements} endorsements, {deliveries} deliveries removed)."
+)
+RETENTION_DRY_RUN = (
+    "{workspace} (dry run, nothing changed): {nominations} nominations from before {cutoff} "
+    "would be {action} ({nominees} nominee links, {endorsements} endorsements, {deliveries} "
+    "deliveries removed)."
+)
+RETENTION_NO_WORKSPACES = "No workspace is stored, so there is nothing to remove."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"

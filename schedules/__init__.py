@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
-from schedules import outbox, weekly
+from schedules import outbox, retention, weekly
 from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ def build_scheduler(
     )
     if outbox_sweeps:
         outbox.register(scheduler, outbox_sweeps)
+    if settings.EVERYSEAT_RETENTION_MONTHS is not None:
+        retention.register(scheduler, services)
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
@@ -69,10 +71,11 @@ def start_scheduler(
     outbox_sweeps: Sequence[OutboxSweep] = (),
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
-    """Start the scheduled posts in a background thread; None when neither Slack nor Teams
-    is configured (nothing could be posted)."""
+    """Start the scheduled jobs in a background thread; None when neither Slack nor Teams
+    is configured (nothing could be posted) and retention is off."""
     settings = services.settings
-    if not (settings.slack_configured or settings.teams_configured):
+    retention_on = settings.EVERYSEAT_RETENTION_MONTHS is not None
+    if not (settings.slack_configured or settings.teams_configured or retention_on):
         log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
     scheduler = build_scheduler(

@@ -393,6 +393,27 @@ def cmd_audit_show(settings: Settings, args: argparse.Namespace, clock: Clock) -
     return 0
 
 
+def cmd_retention_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat retention run [--dry-run]`: apply the retention policy now."""
+    from bot.audit import CLI
+    from bot.nominations.retention import RetentionPolicy, run_retention
+
+    policy = RetentionPolicy.from_settings(settings)
+    if policy is None:
+        print(messages.RETENTION_OFF, file=sys.stderr)
+        return 2
+    services = _start(settings, clock)
+    try:
+        outcomes = run_retention(services, policy, CLI, dry_run=args.dry_run)
+    finally:
+        services.close()
+    if not outcomes:
+        print(messages.RETENTION_NO_WORKSPACES)
+    for outcome in outcomes:
+        print(outcome.describe())
+    return 0
+
+
 def cmd_demo_seed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Fill the database with a demo trust: staff in their seats and years of nominations."""
     from bot.demo.seed import seed_demo
@@ -559,6 +580,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit_show.add_argument("--limit", type=_positive, default=20, help="how many (default: 20)")
     audit_show.set_defaults(handler=cmd_audit_show)
+
+    retention = commands.add_parser(
+        "retention", help="remove nominations older than EVERYSEAT_RETENTION_MONTHS"
+    )
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    retention_run = retention_commands.add_parser(
+        "run", parents=[test_options], help="delete or anonymise old nominations now"
+    )
+    retention_run.add_argument(
+        "--dry-run", action="store_true", help="count what would be removed; change nothing"
+    )
+    retention_run.set_defaults(handler=cmd_retention_run)
 
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")

@@ -194,3 +194,38 @@ def test_the_console_shows_the_trail(services: Services, clock: FakeClock) -> No
         messages.AUDIT_HEADER.format(count=1),
         "  2026-11-18 10:00 UTC · retention.applied by cli (cli) · deleted 3",
     ]
+
+
+def test_retention_run_from_the_command_line(
+    clock: FakeClock,
+    dataset: Dataset,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["retention", "run"], clock=clock) == 2
+    assert capsys.readouterr().err.strip() == messages.RETENTION_OFF
+
+    # The dataset's oldest nomination is more than 30 days old: one month keeps the rest.
+    monkeypatch.setenv("EVERYSEAT_RETENTION_MONTHS", "1")
+    assert main(["retention", "run", "--dry-run"], clock=clock) == 0
+    dry = capsys.readouterr().out.splitlines()
+    assert dry[0].startswith(
+        "T0FAKE (dry run, nothing changed): 1 nominations from before 2026-10-18"
+    )
+    assert dry[1].startswith("T0OTHER (dry run, nothing changed): 1 nominations")
+    assert entries(dataset.services) == []
+
+    assert main(["retention", "run"], clock=clock) == 0
+    done = capsys.readouterr().out.splitlines()
+    assert done[0].startswith("T0FAKE: 1 nominations from before 2026-10-18 deleted")
+    # One audit entry per workspace, in the same transaction as its changes.
+    assert [entry.subject for entry in entries(dataset.services)] == [
+        "workspace T0OTHER",
+        "workspace T0FAKE",
+    ]
+    entry = entries(dataset.services)[1]
+    assert (entry.actor, entry.action, entry.detail["nominations"]) == (
+        "cli",
+        "retention.applied",
+        1,
+    )
