@@ -93,8 +93,8 @@ async def record_nomination(
         names = await services.in_worker(
             known_names, services, submission.platform, submission.workspace_external_id, ids
         )
-        nominees = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
-        raise PatientIdentifierError(list(error.problems), nominees, kinds=error.kinds) from None
+        named = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
+        raise PatientIdentifierError(list(error.problems), named, kinds=error.kinds) from None
     workspace_id = await workspace_id_for(
         services, submission.platform, submission.workspace_external_id
     )
