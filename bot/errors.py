@@ -3,6 +3,7 @@
 EveryseatError
 ├── NominationError
 │   ├── InvalidNominationError   one or more problems, each tied to a form field
+│   │   └── PatientIdentifierError   the story holds an NHS number or other patient identifier
 │   └── DailyCapReachedError
 ├── EndorsementError
 │   ├── NominationNotFoundError
@@ -77,6 +78,20 @@ class InvalidNominationError(NominationError):
                 else problem.message
             )
         return joined
+
+
+class PatientIdentifierError(InvalidNominationError):
+    """The information-governance guard refused the story; nothing was stored or sent."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        nominees: tuple[tuple[str, str], ...] = (),
+        *,
+        kinds: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(problems, nominees)
+        self.kinds = kinds  # what was found ("NHS number"), never the identifier itself
 
 
 class DailyCapReachedError(NominationError):

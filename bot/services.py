@@ -34,6 +34,7 @@ from bot import messages
 from bot.clock import Clock, utc_now
 from bot.errors import StorageUnavailableError
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.governance import IdentifierGuard, load_identifier_guard
 from bot.nominations.rules import NominationRules
 from bot.settings import Settings
 from bot.weekly.reflections import ReflectionCatalogue, load_reflections
@@ -91,6 +92,9 @@ class Services:
     _admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(
         default_factory=weakref.WeakKeyDictionary, init=False, repr=False, compare=False
     )
+
+    # What the information-governance guard refuses (NHS numbers and the trust's patterns).
+    guard: IdentifierGuard = field(default_factory=load_identifier_guard)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

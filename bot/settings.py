@@ -47,6 +47,11 @@ FIX_HINTS: dict[str, str] = {
     "such as 10",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
+    "EVERYSEAT_PATIENT_IDENTIFIERS_FILE": "point it at a TOML file shaped like "
+    "bot/data/patient_identifiers.toml, or leave it unset",
+    "EVERYSEAT_RETENTION_MONTHS": "use a whole number of months (1 or more), such as 36, or "
+    "leave it unset to keep nominations",
+    "EVERYSEAT_RETENTION_MODE": "use delete or anonymise",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
     "TEAMS_CLIENT_ID": "copy the Microsoft App ID (a GUID) from your Azure Bot's Configuration "
     "page, or from the Teams Developer Portal's Bot management page",
@@ -121,6 +126,11 @@ class Settings(BaseSettings):
     EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
     # The longest one database statement may run on the server (PostgreSQL statement_timeout).
     EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS: int = Field(default=10, ge=1, le=3600)
+    # The trust's patient-identifier patterns (bot/nominations/governance.py).
+    EVERYSEAT_PATIENT_IDENTIFIERS_FILE: Path | None = None
+    # Nominations older than this many months are deleted or anonymised nightly (unset: kept).
+    EVERYSEAT_RETENTION_MONTHS: int | None = Field(default=None, ge=1, le=1200)
+    EVERYSEAT_RETENTION_MODE: str = "delete"
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None
@@ -148,6 +158,8 @@ class Settings(BaseSettings):
         "EVERYSEAT_RECOGNITION_CHANNEL",
         "EVERYSEAT_DIGEST_CHANNEL",
         "EVERYSEAT_BEHAVIOURS_FILE",
+        "EVERYSEAT_PATIENT_IDENTIFIERS_FILE",
+        "EVERYSEAT_RETENTION_MONTHS",
         "TEAMS_CLIENT_ID",
         "TEAMS_CLIENT_SECRET",
         "TEAMS_TENANT_ID",
@@ -249,7 +261,15 @@ class Settings(BaseSettings):
             raise ValueError("is not a time of day (HH:MM)")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
 
-    @field_validator("EVERYSEAT_BEHAVIOURS_FILE")
+    @field_validator("EVERYSEAT_RETENTION_MODE")
+    @classmethod
+    def _retention_mode_known(cls, value: str) -> str:
+        mode = value.strip().lower().replace("anonymize", "anonymise")
+        if mode not in {"delete", "anonymise"}:
+            raise ValueError("is not a retention mode")
+        return mode
+
+    @field_validator("EVERYSEAT_BEHAVIOURS_FILE", "EVERYSEAT_PATIENT_IDENTIFIERS_FILE")
     @classmethod
     def _behaviours_file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

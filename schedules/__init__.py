@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
-from schedules import directory, outbox, weekly
+from schedules import directory, outbox, retention, weekly
 from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ def build_scheduler(
         directory.register(
             scheduler, directory_sync, interval=sweep_interval or directory.CHECK_INTERVAL
         )
+    if settings.EVERYSEAT_RETENTION_MONTHS is not None:
+        retention.register(scheduler, services)
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
@@ -76,10 +78,11 @@ def start_scheduler(
     directory_sync: Callable[[], None] | None = None,
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
-    """Start the scheduled posts in a background thread; None when neither Slack nor Teams
-    is configured (nothing could be posted)."""
+    """Start the scheduled jobs in a background thread; None when neither Slack nor Teams
+    is configured (nothing could be posted) and retention is off."""
     settings = services.settings
-    if not (settings.slack_configured or settings.teams_configured):
+    retention_on = settings.EVERYSEAT_RETENTION_MONTHS is not None
+    if not (settings.slack_configured or settings.teams_configured or retention_on):
         log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
     scheduler = build_scheduler(

@@ -195,6 +195,8 @@ def _progress_bar(total: int | None) -> Iterator[object]:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from bot.audit import CLI
+    from bot.reporting.admin_reports import record_export
     from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
     from bot.reporting.periods import period_from_options
     from bot.reporting.stats import choose_workspace
@@ -235,6 +237,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
                         else:
                             with partial.open("w", encoding="utf-8", newline="") as out:
                                 rows = write_export(fmt, tables, text_out=out, on_rows=on_rows)
+            record_export(
+                services,
+                CLI,
+                request,
+                fmt,
+                rows=rows,
+                destination="file" if args.out else "stdout",
+            )
     finally:
         services.close()
     if args.out is not None:
@@ -335,6 +345,76 @@ def cmd_nomination_moderate(settings: Settings, args: argparse.Namespace, clock:
             print(messages.RESTORED_DONE.format(nomination_id=args.nomination_id))
     finally:
         services.close()
+    return 0
+
+
+def cmd_audit_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit export --since DATE`: the trail as CSV or JSON (itself recorded)."""
+    from datetime import date
+
+    from bot.audit import CLI, export_audit
+    from bot.reporting.periods import between_dates
+
+    try:
+        first = date.fromisoformat(args.since)
+    except ValueError:
+        raise ReportError(messages.BAD_DATE.format(option="--since", value=args.since)) from None
+    since = between_dates(first, first, settings.timezone).since  # local midnight
+    services = _start(settings, clock)
+    try:
+        if args.out is None:
+            export_audit(services, sys.stdout, since=since, fmt=args.format, actor=CLI)
+        else:
+            with (
+                _replacing(Path(args.out)) as partial,
+                partial.open("w", encoding="utf-8", newline="") as out,
+            ):
+                entries = export_audit(services, out, since=since, fmt=args.format, actor=CLI)
+            print(
+                messages.AUDIT_EXPORTED.format(entries=entries, since=args.since, path=args.out),
+                file=sys.stderr,
+            )
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_audit_show(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit show`: the last entries, as the admin panels show them."""
+    from bot.audit import describe_entry, recent_audit
+
+    services = _start(settings, clock)
+    try:
+        entries = recent_audit(services, args.limit)
+    finally:
+        services.close()
+    if not entries:
+        print(messages.AUDIT_EMPTY)
+        return 0
+    print(messages.AUDIT_HEADER.format(count=len(entries)))
+    for entry in entries:
+        print(describe_entry(entry))
+    return 0
+
+
+def cmd_retention_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat retention run [--dry-run]`: apply the retention policy now."""
+    from bot.audit import CLI
+    from bot.nominations.retention import RetentionPolicy, run_retention
+
+    policy = RetentionPolicy.from_settings(settings)
+    if policy is None:
+        print(messages.RETENTION_OFF, file=sys.stderr)
+        return 2
+    services = _start(settings, clock)
+    try:
+        outcomes = run_retention(services, policy, CLI, dry_run=args.dry_run)
+    finally:
+        services.close()
+    if not outcomes:
+        print(messages.RETENTION_NO_WORKSPACES)
+    for outcome in outcomes:
+        print(outcome.describe())
     return 0
 
 
@@ -503,6 +583,37 @@ def build_parser() -> argparse.ArgumentParser:
             "--reason", required=verb == "hide", default="", help="kept in the audit trail"
         )
         moderate.set_defaults(handler=cmd_nomination_moderate)
+
+    audit = commands.add_parser("audit", help="the audit trail: exports, erasures, admin changes")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_export = audit_commands.add_parser(
+        "export", parents=[test_options], help="the audit trail since a day, as CSV or JSON"
+    )
+    audit_export.add_argument(
+        "--since", metavar="DATE", required=True, help="first day, YYYY-MM-DD"
+    )
+    audit_export.add_argument("--format", choices=["csv", "json"], default="csv")
+    audit_export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    audit_export.set_defaults(handler=cmd_audit_export)
+    audit_show = audit_commands.add_parser(
+        "show", parents=[test_options], help="the last entries, newest first"
+    )
+    audit_show.add_argument("--limit", type=_positive, default=20, help="how many (default: 20)")
+    audit_show.set_defaults(handler=cmd_audit_show)
+
+    retention = commands.add_parser(
+        "retention", help="remove nominations older than EVERYSEAT_RETENTION_MONTHS"
+    )
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    retention_run = retention_commands.add_parser(
+        "run", parents=[test_options], help="delete or anonymise old nominations now"
+    )
+    retention_run.add_argument(
+        "--dry-run", action="store_true", help="count what would be removed; change nothing"
+    )
+    retention_run.set_defaults(handler=cmd_retention_run)
 
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.clock import Clock, utc_now
 from bot.deliveries import LEASE_INFO_KEY
 from bot.nominations.behaviours import load_catalogue
+from bot.nominations.governance import load_identifier_guard
 from bot.nominations.rules import NominationRules
 from bot.services import Services
 from bot.settings import Settings
@@ -41,4 +42,5 @@ def build_services(
             timezone=settings.timezone,
         ),
         clock=clock,
+        guard=load_identifier_guard(settings.EVERYSEAT_PATIENT_IDENTIFIERS_FILE),
     )

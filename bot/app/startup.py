@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app.composition import build_services
 from bot.app.logs import configure_logging
+from bot.audit import record_admin_list
 from bot.clock import Clock
 from bot.services import Services
 from bot.settings import Settings
@@ -29,10 +30,12 @@ def start_services(settings: Settings, clock: Clock, *, serving: bool = False) -
     if not serving:
         services = build_services(settings, clock=clock)
         upgrade_database(services.engine)
-        return services
-    migrations = create_database_engine(settings.DATABASE_URL)
-    try:
-        upgrade_database(migrations)
-    finally:
-        migrations.dispose()
-    return build_services(settings, clock=clock, serving=True)
+    else:
+        migrations = create_database_engine(settings.DATABASE_URL)
+        try:
+            upgrade_database(migrations)
+        finally:
+            migrations.dispose()
+        services = build_services(settings, clock=clock, serving=True)
+    record_admin_list(services)  # an admin added or removed since the last start is recorded
+    return services

@@ -20,8 +20,10 @@ from bot.errors import (
     InvalidNominationError,
     NominationField,
     NominationNotFoundError,
+    PatientIdentifierError,
     Problem,
 )
+from bot.nominations.governance import ensure_no_patient_identifiers
 from bot.nominations.rules import (
     NominationRequest,
     Visibility,
@@ -34,6 +36,7 @@ from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
     cached_people,
+    known_names,
     resolve_people,
     vet_people,
     workspace_id_for,
@@ -83,6 +86,18 @@ class _Stored:
     view: RecognitionView | None  # built from the rows just written; None for a repeat
 
 
+def screen_submission(services: Services, submission: NominationSubmission) -> None:
+    """The information-governance guard on a submission, before anything is looked up,
+    stored or sent: raises PatientIdentifierError (a problem on the story, with the nominees
+    as typed) when the story holds a patient identifier. `record_nomination` calls it first;
+    an adapter may call it earlier to answer within its platform's acknowledgement."""
+    typed = tuple(
+        (person.platform_user_id or person.ref, person.name or person.ref)
+        for person in submission.nominees
+    )
+    ensure_no_patient_identifiers(services.guard, submission.story, typed)
+
+
 async def record_nomination(
     services: Services,
     submission: NominationSubmission,
@@ -96,9 +111,21 @@ async def record_nomination(
     nomination take one transaction; claiming the posts one more, recording them sent a
     third. Nominations are admitted a few at a time, in arrival order (`services.admission`).
 
-    Raises InvalidNominationError (every problem, each tied to a form field, with the
-    nominees as resolved), DailyCapReachedError or StorageUnavailableError.
+    Raises PatientIdentifierError first, before anyone is looked up, if the story holds a
+    patient identifier; then InvalidNominationError (every problem, each tied to a form
+    field, with the nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
+    try:
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        # A form shown again should name the people chosen: names already stored are read,
+        # nothing is looked up on the platform or written.
+        ids = [user_id for user_id, _name in error.nominees]
+        names = await services.in_worker(
+            known_names, services, submission.platform, submission.workspace_external_id, ids
+        )
+        named = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
+        raise PatientIdentifierError(list(error.problems), named, kinds=error.kinds) from None
     everyone = [submission.nominator, *submission.nominees]
     slugs = tuple(submission.behaviour_slugs)
     default = None

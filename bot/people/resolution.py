@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import messages
@@ -30,7 +31,7 @@ from bot.people.directory import (
     stale_platform_ids,
 )
 from bot.services import Services
-from db.models import Member
+from db.models import Member, Workspace
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,24 @@ def workspace_id_in(services: Services, platform: str, external_id: str) -> int:
 async def workspace_id_for(services: Services, platform: str, external_id: str) -> int:
     """`workspace_id_in`, from async code."""
     return await services.in_worker(workspace_id_in, services, platform, external_id)
+
+
+def known_names(
+    services: Services, platform: str, external_id: str, platform_user_ids: Sequence[str]
+) -> dict[str, str]:
+    """Display names already stored for these ids; reads only, creates nothing (used where
+    nothing may be stored, such as a submission the information-governance guard refused)."""
+    with services.unit_of_work() as session:
+        rows = session.execute(
+            select(Member.platform_user_id, Member.display_name)
+            .join(Workspace, Workspace.id == Member.workspace_id)
+            .where(
+                Workspace.platform == platform,
+                Workspace.external_id == external_id,
+                Member.platform_user_id.in_(list(platform_user_ids)),
+            )
+        )
+        return {user_id: name for user_id, name in rows}
 
 
 async def resolve_people(

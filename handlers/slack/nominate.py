@@ -19,6 +19,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.nominations.confirmation import confirmation_text
@@ -30,6 +31,7 @@ from bot.nominations.use_cases import (
     announce_nomination,
     endorse_nomination,
     record_nomination,
+    screen_submission,
 )
 from bot.services import Services
 from handlers.slack.people import SLACK, SlackProfiles, slack_person
@@ -178,6 +180,13 @@ async def on_nominate_command(
     )
     # Stored before Slack is acknowledged: an acknowledged nomination survives a restart.
     try:
+        # The guard answers in the acknowledgement itself: the refusal and what they typed
+        # reach only the person, and nothing is sent to Slack's Web API or stored.
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        await ack(text=_refused_with_text(error, text))
+        return
+    try:
         result = await _store(client, services, submission)
     except InvalidNominationError as error:
         await ack()
@@ -211,6 +220,11 @@ async def on_nominate_command(
         return
     result = await _announce(client, services, result, channel_id)
     await respond(text=_confirmation(result), response_type="ephemeral")
+
+
+def _refused_with_text(error: PatientIdentifierError, text: str) -> str:
+    typed = messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {text}")
+    return f"{error.message}\n\n{typed}"
 
 
 # --- the form ---------------------------------------------------------------------------------

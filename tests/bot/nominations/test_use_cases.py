@@ -265,3 +265,41 @@ def test_a_nomination_of_known_people_takes_three_transactions(services: Service
     with services.sessions() as session:
         stored = session.get(Nomination, result.nomination_id)
         assert stored is not None and stored.posted_channel_id == "CWARD"
+
+
+class ProfilesThatMustNotBeAsked:
+    """A directory that fails the test if the guard lets a lookup happen."""
+
+    async def profiles(self, people: object) -> dict[str, object]:
+        raise AssertionError("the platform was asked about people for a refused story")
+
+
+def test_a_story_with_an_nhs_number_is_refused_before_anything_is_looked_up_or_stored(
+    services: Services,
+) -> None:
+    from bot.errors import PatientIdentifierError
+    from tests.support.stored import stored_rows
+
+    sender = RecordingSender()
+    submission = NominationSubmission(
+        platform="console",
+        workspace_external_id="local",
+        nominator=person("ana"),
+        nominees=(person("nia"),),
+        behaviour_slugs=("speaking-up",),
+        story="Locked a screen showing NHS number 9434765919 before visitors saw it.",
+    )
+
+    with pytest.raises(PatientIdentifierError) as raised:
+        asyncio.run(
+            record_nomination(services, submission, ProfilesThatMustNotBeAsked(), sender)  # type: ignore[arg-type]
+        )
+
+    assert raised.value.by_field() == {
+        NominationField.STORY: messages.PATIENT_IDENTIFIER_REFUSED.format(
+            findings="an NHS number (943 *** ****)"
+        )
+    }
+    assert raised.value.nominees == (("nia", "nia"),)
+    assert sender.sent == []
+    assert set(stored_rows(services)) <= {"alembic_version"}
