@@ -35,6 +35,7 @@ from bot.errors import (
     NotHiddenError,
     NotYourNominationError,
 )
+from bot.nominations.governance import ensure_no_patient_identifiers
 from bot.nominations.rules import content_problems, load_nomination
 from bot.nominations.visibility import counted_nominations
 from bot.people.admins import require_admin
@@ -297,7 +298,9 @@ async def edit_nomination(
 ) -> RecognitionView:
     """The nominator rewrites the story and behaviours, within the window; every message it
     was sent as shows the new version. Raises InvalidNominationError (story and behaviour
-    problems, tied to their fields) or the ModerationError subclasses."""
+    problems, tied to their fields), PatientIdentifierError (the information-governance
+    guard, before anything is read or written) or the ModerationError subclasses."""
+    ensure_no_patient_identifiers(services.guard, story)
     workspace_id, member = await _resolve(services, actor)
     slugs = list(dict.fromkeys(behaviour_slugs))
 

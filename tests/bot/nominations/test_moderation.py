@@ -353,3 +353,17 @@ def test_erasing_a_person_removes_their_flags_and_their_name_from_moderation_rec
         assert len(moderation_facts) == 3  # the facts stay, with no content
     row = stored(services, ident)
     assert row.hidden_at is not None and row.hidden_by is None
+
+
+def test_an_edit_that_adds_an_nhs_number_is_refused_and_the_story_is_unchanged(
+    services: Services,
+) -> None:
+    from bot.errors import PatientIdentifierError
+
+    editor = RecordingEditor()
+    ident = nominate(services, editor)
+    story = "Spotted NHS number 943 476 5919 on an open screen and locked it straight away."
+    with pytest.raises(PatientIdentifierError):
+        asyncio.run(edit_nomination(services, actor("ana"), ident, story, ["speaking-up"], editor))
+    assert stored(services, ident).story == STORY
+    assert [change for change in editor.changes if change[0] == "update"] == []
