@@ -285,6 +285,8 @@ CHOOSE_WORKSPACE = "Several workspaces are stored; choose one with --workspace: 
 # Admin: statistics
 NO_TITLE = "(no job title)"
 NO_DEPARTMENT = "(no department)"
+NO_STAFF_GROUP = "(no staff group)"
+NO_PAY_BAND = "(no pay band)"
 STATS_HEADER = "Recognition, {period}"
 STATS_TOTALS = (
     "{nominations} nominations from {nominators} people recognised {nominees} people; "

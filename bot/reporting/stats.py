@@ -96,6 +96,10 @@ class RecognitionStats:
     by_behaviour: tuple[GroupCount, ...]
     by_title: tuple[GroupCount, ...]
     by_department: tuple[GroupCount, ...]
+    # Staff group and pay band (from the HR import or directory, docs/directory.md): empty
+    # when nobody's is known. With active members per group, they are the seniority view.
+    by_staff_group: tuple[GroupCount, ...]
+    by_pay_band: tuple[GroupCount, ...]
     weekly: tuple[WeekCount, ...]
     weekly_by_behaviour: tuple[BehaviourWeek, ...]
     seats_never_recognised: tuple[Seat, ...]
@@ -194,6 +198,8 @@ class _Section(StrEnum):
     RECOGNISED_ACTIVE = "recognised"  # a recognised active members
     TITLE = "title"  # key title; one of: a nominations, b people recognised, c active members
     DEPARTMENT = "department"  # the same, by department
+    STAFF_GROUP = "staff_group"  # the same, by staff group
+    PAY_BAND = "pay_band"  # the same, by pay band
     BEHAVIOUR = "behaviour"  # key slug: a nominations, b people recognised
     WEEK = "week"  # week: a nominations, b people recognised
     BEHAVIOUR_WEEK = "behaviour_week"  # week, key slug: a nominations
@@ -257,7 +263,13 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
     active = is_active_person()
     # A nomination with two nominees in one seat counts once for that seat.
     seat_links = (
-        select(links.c.nomination_id, Member.title, Member.department)
+        select(
+            links.c.nomination_id,
+            Member.title,
+            Member.department,
+            Member.staff_group,
+            Member.pay_band,
+        )
         .join(Member, Member.id == links.c.member_id)
         .where(Member.workspace_id == workspace_id)
         .cte("seat_links")
@@ -339,6 +351,8 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
         .where(active),
         *by_member_field(_Section.TITLE, "title"),
         *by_member_field(_Section.DEPARTMENT, "department"),
+        *by_member_field(_Section.STAFF_GROUP, "staff_group"),
+        *by_member_field(_Section.PAY_BAND, "pay_band"),
         select(
             *_row(
                 _Section.BEHAVIOUR,
@@ -367,6 +381,13 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
         ).group_by(behaviour_links.c.week, behaviour_links.c.behaviour_slug),
     ]
     return union_all(*parts)  # type: ignore[return-value]
+
+
+def _known_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ...]:
+    """Like `_member_groups`, but empty when no member has the field at all (an organisation
+    without an HR import or directory sync), so reports leave the breakdown out."""
+    groups = _member_groups(rows, none_label)
+    return groups if any(group.key is not None for group in groups) else ()
 
 
 def _member_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ...]:
@@ -454,6 +475,8 @@ def recognition_stats(
         by_behaviour=_behaviour_groups(sections[_Section.BEHAVIOUR], catalogue),
         by_title=by_title,
         by_department=_member_groups(sections[_Section.DEPARTMENT], messages.NO_DEPARTMENT),
+        by_staff_group=_known_groups(sections[_Section.STAFF_GROUP], messages.NO_STAFF_GROUP),
+        by_pay_band=_known_groups(sections[_Section.PAY_BAND], messages.NO_PAY_BAND),
         weekly=tuple(WeekCount(monday, *found.get(monday, (0, 0))) for monday in weeks_in(period)),
         weekly_by_behaviour=tuple(
             sorted(

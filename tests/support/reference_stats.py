@@ -130,6 +130,10 @@ def reference_stats(
         BehaviourWeek(week, slug, count) for (week, slug), count in sorted(behaviour_weeks.items())
     )
     by_title = by_field("title", messages.NO_TITLE)
+
+    def known(groups: tuple[GroupCount, ...]) -> tuple[GroupCount, ...]:
+        return groups if any(group.key is not None for group in groups) else ()
+
     return RecognitionStats(
         period=period,
         nominations=len(nominations),
@@ -145,6 +149,8 @@ def reference_stats(
         by_behaviour=by_behaviour,
         by_title=by_title,
         by_department=by_field("department", messages.NO_DEPARTMENT),
+        by_staff_group=known(by_field("staff_group", messages.NO_STAFF_GROUP)),
+        by_pay_band=known(by_field("pay_band", messages.NO_PAY_BAND)),
         weekly=weekly,
         weekly_by_behaviour=weekly_by_behaviour,
         seats_never_recognised=never_recognised_seats(by_title),

@@ -134,6 +134,9 @@ def _store(services: Services, world: dict[str, object]) -> int:
                     display_name=f"Person {index}",
                     title=title,
                     department=department,
+                    # Staff groups and pay bands vary with the drawn seats and departments.
+                    staff_group=department and f"Group of {department}",
+                    pay_band=title and f"Band of {title}"[:64],
                     is_bot=kind == 0,
                     is_deactivated=kind == 1,
                     created_at=NOW,

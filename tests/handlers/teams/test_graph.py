@@ -171,3 +171,26 @@ def test_leavers_drop_out_of_the_directory_and_their_seat_stops_counting(
         assert record.left_at == clock()
         member = session.scalars(select(Member).where(Member.platform_user_id == "aad-0005")).one()
         assert member.title is None and member.staff_group is None
+
+
+def test_the_synced_seats_show_in_the_statistics_with_no_demo_seeding(
+    services: Services, clock: FakeClock, graph: FakeGraph, teams_env, capsys
+) -> None:
+    from datetime import timedelta
+
+    from bot.people.directory import get_or_create_workspace
+    from bot.reporting.periods import ReportingPeriod
+    from bot.reporting.stats import recognition_stats
+
+    trust_of_300(graph)
+    assert main(["directory", "sync", "--teams"], clock=clock) == 0
+    with services.unit_of_work() as session:
+        workspace = get_or_create_workspace(session, "teams", TENANT, clock())
+        period = ReportingPeriod(clock() - timedelta(days=30), clock(), "the last 30 days")
+        stats = recognition_stats(session, workspace.id, period, services.catalogue)
+    assert stats.active_members == 300
+    assert len(stats.by_title) == 20 and {g.members for g in stats.by_title} == {15}
+    assert len(stats.by_department) == 8
+    assert sorted(g.label for g in stats.by_staff_group) == sorted(STAFF_GROUPS)
+    assert sum(g.members or 0 for g in stats.by_staff_group) == 300
+    assert stats.by_pay_band == ()  # Graph has no pay band; only the HR import brings it
