@@ -280,9 +280,48 @@ STATS_GROUP_LINE = "{label}: {nominations} nominations, {people} people"
 STATS_GROUP_LINE_MEMBERS = "{label}: {nominations} nominations, {people} of {members} people"
 STATS_MORE_GROUPS = "…and {count} more in the export."
 STATS_WEEKLY = "Per week (nominations / people recognised): {weeks}"
-STATS_CHART_TITLE = "Nominations per week by behaviour, {period}"
+STATS_CHART_TITLE = "Nominations per week, {period}"
 STATS_CHART_SENT = "The weekly trend chart is in your direct messages with Everyseat."
 STATS_CHART_FAILED = "I couldn't send the weekly trend chart ({reason})."
+
+# Admin: charts (the figure text; counts are already pluralised with count_of)
+SUPPRESSED = "<{min_cell}"
+CHART_SOURCE = "Source: Everyseat recognition records, {period}. Drawn {drawn}."
+CHART_TREND_TITLE = "Nominations per week, {period}"
+CHART_TREND_NOMINATIONS = "Nominations (each counted once)"
+CHART_TREND_PEOPLE = "People recognised"
+CHART_TREND_Y_LABEL = "Nominations / people"
+CHART_TREND_X_LABEL = "Week beginning (Monday, UTC)"
+CHART_PART_WEEK_MARK = " (part)"
+CHART_PART_WEEK_LEGEND = "Part week: not all 7 days are in the period"
+CHART_TREND_ALT = "Bar chart of nominations per week over {period}: {weeks}, {nominations} in all."
+CHART_TREND_ALT_RANGE = (
+    "Among whole weeks, the most was {most} in the week of {busiest} and the fewest "
+    "{fewest} in the week of {quietest}."
+)
+CHART_TREND_ALT_PARTIAL = "{weeks} at the ends of the period are part weeks, drawn hatched."
+CHART_TREND_ALT_EMPTY = "Bar chart of nominations per week over {period}: no weeks to show."
+CHART_COVERAGE_TITLE = "Coverage by {groups}: share of people recognised at least once, {period}"
+CHART_COVERAGE_X_LABEL = "Share of active members recognised at least once"
+CHART_COVERAGE_BAR = "{people} of {members}"
+CHART_GROUP_HIDDEN = "{hidden} people or recognitions: figures hidden"
+CHART_MORE_GROUPS = "{groups} not drawn (all are in the tables)."
+CHART_COVERAGE_ALT = (
+    "Bar chart of coverage for {groups} by {heading}: lowest {lowest} at {lowest_share}, "
+    "highest {highest} at {highest_share}."
+)
+CHART_COVERAGE_ALT_NONE = "Bar chart of coverage by {heading}: no figures can be shown."
+CHART_LORENZ_TITLE = "How evenly recognition is spread, {period}"
+CHART_LORENZ_EQUAL = "Everyone recognised equally"
+CHART_LORENZ_CURVE = "Recognition received"
+CHART_LORENZ_X_LABEL = "Share of active members, least recognised first"
+CHART_LORENZ_Y_LABEL = "Share of recognition received"
+CHART_LORENZ_CAPTION = (
+    "Gini {gini} across {people} ({never} not recognised at all); "
+    "0 = everyone recognised equally, 1 = all recognition to one person."
+)
+CHART_LORENZ_NONE = "Nobody was recognised in this period, so there is no spread to show."
+CHART_LORENZ_ALT = "Lorenz curve of recognition received. {caption}"
 
 # Admin: exports
 PRIVATE_STORY_WITHHELD = "(private story withheld)"

@@ -40,6 +40,7 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
+    "EVERYSEAT_MIN_CELL": "use a whole number of people (1 or more; 1 hides nothing), such as 5",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
@@ -104,6 +105,8 @@ class Settings(BaseSettings):
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    # Shared reports (chat statistics, the board report) hide groups smaller than this.
+    EVERYSEAT_MIN_CELL: int = Field(default=5, ge=1)
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None
