@@ -22,8 +22,7 @@ NO_BEHAVIOURS = "Choose at least one leadership behaviour."
 UNKNOWN_BEHAVIOURS = "Unknown behaviour {tags}. Choose from: {known}."
 BAD_VISIBILITY = "Choose whether the nomination is public or private."
 DAILY_CAP_REACHED = (
-    "You've made {cap} nominations today, the daily limit. "
-    "Please save this one and send it tomorrow."
+    "You've made {made} today, the daily limit. Please save this one and send it tomorrow."
 )
 
 # Endorsements
@@ -180,7 +179,7 @@ DIGEST_SUMMARY = (
 DIGEST_SPOTLIGHT_LINE = "{nominees} · {behaviours}"
 DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
 DIGEST_ALSO_RECOGNISED = "Also recognised this week"
-DIGEST_AND_MORE = "and {count} more colleagues"
+DIGEST_AND_MORE = "and {colleagues}"
 DIGEST_NOMINATED_BY = "Nominated by {nominator}"
 CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
 DIGEST_REFLECTION = "A thought for the week ahead"
@@ -256,13 +255,12 @@ NO_TITLE = "(no job title)"
 NO_DEPARTMENT = "(no department)"
 STATS_HEADER = "Recognition, {period}"
 STATS_TOTALS = (
-    "{nominations} nominations from {nominators} people recognised {nominees} people; "
-    "{endorsements} “I saw this too”."
+    "{nominations} from {nominators} recognised {nominees}; {endorsements} “I saw this too”."
 )
-STATS_COVERAGE = "Coverage: {share} of {members} active members were recognised at least once."
+STATS_COVERAGE = "Coverage: {share} of {members} were recognised at least once."
 STATS_COVERAGE_UNKNOWN = "Coverage: no active members are known yet."
 STATS_SPREAD = (
-    "Spread: the top 10% of recipients ({top} people) received {share} of recognitions; "
+    "Spread: the top 10% of recipients ({top}) received {share} of recognitions; "
     "Gini {gini} (0 = evenly spread, 1 = all to one person)."
 )
 STATS_SPREAD_NONE = "Spread: nobody was recognised in this period."
@@ -276,8 +274,9 @@ STATS_SEAT = "{title} ({members})"
 STATS_BY_BEHAVIOUR = "By behaviour"
 STATS_BY_TITLE = "By job title"
 STATS_BY_DEPARTMENT = "By department"
-STATS_GROUP_LINE = "{label}: {nominations} nominations, {people} people"
-STATS_GROUP_LINE_MEMBERS = "{label}: {nominations} nominations, {people} of {members} people"
+STATS_GROUP_LINE = "{label}: {nominations}, {people}"
+STATS_GROUP_LINE_MEMBERS = "{label}: {nominations}, {people} of {members}"
+STATS_GROUP_HIDDEN = "{label}: figures hidden (fewer than {min_cell} people or recognitions)"
 STATS_MORE_GROUPS = "…and {count} more in the export."
 STATS_WEEKLY = "Per week (nominations / people recognised): {weeks}"
 STATS_CHART_TITLE = "Nominations per week, {period}"
@@ -328,7 +327,7 @@ PRIVATE_STORY_WITHHELD = "(private story withheld)"
 EXPORT_NEEDS_OUT = (
     "An XLSX workbook can't go to the terminal; give --out PATH, such as --out report.xlsx."
 )
-EXPORT_WRITTEN = "Wrote {rows} rows ({report}) to {path}."
+EXPORT_WRITTEN = "Wrote {rows} ({report}) to {path}."
 EXPORT_BAD_MIN_CELL = "--min-cell must be a whole number of 1 or more, such as 5."
 EXPORT_SENT = (
     "Your {format} export ({report}, {period}) is in your direct messages with Everyseat: {name}."
@@ -343,15 +342,15 @@ STATS_FILE_COMMENT = "Everyseat weekly trend, {period}."
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
 FORGET_CONFIRM = (
-    "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
-    "received as the only nominee (removed from {shared} shared ones), {endorsements} "
-    "endorsements; {given} nominations they gave are kept without their name.\n"
+    "This erases {user_id} ({name}) for good: their profile, {received} they "
+    "received as the only nominee (removed from {shared}), {endorsements}; "
+    "{given} they gave stay, without their name.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
 FORGET_DONE = (
-    "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
-    "{given} given nominations anonymised, {endorsements} endorsements deleted."
+    "Erased {user_id}: {received} deleted, removed from {shared}, "
+    "{given} given anonymised, {endorsements} deleted."
 )
 
 # Slack: /recognition
@@ -406,9 +405,14 @@ def endorsement_count(count: int) -> str:
     return ENDORSEMENT_COUNT.get(count, ENDORSEMENT_COUNT_MANY.format(count=count))
 
 
-def count_of(count: int, singular: str, plural: str) -> str:
-    """'1 nomination', '3 nominations'."""
+def count_of(count: int | str, singular: str, plural: str) -> str:
+    """'1 nomination', '3 nominations', and '<5 nominations' for a hidden small count."""
     return f"{count} {singular if count == 1 else plural}"
+
+
+def and_more_colleagues(count: int) -> str:
+    """'and 1 more colleague', 'and 4 more colleagues'."""
+    return DIGEST_AND_MORE.format(colleagues=count_of(count, "more colleague", "more colleagues"))
 
 
 def join_names(names: list[str]) -> str:

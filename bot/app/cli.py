@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot import messages
 from bot.app.composition import build_services
@@ -23,6 +23,9 @@ from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
 from db.migrate import upgrade_database
+
+if TYPE_CHECKING:
+    from bot.people.data_protection import ErasurePlan
 
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
@@ -258,7 +261,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
         services.close()
     if args.out is not None:
         report_names = ", ".join(report.value for report in reports)
-        written = messages.EXPORT_WRITTEN.format(rows=rows, report=report_names, path=args.out)
+        written = messages.EXPORT_WRITTEN.format(
+            rows=messages.count_of(rows, "row", "rows"), report=report_names, path=args.out
+        )
         print(written, file=sys.stderr)
     return 0
 
@@ -284,6 +289,17 @@ def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock
     return 0
 
 
+def _erasure_counts(plan: ErasurePlan) -> dict[str, str]:
+    """The counts of an erasure as the confirmation and the receipt word them."""
+    count_of = messages.count_of
+    return {
+        "received": count_of(plan.received_alone, "nomination", "nominations"),
+        "shared": count_of(plan.received_shared, "shared one", "shared ones"),
+        "endorsements": count_of(plan.endorsements, "endorsement", "endorsements"),
+        "given": count_of(plan.given, "nomination", "nominations"),
+    }
+
+
 def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.people.data_protection import forget_member, plan_erasure
 
@@ -295,10 +311,7 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
                 prompt = messages.FORGET_CONFIRM.format(
                     user_id=plan.user_id,
                     name=plan.display_name,
-                    received=plan.received_alone,
-                    shared=plan.received_shared,
-                    endorsements=plan.endorsements,
-                    given=plan.given,
+                    **_erasure_counts(plan),
                 )
                 print(prompt, end="", file=sys.stderr, flush=True)
                 answer = sys.stdin.readline().strip().lower()
@@ -311,10 +324,7 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
     print(
         messages.FORGET_DONE.format(
             user_id=plan.user_id,
-            received=plan.received_alone,
-            shared=plan.received_shared,
-            given=plan.given,
-            endorsements=plan.endorsements,
+            **_erasure_counts(plan),
         )
     )
     return 0

@@ -127,7 +127,9 @@ def _problems(
             Problem(
                 NominationField.STORY,
                 messages.STORY_TOO_LONG.format(
-                    maximum=rules.max_story, length=len(story), over=len(story) - rules.max_story
+                    maximum=rules.max_story,
+                    length=len(story),
+                    over=messages.count_of(len(story) - rules.max_story, "character", "characters"),
                 ),
             )
         )
@@ -201,7 +203,11 @@ def nominate(
             return NominationOutcome(duplicate, created=False)
 
     if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
-        raise DailyCapReachedError(messages.DAILY_CAP_REACHED.format(cap=rules.daily_cap))
+        raise DailyCapReachedError(
+            messages.DAILY_CAP_REACHED.format(
+                made=messages.count_of(rules.daily_cap, "nomination", "nominations")
+            )
+        )
 
     # The window bucket in the unique key stops two concurrent copies (two replicas, a
     # retried request) from both being stored; the query above catches the rest.

@@ -58,9 +58,7 @@ def test_export_csv_to_a_file_writes_the_nominations(
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8
     assert rows[0]["nominee_id"] == "UNIA"
-    assert last_line(capsys.readouterr().err) == messages.EXPORT_WRITTEN.format(
-        rows=8, report="nominations", path=out
-    )
+    assert last_line(capsys.readouterr().err) == f"Wrote 8 rows (nominations) to {out}."
     assert not (tmp_path / "x.csv.partial").exists()
 
 
@@ -157,8 +155,9 @@ def test_forget_deletes_received_keeps_given_anonymised(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
     assert main(["member", "forget", "UANA"], clock=clock) == 0
-    assert capsys.readouterr().out.strip() == messages.FORGET_DONE.format(
-        user_id="UANA", received=1, shared=0, given=1, endorsements=0
+    assert capsys.readouterr().out.strip() == (
+        "Erased UANA: 1 nomination deleted, removed from 0 shared ones, "
+        "1 nomination given anonymised, 0 endorsements deleted."
     )
     with dataset.services.sessions() as session:
         assert session.scalars(select(Member).where(Member.platform_user_id == "UANA")).all() == []
@@ -180,8 +179,10 @@ def test_forget_removes_a_person_from_shared_nominations_and_their_endorsements(
     assert main(["member", "forget", "URAJ", "--yes"], clock=clock) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        messages.FORGET_DONE.format(user_id="USAM", received=0, shared=1, given=1, endorsements=0),
-        messages.FORGET_DONE.format(user_id="URAJ", received=0, shared=0, given=0, endorsements=2),
+        "Erased USAM: 0 nominations deleted, removed from 1 shared one, "
+        "1 nomination given anonymised, 0 endorsements deleted.",
+        "Erased URAJ: 0 nominations deleted, removed from 0 shared ones, "
+        "0 nominations given anonymised, 2 endorsements deleted.",
     ]
     with dataset.services.sessions() as session:
         nominees = session.scalars(
