@@ -322,6 +322,48 @@ CHART_LORENZ_CAPTION = (
 CHART_LORENZ_NONE = "Nobody was recognised in this period, so there is no spread to show."
 CHART_LORENZ_ALT = "Lorenz curve of recognition received. {caption}"
 
+# Admin: the report (XLSX overview sheet and the HTML board report)
+REPORT_TITLE = "Leadership from every seat: who is being recognised"
+SUPPRESSION_NOTE = (
+    "{hidden} means fewer than {min_cell} people or recognitions: the figure is hidden so "
+    "nobody can be identified, and where one figure in a table is hidden another is too, so "
+    "it can't be worked out from the total."
+)
+REPORT_NOMINATIONS = "Nominations"
+REPORT_NOMINATORS = "People who nominated"
+REPORT_RECOGNISED = "People recognised"
+REPORT_ACTIVE = "Active members"
+REPORT_COVERAGE = "Coverage (active members recognised at least once)"
+REPORT_TOP_SHARE = "Share of recognition to the top 10% of recipients"
+REPORT_GINI = "Gini among people recognised (0 = even, 1 = all to one)"
+REPORT_ENDORSEMENTS = "“I saw this too”"
+REPORT_UNSEEN_SEATS = "Seats never recognised"
+REPORT_BY_SEAT = "Seat (job title)"
+REPORT_BY_DEPARTMENT = "Department"
+REPORT_BY_STAFF_GROUP = "Staff group"
+REPORT_BY_PAY_BAND = "Pay band"
+REPORT_BY_BEHAVIOUR = "Behaviour"
+REPORT_COL_MEMBERS = "Active members"
+REPORT_COL_RECOGNISED = "People recognised"
+REPORT_COL_COVERAGE = "Coverage"
+REPORT_COL_NOMINATIONS = "Nominations"
+REPORT_COL_WEEK = "Week beginning (Monday)"
+REPORT_COL_DAYS = "Days in period"
+REPORT_COL_SEAT = "Seat"
+REPORT_WEEKS = "Per week"
+REPORT_PERIOD = "Period"
+REPORT_HEADLINES = "Headline figures"
+REPORT_NO_UNSEEN_SEATS = "Every seat held by an active member was recognised at least once."
+REPORT_ROW_LEVEL_LEFT_OUT = (
+    "The nominations and people sheets are left out: they list individuals, which small-cell "
+    "suppression (--min-cell) cannot make safe to share."
+)
+ROW_LEVEL_WITH_MIN_CELL = (
+    "The {report} report lists individuals, so --min-cell can't make it safe to share. "
+    "Use --report summary (or XLSX) for suppressed figures, or drop --min-cell for the "
+    "full internal export."
+)
+
 # Admin: exports
 PRIVATE_STORY_WITHHELD = "(private story withheld)"
 EXPORT_NEEDS_OUT = (
@@ -337,7 +379,7 @@ EXPORT_BAD_FORMAT = (
     "Unknown export format {value!r}. Use csv or xlsx, then an optional period such as 90d."
 )
 EXPORT_FILE_COMMENT = "Everyseat export: {report}, {period}."
-STATS_FILE_COMMENT = "Everyseat weekly trend, {period}."
+STATS_FILE_COMMENT = "Everyseat weekly trend, {period}. {description}"
 
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."

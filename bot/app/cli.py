@@ -217,19 +217,21 @@ def _progress_bar(total: int | None) -> Iterator[object]:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
-    from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
+    from bot.reporting.exports import (
+        ExportFormat,
+        ExportRequest,
+        Report,
+        open_tables,
+        reports_for,
+        write_export,
+    )
     from bot.reporting.periods import period_from_options
     from bot.reporting.stats import choose_workspace
 
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.XLSX and args.out is None:
         raise ReportError(messages.EXPORT_NEEDS_OUT)
-    if args.report is not None:
-        reports: tuple[Report, ...] = (Report(args.report),)
-    elif fmt is ExportFormat.XLSX:
-        reports = tuple(Report)
-    else:
-        reports = (Report.NOMINATIONS,)
+    reports = reports_for(fmt, None if args.report is None else Report(args.report), args.min_cell)
     services = _start(settings, clock)
     try:
         period = period_from_options(
@@ -451,7 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", metavar="PATH", help="write here (default: standard output)")
     export.add_argument(
-        "--min-cell", type=_min_cell, metavar="N", help='show counts below N as "<N"'
+        "--min-cell",
+        type=_min_cell,
+        metavar="N",
+        help='hide any group or count of fewer than N people as "<N" (summary and xlsx only; '
+        "the row-level reports are refused)",
     )
     export.add_argument(
         "--include-private", action="store_true", help="include the stories of private nominations"

@@ -236,10 +236,13 @@ async def _stats(
     try:
         await client.files_upload_v2(
             channel=await _dm_channel(client, user_id),
-            content=report.trend_png,
+            content=report.trend.png,
             filename="everyseat-weekly-trend.png",
-            title=messages.STATS_CHART_TITLE.format(period=period.label),
-            initial_comment=messages.STATS_FILE_COMMENT.format(period=period.label),
+            title=report.trend.title,
+            alt_txt=report.trend.alt_text,
+            initial_comment=messages.STATS_FILE_COMMENT.format(
+                period=period.label, description=report.trend.alt_text
+            ),
         )
         note = messages.STATS_CHART_SENT
     except SlackApiError as error:
