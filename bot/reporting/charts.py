@@ -85,18 +85,13 @@ class TrendWeek:
     week_start: date
     nominations: int | None  # None when hidden as a small cell
     people_recognised: int | None
-    days_in_period: int  # 7 for a whole week; fewer at either end of the period
-
-    @property
-    def partial(self) -> bool:
-        return self.days_in_period < 7
+    days_in_period: int  # days the period touches: 7 for most, fewer at either end
+    partial: bool  # the period starts after the Monday or ends before the next one
 
 
-def _days_in_period(monday: date, period: ReportingPeriod) -> int:
+def _overlap(monday: date, period: ReportingPeriod) -> timedelta:
     start = datetime.combine(monday, time(0), tzinfo=UTC)
-    end = start + timedelta(days=7)
-    overlap = min(end, period.until) - max(start, period.since)
-    return max(0, math.ceil(overlap / timedelta(days=1)))
+    return min(start + timedelta(days=7), period.until) - max(start, period.since)
 
 
 def trend_weeks(stats: RecognitionStats, cells: SmallCells) -> tuple[TrendWeek, ...]:
@@ -107,7 +102,8 @@ def trend_weeks(stats: RecognitionStats, cells: SmallCells) -> tuple[TrendWeek, 
             week.week_start,
             None if cells.hides(week.nominations) else week.nominations,
             None if cells.hides(week.people_recognised) else week.people_recognised,
-            _days_in_period(week.week_start, stats.period),
+            math.ceil(_overlap(week.week_start, stats.period) / timedelta(days=1)),
+            _overlap(week.week_start, stats.period) < timedelta(days=7),
         )
         for week in stats.weekly
     )
