@@ -300,7 +300,7 @@ CHART_TREND_ALT_RANGE = (
 )
 CHART_TREND_ALT_PARTIAL = "{weeks} at the ends of the period are part weeks, drawn hatched."
 CHART_TREND_ALT_EMPTY = "Bar chart of nominations per week over {period}: no weeks to show."
-CHART_COVERAGE_TITLE = "Coverage by {groups}: share of people recognised at least once, {period}"
+CHART_COVERAGE_TITLE = "Coverage by {groups}, {period}"
 CHART_COVERAGE_X_LABEL = "Share of active members recognised at least once"
 CHART_COVERAGE_BAR = "{people} of {members}"
 CHART_GROUP_HIDDEN = "{hidden} people or recognitions: figures hidden"
@@ -363,6 +363,51 @@ ROW_LEVEL_WITH_MIN_CELL = (
     "Use --report summary (or XLSX) for suppressed figures, or drop --min-cell for the "
     "full internal export."
 )
+
+# Admin: the board report
+BOARD_GENERATED = "generated"
+BOARD_CHARTS = "Charts"
+BOARD_BY = "By"
+BOARD_METHOD = "Method"
+BOARD_METHOD_COUNTING = (
+    "A nomination is one colleague recognising one or more others for one or more "
+    "leadership behaviours; each is counted once, however many people or behaviours it "
+    "names. Weeks start on Monday (UTC); weeks only partly inside the period are drawn "
+    "hatched and marked “(part)”."
+)
+BOARD_METHOD_COVERAGE = (
+    "Coverage is the share of active members (people, not bots, whose accounts are active) "
+    "in a group who were recognised at least once in the period. A seat is a job title as "
+    "people's profiles give it."
+)
+BOARD_METHOD_SPREAD = (
+    "The Lorenz curve orders every active member from least to most recognised; the further "
+    "it bows below the diagonal, the more recognition goes to a few. Its Gini coefficient "
+    "counts people never recognised; the headline Gini is among those recognised."
+)
+BOARD_METHOD_SUPPRESSION = (
+    "Small-cell suppression: any group of fewer than {min_cell} people and any count from 1 "
+    "to {min_cell} − 1 is shown as “<{min_cell}”; where one group of a table is hidden, the "
+    "next smallest is hidden too, so no hidden figure can be worked out from the totals."
+)
+BOARD_METHOD_NO_SUPPRESSION = (
+    "No small-cell suppression was applied: every figure is shown. Don't share this page "
+    "beyond those entitled to see individual-level data."
+)
+BOARD_LORENZ_HIDDEN = (
+    "The spread of recognition isn't drawn: fewer than {min_cell} people were recognised, "
+    "so the curve would show individuals."
+)
+BOARD_WRITTEN = "Wrote the board report ({period}) to {path}."
+BOARD_SENT = "Your board report ({period}) is in your direct messages with Everyseat: {name}."
+BOARD_FAILED = (
+    "I couldn't upload the board report ({reason}); nothing was shared. Please try again."
+)
+BOARD_FILE_COMMENT = (
+    "Everyseat board report, {period}: one HTML page to open in a browser, print or attach "
+    "to a board paper."
+)
+REPORT_CANNOT_WRITE = "Can't write {path}: {reason}. Choose a folder you can write to."
 
 # Admin: exports
 PRIVATE_STORY_WITHHELD = "(private story withheld)"

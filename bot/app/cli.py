@@ -270,6 +270,32 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
     return 0
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat report --out report.html`: the board report as one self-contained page."""
+    from bot.reporting.board_report import build_board_report
+    from bot.reporting.periods import parse_period
+    from bot.reporting.stats import choose_workspace
+
+    services = _start(settings, clock)
+    try:
+        period = parse_period(args.period, now=services.clock(), zone=settings.timezone)
+        with services.sessions() as session:
+            workspace_id = choose_workspace(session, args.workspace).id
+        report = build_board_report(services, workspace_id, period, min_cell=args.min_cell)
+    finally:
+        services.close()
+    out = Path(args.out)
+    try:
+        with _replacing(out) as partial:
+            partial.write_text(report.html, encoding="utf-8")
+    except OSError as error:
+        raise ReportError(
+            messages.REPORT_CANNOT_WRITE.format(path=out, reason=error.strerror or error)
+        ) from None
+    print(messages.BOARD_WRITTEN.format(period=period.label, path=out), file=sys.stderr)
+    return 0
+
+
 def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if out_path is None:
@@ -464,6 +490,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
     export.set_defaults(handler=cmd_export)
+
+    report = commands.add_parser(
+        "report",
+        parents=[test_options],
+        help="the board report: one self-contained HTML page with figures, charts and tables",
+    )
+    report.add_argument(
+        "--period",
+        default="90d",
+        metavar="PERIOD",
+        help="30d, 90d (any number of days) or YYYY-MM-DD..YYYY-MM-DD (default: %(default)s)",
+    )
+    report.add_argument("--out", required=True, metavar="PATH", help="where to write the page")
+    report.add_argument(
+        "--min-cell",
+        type=_min_cell,
+        metavar="N",
+        help='hide groups and counts of fewer than N people as "<N" '
+        "(default: EVERYSEAT_MIN_CELL, 5)",
+    )
+    report.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
+    report.set_defaults(handler=cmd_report)
 
     member = commands.add_parser("member", help="data protection: one person's stored data")
     member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")

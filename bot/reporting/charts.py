@@ -15,9 +15,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
@@ -174,11 +176,17 @@ def weekly_trend_figure(
     axes.set_xlim(-0.6, max(len(weeks), 1) - 0.4)
     axes.set_ylabel(messages.CHART_TREND_Y_LABEL)
     axes.set_xlabel(messages.CHART_TREND_X_LABEL)
-    axes.set_title(messages.CHART_TREND_TITLE.format(period=stats.period.label))
+    figure.suptitle(messages.CHART_TREND_TITLE.format(period=stats.period.label))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no half nominations
     axes.set_ylim(bottom=0)
     axes.spines[["top", "right"]].set_visible(False)
-    handles, _labels = axes.get_legend_handles_labels()
+    # Legend keys drawn here, not taken from the bars: the first bar may be a hatched part week.
+    handles: list[Any] = [
+        Patch(facecolor=BAR_COLOUR, label=messages.CHART_TREND_NOMINATIONS),
+        Line2D(
+            [], [], color=LINE_COLOUR, marker="o", markersize=3, label=messages.CHART_TREND_PEOPLE
+        ),
+    ]
     if any(week.partial for week in weeks):
         handles.append(
             Patch(
@@ -188,7 +196,15 @@ def weekly_trend_figure(
                 label=messages.CHART_PART_WEEK_LEGEND,
             )
         )
-    axes.legend(handles=handles, fontsize="small", loc="upper left", frameon=False)
+    # Above the bars, under the title, so it never hides a week.
+    axes.legend(
+        handles=handles,
+        fontsize="small",
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=3,
+        frameon=False,
+    )
     figure.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))  # room for the footer
     figure.text(0.01, 0.01, source_line(stats.period, drawn_at), fontsize="x-small")
     return figure, weeks
