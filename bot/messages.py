@@ -263,6 +263,10 @@ STATS_SPREAD = (
     "Spread: the top 10% of recipients ({top}) received {share} of recognitions; "
     "Gini {gini} (0 = evenly spread, 1 = all to one person)."
 )
+STATS_SPREAD_SMALL = (
+    "Spread: Gini {gini} (0 = evenly spread, 1 = all to one person); the top 10% of "
+    "recipients' share is hidden, as it counts fewer than {min_cell} recognitions."
+)
 STATS_SPREAD_NONE = "Spread: nobody was recognised in this period."
 STATS_NEVER_RECOGNISED = "Seats never recognised: {seats}."
 STATS_EVERY_SEAT = "Every job title among active members was recognised at least once."
@@ -448,7 +452,9 @@ RECOGNITION_HELP_ADMIN = """*For admins*
 • `/recognition stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]` — coverage, spread and the seats \
 recognition isn't reaching; the weekly chart arrives in your DM
 • `/recognition export [csv|xlsx] [period]` — the nominations (xlsx adds people and summary \
-sheets) as a file in your DM"""
+sheets) as a file in your DM
+• `/recognition report [period]` — the board report (90 days unless you give a period): one \
+HTML page with figures, charts and tables, small groups hidden, as a file in your DM"""
 RECOGNITION_UNKNOWN = "I don't know “{text}”. Try /recognition help."
 HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
 HOME_EXPORT_CSV = "Export CSV"

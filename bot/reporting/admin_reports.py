@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.errors import ReportError
+from bot.reporting.board_report import BoardReport, build_board_report
 from bot.reporting.charts import ChartImage, weekly_trend_chart
 from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
 from bot.reporting.periods import DEFAULT_DAYS, ReportingPeriod, last_days, parse_period
@@ -98,6 +99,11 @@ def stats_report(services: Services, workspace_id: int, period: ReportingPeriod)
         summarise(stats, cells),
         weekly_trend_chart(stats, drawn_at=services.clock(), cells=cells),
     )
+
+
+def board_report(services: Services, workspace_id: int, period: ReportingPeriod) -> BoardReport:
+    """The board report for chat: small cells hidden at EVERYSEAT_MIN_CELL."""
+    return build_board_report(services, workspace_id, period)
 
 
 def home_panel_summary(services: Services, workspace_id: int) -> StatsSummary:

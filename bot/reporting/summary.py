@@ -94,15 +94,18 @@ def summarise(stats: RecognitionStats, cells: SmallCells | None = None) -> Stats
         )
     )
     top_share = cells.share(stats.top_recipients_received, stats.recognitions_received)
-    spread = (
-        messages.STATS_SPREAD.format(
+    if top_share is None or stats.gini is None:
+        spread = messages.STATS_SPREAD_NONE
+    elif isinstance(top_share, str):  # the top recipients' count is a small cell
+        spread = messages.STATS_SPREAD_SMALL.format(
+            gini=f"{stats.gini:.2f}", min_cell=cells.min_cell
+        )
+    else:
+        spread = messages.STATS_SPREAD.format(
             top=people(cells.count(stats.top_recipients)),
-            share=percent(top_share) if isinstance(top_share, float) else top_share,
+            share=percent(top_share),
             gini=f"{stats.gini:.2f}",
         )
-        if top_share is not None and stats.gini is not None
-        else messages.STATS_SPREAD_NONE
-    )
     seats = seat_list(stats, cells)
     by_behaviour = tuple(group for group in stats.by_behaviour if group.nominations)
     return StatsSummary(

@@ -108,9 +108,7 @@ def test_thousands_of_names_are_counted_not_listed(services: Services) -> None:
     )
     card = card_json(render_digest_card(view))
     assert_postable(card)
-    assert f"and {3000 - ALSO_RECOGNISED_NAMES} more colleagues" in "\n".join(
-        texts(card)
-    )
+    assert f"and {3000 - ALSO_RECOGNISED_NAMES} more colleagues" in "\n".join(texts(card))
 
 
 def test_prompt_card_has_quote_question_and_button(services: Services) -> None:
