@@ -479,7 +479,7 @@ class _Formats:
 def _write_cell(
     sheet: Any, row: int, col: int, value: Cell, kind: Kind | FigureKind, formats: _Formats
 ) -> None:
-    if value is None:
+    if value is None or value == "":
         sheet.write_blank(row, col, None)
     elif isinstance(value, datetime):
         # Excel has no time zones: moments are written as UTC wall-clock time.

@@ -85,7 +85,18 @@ def test_export_xlsx_holds_every_report_and_needs_out(
         )
         == 0
     )
-    assert openpyxl.load_workbook(out).sheetnames == ["nominations", "people", "summary"]
+    # Under --min-cell only the aggregate sheets are written: rows about one named person
+    # can't be suppressed.
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["overview", "summary"]
+    notes = [cell.value for cell in workbook["overview"]["A"] if isinstance(cell.value, str)]
+    assert messages.REPORT_ROW_LEVEL_LEFT_OUT in notes
+    assert main(["export", "--report", "nominations", "--min-cell", "3", *PERIOD], clock=clock) == 1
+    assert last_line(capsys.readouterr().err) == (
+        "The nominations report lists individuals, so --min-cell can't make it safe to share. "
+        "Use --report summary (or XLSX) for suppressed figures, or drop --min-cell for the "
+        "full internal export."
+    )
 
 
 @pytest.mark.parametrize(

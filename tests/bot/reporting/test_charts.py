@@ -135,7 +135,7 @@ def test_colours_are_okabe_ito_and_the_footer_names_source_and_date(dataset: Dat
     palette = {colour.lower() for colour in OKABE_ITO.values()}
     assert {to_hex(patch.get_facecolor()) for patch in axes.containers[0]} <= palette
     assert to_hex(axes.get_lines()[0].get_color()) in palette
-    footer = [text.get_text() for text in figure.texts]
+    footer = [text.get_text() for text in figure.texts if text.get_text().startswith("Source")]
     assert footer == [
         "Source: Everyseat recognition records, the last 30 days. Drawn 18 Nov 2026 10:00 UTC."
     ]

@@ -146,6 +146,6 @@ def test_stats_card_shows_coverage_spread_unseen_seats_and_behaviours(
     said = texts(card)
     assert said[0] == "Recognition, the last 30 days"
     assert summary.coverage in said and summary.spread in said
-    assert "Receptionist (1)" in summary.unseen_seats and summary.unseen_seats in said
+    assert "Receptionist (1 person)" in summary.unseen_seats and summary.unseen_seats in said
     assert messages.STATS_BY_BEHAVIOUR in said
     assert said[-1] == messages.TEAMS_STATS_ON_CLI
