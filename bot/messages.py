@@ -112,6 +112,11 @@ TEAMS_STATS_PERSONAL_ONLY = (
 TEAMS_STATS_ON_CLI = (
     "Exports and the weekly chart are on the server's command line (`everyseat export`)."
 )
+TEAMS_BOARD_OFFER = (
+    "Here is the board report: accept to save it to your OneDrive, then open it in a browser."
+)
+TEAMS_BOARD_SENT = "The board report ({period}) is saved in your OneDrive:"
+TEAMS_BOARD_DECLINED = "No problem — nothing was sent. Ask for the report again any time."
 TEAMS_THIS_CONVERSATION = "this conversation"
 TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "

@@ -31,7 +31,7 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from handlers.teams.admin import reply_with_stats
+from handlers.teams.admin import offer_board_report, on_file_consent, reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
@@ -45,7 +45,12 @@ from handlers.teams.cards import (
     notice_card,
     recognition_card,
 )
-from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
+from handlers.teams.commands import (
+    HELP_COMMAND,
+    NOMINATE_COMMAND,
+    REPORT_COMMAND,
+    STATS_COMMAND,
+)
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
 from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
 from handlers.teams.proactive import card_activity
@@ -135,6 +140,9 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         return
     if command.verb == STATS_COMMAND:
         await reply_with_stats(ctx, services, turn, command.typed)
+        return
+    if command.verb == REPORT_COMMAND:
+        await offer_board_report(ctx, services, turn, command.typed)
         return
     if command.verb != NOMINATE_COMMAND:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
@@ -364,5 +372,6 @@ def register(app: App, services: Services) -> None:
     app.on_dialog_submit(polite_errors(partial(on_dialog_submit, services)))
     app.on_message(polite_errors(partial(on_message, services)))
     app.on_card_action(polite_errors(partial(on_card_action, services)))
+    app.on_file_consent(polite_errors(partial(on_file_consent, services)))
     app.on_message_ext_open(polite_errors(partial(on_extension_fetch_task, services)))
     app.on_message_ext_submit(polite_errors(partial(on_extension_submit, services)))
