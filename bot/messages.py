@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 # Nomination rules
 NO_NOMINEES = "Choose at least one colleague to recognise."
-TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you chose {count})."
+TOO_MANY_NOMINEES = "Choose at most {limit} in one nomination (you chose {count})."
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
@@ -237,7 +237,7 @@ NOT_AN_ADMIN = (
 )
 
 # Admin: periods
-PERIOD_LAST_DAYS = "the last {days} days"
+PERIOD_LAST_DAYS = "the last {days}"
 PERIOD_DATES = "{since} to {until}"
 BAD_PERIOD = (
     "I can't read {value!r} as a period. Use 30d, 90d (any number of days) or a date range "

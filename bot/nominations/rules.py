@@ -79,7 +79,10 @@ def _problems(
         problems.append(
             Problem(
                 NominationField.NOMINEES,
-                messages.TOO_MANY_NOMINEES.format(limit=rules.max_nominees, count=len(nominees)),
+                messages.TOO_MANY_NOMINEES.format(
+                    limit=messages.count_of(rules.max_nominees, "colleague", "colleagues"),
+                    count=len(nominees),
+                ),
             )
         )
     for member in nominees:

@@ -84,8 +84,8 @@ def test_more_than_ten_nominees_is_refused(services, people) -> None:
     crowd = [builders.member(services, people["ws"].id, f"U{i:03}") for i in range(11)]
     with pytest.raises(InvalidNominationError) as caught:
         builders.nomination(services, people["ana"], crowd)
-    assert caught.value.by_field()[NominationField.NOMINEES] == messages.TOO_MANY_NOMINEES.format(
-        limit=10, count=11
+    assert caught.value.by_field()[NominationField.NOMINEES] == (
+        "Choose at most 10 colleagues in one nomination (you chose 11)."
     )
     ten = builders.nomination(services, people["ana"], crowd[:10])
     assert ten.created
