@@ -19,6 +19,7 @@ from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -67,8 +68,11 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _new_figure(width: float, height: float) -> Figure:
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+def _new_figure(width: float, height: float, *, bottom: float, top: float) -> Figure:
+    """A figure laid out by matplotlib's constrained layout within the band [bottom, top]
+    of its height, leaving room below for the caption and footer."""
+    layout = ConstrainedLayoutEngine(rect=(0, bottom, 1, top - bottom))
+    figure = Figure(figsize=(width, height), dpi=DPI, layout=layout)
     FigureCanvasAgg(figure)
     return figure
 
@@ -124,7 +128,7 @@ def weekly_trend_figure(
     recognised, and the source footer; returns the figure and the weeks plotted."""
     cells = cells or SmallCells()
     weeks = trend_weeks(stats, cells)
-    figure = _new_figure(9, 4.8)
+    figure = _new_figure(9, 4.8, bottom=0.05, top=1.0)
     axes = figure.add_subplot()
     positions = list(range(len(weeks)))
     heights = [week.nominations or 0 for week in weeks]
@@ -205,7 +209,6 @@ def weekly_trend_figure(
         ncols=3,
         frameon=False,
     )
-    figure.get_layout_engine().set(rect=(0, 0.05, 1, 0.95))  # room for the footer
     figure.text(0.01, 0.01, source_line(stats.period, drawn_at), fontsize="x-small")
     return figure, weeks
 
@@ -275,7 +278,7 @@ def coverage_figure(
         (row for row in rows if row.members not in (None, 0)), key=_coverage_order
     )
     drawn = tuple(with_members[:MAX_GROUPS_DRAWN])
-    figure = _new_figure(9, 1.4 + 0.32 * max(len(drawn), 1))
+    figure = _new_figure(9, 1.4 + 0.32 * max(len(drawn), 1), bottom=0.04, top=1.0)
     axes = figure.add_subplot()
     positions = list(range(len(drawn)))
     shares = [row.coverage if isinstance(row.coverage, float) else 0.0 for row in drawn]
@@ -318,7 +321,6 @@ def coverage_figure(
             + " "
             + footer
         )
-    figure.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
     figure.text(0.01, 0.005, footer, fontsize="x-small")
     return figure, drawn
 
@@ -373,7 +375,7 @@ def lorenz_figure(
     """The Lorenz curve (share of recognition received by the least-recognised share of
     people) against the diagonal of perfect equality, with the Gini in the caption."""
     points = distribution.lorenz_points()
-    figure = _new_figure(6.5, 6)
+    figure = _new_figure(6.5, 6, bottom=0.08, top=1.0)
     axes = figure.add_subplot()
     axes.plot(
         [0, 1],
@@ -404,7 +406,6 @@ def lorenz_figure(
     axes.set_ylabel(messages.CHART_LORENZ_Y_LABEL)
     axes.set_title(messages.CHART_LORENZ_TITLE.format(period=period.label))
     axes.legend(loc="upper left", fontsize="small", frameon=False)
-    figure.get_layout_engine().set(rect=(0, 0.08, 1, 0.92))
     figure.text(0.01, 0.045, lorenz_caption(distribution), fontsize="small", wrap=True)
     figure.text(0.01, 0.01, source_line(period, drawn_at), fontsize="x-small")
     return figure

@@ -18,7 +18,8 @@ import logging
 from typing import Any
 
 import aiohttp
-from microsoft_teams.api import Attachment, MessageActivityInput
+from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.models.attachment.attachment import Attachment
 from microsoft_teams.apps import ActivityContext
 
 from bot import messages
