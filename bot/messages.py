@@ -110,7 +110,8 @@ TEAMS_STATS_PERSONAL_ONLY = (
     "send “stats”."
 )
 TEAMS_STATS_ON_CLI = (
-    "Exports and the weekly chart are on the server's command line (`everyseat export`)."
+    "Send “report” for the board report (figures, charts and tables) as a file; exports are "
+    "on the server's command line (`everyseat export`)."
 )
 TEAMS_BOARD_OFFER = (
     "Here is the board report: accept to save it to your OneDrive, then open it in a browser."
