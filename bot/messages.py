@@ -13,6 +13,14 @@ TOO_MANY_NOMINEES = "Choose at most {limit} in one nomination (you chose {count}
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
+NOMINEE_UNKNOWN = (
+    "No one in this workspace has the user id {user_id} (they may have left, or the mention "
+    "was typed rather than picked); choose the person from the list."
+)
+NOMINEE_OTHER_WORKSPACE = (
+    "{name} belongs to another organisation's workspace (they reach you through a shared "
+    "channel); choose a colleague from this workspace."
+)
 STORY_TOO_SHORT = (
     "Tell the story in at least {minimum} characters (you wrote {length}): "
     "what did they do, and what difference did it make?"
@@ -439,9 +447,10 @@ STATS_FILE_COMMENT = "Everyseat weekly trend, {period}. {description}"
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
 FORGET_CONFIRM = (
-    "This erases {user_id} ({name}) for good: their profile, {received} they "
-    "received as the only nominee (removed from {shared}), {endorsements}; "
-    "{given} they gave stay, without their name.\n"
+    "This erases {user_id} ({name}) for good: their profile, {received} they received as "
+    "the only nominee (removed from {shared}), {endorsements}, their messages still "
+    "waiting to be sent and their spotlight history; {given} they gave stay for the "
+    "nominees, without their name or story.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
@@ -449,6 +458,9 @@ FORGET_DONE = (
     "Erased {user_id}: {received} deleted, removed from {shared}, "
     "{given} given anonymised, {endorsements} deleted."
 )
+# What erasure leaves in place of an erased person's words, and of a mention of them.
+ERASED_STORY = "(The story was removed when its author's data was erased.)"
+ERASED_MENTION = "a colleague"
 
 # Slack: /recognition
 RECOGNITION_HELP = """*/recognition* — recognition in this workspace

@@ -305,12 +305,11 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
 
 
 def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
-    from bot.people.data_protection import member_data
+    from bot.people.data_protection import export_member_data
 
     services = _start(settings, clock)
     try:
-        with services.sessions() as session:
-            data = member_data(session, args.user_id, now=services.clock())
+        data = export_member_data(services, args.user_id)
     finally:
         services.close()
     _write_json(data, args.out, sys.stdout)
@@ -333,26 +332,25 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
 
     services = _start(settings, clock)
     try:
-        with services.sessions() as session:
-            plan = plan_erasure(session, args.user_id)
-            if not args.yes:
-                prompt = messages.FORGET_CONFIRM.format(
-                    user_id=plan.user_id,
-                    name=plan.display_name,
-                    **_erasure_counts(plan),
-                )
-                print(prompt, end="", file=sys.stderr, flush=True)
-                answer = sys.stdin.readline().strip().lower()
-                if answer != "yes":
-                    print(messages.FORGET_ABORTED, file=sys.stderr)
-                    return 1
-            forget_member(session, plan)
+        if not args.yes:
+            plan = plan_erasure(services, args.user_id)
+            prompt = messages.FORGET_CONFIRM.format(
+                user_id=plan.user_id,
+                name=plan.display_name,
+                **_erasure_counts(plan),
+            )
+            print(prompt, end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline().strip().lower()
+            if answer != "yes":
+                print(messages.FORGET_ABORTED, file=sys.stderr)
+                return 1
+        done = forget_member(services, args.user_id)
     finally:
         services.close()
     print(
         messages.FORGET_DONE.format(
-            user_id=plan.user_id,
-            **_erasure_counts(plan),
+            user_id=done.user_id,
+            **_erasure_counts(done),
         )
     )
     return 0
