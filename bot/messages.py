@@ -192,9 +192,13 @@ DIGEST_SUMMARY = (
 )
 DIGEST_SPOTLIGHT_LINE = "{nominees} · {behaviours}"
 DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
+# The same line in words, for cards a screen reader reads aloud (no "·" or "★").
+DIGEST_SPOTLIGHT_SPOKEN = "Spotlight on {nominees}, for {behaviours}"
+QUOTE_SPOKEN_ATTRIBUTION = "From {attribution}"
 DIGEST_ALSO_RECOGNISED = "Also recognised this week"
 DIGEST_AND_MORE = "and {colleagues}"
 DIGEST_NOMINATED_BY = "Nominated by {nominator}"
+DIGEST_SEE_HOME = "Recognised this week? Open Everyseat's Home tab to read what colleagues wrote."
 CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
 DIGEST_REFLECTION = "A thought for the week ahead"
 DIGEST_QUIET_HEADER = "A quiet week for recognition"

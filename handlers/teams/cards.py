@@ -8,7 +8,7 @@ dialogs accept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,8 +19,11 @@ from microsoft_teams.cards import (
     Choice,
     ChoiceSetInput,
     ExecuteAction,
+    Mention,
+    MentionedEntity,
     QueryData,
     SubmitAction,
+    TeamsCardProperties,
     TextBlock,
     TextInput,
 )
@@ -245,24 +248,53 @@ def _nominate_button() -> Action:
     )
 
 
-def _with_seat(person: PersonView) -> str:
+def at_mention(person: PersonView) -> str:
+    """The text Teams turns into a mention of `person`, matched by an entity (see
+    `mention_entities`)."""
+    return f"<at>{person.display_name}</at>"
+
+
+def mention_entities(people: Sequence[PersonView]) -> TeamsCardProperties | None:
+    """The card's `msteams.entities`: one mention per person, by their Teams/AAD id. Teams
+    notifies each of them; card_activity copies these onto the activity too."""
+    unique = {person.platform_user_id: person for person in people}
+    if not unique:
+        return None
+    return TeamsCardProperties(
+        entities=[
+            Mention(
+                text=at_mention(person),
+                mentioned=MentionedEntity(id=person.platform_user_id, name=person.display_name),
+            )
+            for person in unique.values()
+        ]
+    )
+
+
+def _spotlighted(person: PersonView) -> str:
     if not person.title:
-        return person.display_name
-    return messages.DIGEST_SPOTLIGHT_SEAT.format(name=person.display_name, seat=person.title)
+        return at_mention(person)
+    return messages.DIGEST_SPOTLIGHT_SEAT.format(name=at_mention(person), seat=person.title)
 
 
 def _reflection_blocks(reflection: Reflection, heading: str) -> list[CardElement]:
+    # Words, not symbols: a screen reader reads "—" or "★" aloud as "em dash", "black star".
     return [
         _text(heading, weight="Bolder", spacing="Large", separator=True),
         _text(f"“{reflection.quote.text}”", spacing="Small"),
-        _text(f"— {reflection.quote.attribution}", is_subtle=True, size="Small", spacing="Small"),
+        _text(
+            messages.QUOTE_SPOKEN_ATTRIBUTION.format(attribution=reflection.quote.attribution),
+            is_subtle=True,
+            size="Small",
+            spacing="Small",
+        ),
         _text(reflection.question.text, weight="Bolder", spacing="Medium"),
     ]
 
 
 def _spotlight_blocks(item: SpotlightItem) -> list[CardElement]:
-    line = messages.DIGEST_SPOTLIGHT_LINE.format(
-        nominees=messages.join_names([_with_seat(person) for person in item.nominees]),
+    line = messages.DIGEST_SPOTLIGHT_SPOKEN.format(
+        nominees=messages.join_names([_spotlighted(person) for person in item.nominees]),
         behaviours=messages.join_names([behaviour.name for behaviour in item.behaviours]),
     )
     details = [messages.endorsement_count(item.endorsements)]
@@ -271,13 +303,14 @@ def _spotlight_blocks(item: SpotlightItem) -> list[CardElement]:
             0, messages.DIGEST_NOMINATED_BY.format(nominator=item.nominator.display_name)
         )
     return [
-        _text(f"★ {line}", weight="Bolder", spacing="Medium"),
+        _text(line, weight="Bolder", spacing="Medium"),
         _text(f"“{item.story}”", spacing="Small"),
-        _text(" · ".join(details), is_subtle=True, size="Small", spacing="Small"),
+        _text(". ".join(details) + ".", is_subtle=True, size="Small", spacing="Small"),
     ]
 
 
 def _also_recognised(view: DigestView) -> list[CardElement]:
+    """Everyone else recognised, named in plain text: no mention, so no notification."""
     if not (view.also_recognised or view.also_recognised_more):
         return []
     named = view.also_recognised[:ALSO_RECOGNISED_NAMES]
@@ -292,7 +325,8 @@ def _also_recognised(view: DigestView) -> list[CardElement]:
 
 
 def render_digest_card(view: DigestView) -> AdaptiveCard:
-    """The weekly spotlight as an Adaptive Card, or the invitation after a quiet week."""
+    """The weekly spotlight as an Adaptive Card, or the invitation after a quiet week. The
+    spotlighted people are mentioned (and so notified); nobody else is."""
     if view.is_quiet:
         body: list[CardElement] = [
             _text(messages.DIGEST_QUIET_HEADER, size="Large", weight="Bolder"),
@@ -307,7 +341,9 @@ def render_digest_card(view: DigestView) -> AdaptiveCard:
             body += _spotlight_blocks(item)
         body += _also_recognised(view)
     body += _reflection_blocks(view.reflection, messages.DIGEST_REFLECTION)
-    return _card(body, [_nominate_button()])
+    card = _card(body, [_nominate_button()])
+    card.msteams = mention_entities([p for item in view.spotlights for p in item.nominees])
+    return card
 
 
 def render_prompt_card(view: PromptView) -> AdaptiveCard:
