@@ -3,16 +3,27 @@
 EveryseatError
 ├── NominationError
 │   ├── InvalidNominationError   one or more problems, each tied to a form field
+│   │   └── PatientIdentifierError   the story holds an NHS number or other patient identifier
 │   └── DailyCapReachedError
 ├── EndorsementError
 │   ├── NominationNotFoundError
 │   ├── OwnNominationError
 │   └── AlreadyEndorsedError
+├── ModerationError              editing, withdrawing, flagging, hiding: what isn't allowed
+│   ├── NotYourNominationError   only the nominator may edit or withdraw
+│   ├── EditWindowClosedError    too late to edit or withdraw; ask an admin
+│   ├── InvalidFlagError         a flag without a reason, or a hide without one
+│   ├── AlreadyFlaggedError
+│   ├── FlagNotFoundError        no open flag with that id
+│   └── NotHiddenError           restore asked for a nomination that is not hidden
 ├── NotAuthorisedError           an admin-only action asked for by a non-admin
 ├── ReportError                  statistics or an export asked for in a way we can't do
 │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
 │   └── WorkspaceChoiceError     no workspace, or several and none chosen
 ├── MemberNotFoundError          nothing is stored under that user id
+├── DirectoryError               seats from HR files and directories
+│   ├── DirectoryFileError       an HR file or mapping that can't be imported; lists each row
+│   └── DirectorySyncError       a directory that couldn't be read; the last good data stays
 └── StorageUnavailableError      the database did not answer; try again
 """
 
@@ -69,6 +80,20 @@ class InvalidNominationError(NominationError):
         return joined
 
 
+class PatientIdentifierError(InvalidNominationError):
+    """The information-governance guard refused the story; nothing was stored or sent."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        nominees: tuple[tuple[str, str], ...] = (),
+        *,
+        kinds: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(problems, nominees)
+        self.kinds = kinds  # what was found ("NHS number"), never the identifier itself
+
+
 class DailyCapReachedError(NominationError):
     pass
 
@@ -89,6 +114,34 @@ class AlreadyEndorsedError(EndorsementError):
     pass
 
 
+class ModerationError(EveryseatError):
+    pass
+
+
+class NotYourNominationError(ModerationError):
+    pass
+
+
+class EditWindowClosedError(ModerationError):
+    pass
+
+
+class InvalidFlagError(ModerationError):
+    pass
+
+
+class AlreadyFlaggedError(ModerationError):
+    pass
+
+
+class FlagNotFoundError(ModerationError):
+    pass
+
+
+class NotHiddenError(ModerationError):
+    pass
+
+
 class NotAuthorisedError(EveryseatError):
     pass
 
@@ -106,6 +159,18 @@ class WorkspaceChoiceError(ReportError):
 
 
 class MemberNotFoundError(EveryseatError):
+    pass
+
+
+class DirectoryError(EveryseatError):
+    pass
+
+
+class DirectoryFileError(DirectoryError):
+    pass
+
+
+class DirectorySyncError(DirectoryError):
     pass
 
 

@@ -33,6 +33,19 @@ DAILY_CAP_REACHED = (
     "You've made {made} today, the daily limit. Please save this one and send it tomorrow."
 )
 
+# The information-governance guard
+PATIENT_IDENTIFIER_REFUSED = (
+    "Not saved: your story contains {findings}. Patient identifiers must never go into "
+    "Everyseat: nominations are posted to colleagues, sent as messages and kept for years, "
+    "and a patient's details belong only in their clinical record. Take it out (the story "
+    "works without it) and send again; everything else you wrote is kept."
+)
+PATIENT_IDENTIFIER_YOU_WROTE = "What you wrote, to edit and send again:\n{text}"
+TEAMS_PATIENT_IDENTIFIER_KEPT = (
+    "Your message above still holds what you wrote: edit the identifier out of it (or delete "
+    "it), then send the nomination again."
+)
+
 # Endorsements
 NOMINATION_NOT_FOUND = "That nomination no longer exists."
 OWN_NOMINATION = "You're part of this nomination, so you can't add an \"I saw this too\"."
@@ -44,6 +57,12 @@ STORAGE_UNAVAILABLE = (
     "Everyseat couldn't reach its database just now, so nothing was saved. "
     "Please try again in a minute."
 )
+STORAGE_TOO_SLOW = (
+    "Everyseat's database didn't answer in time, so your nomination may not have been saved. "
+    "Please send it again in a minute (if it was saved, I'll say it's already recorded)."
+)
+STORAGE_TRY_AGAIN_WITH_TEXT = "{problem} Here is what you wrote: {text}"
+DRAINING = "Everyseat is restarting; please try again in a moment."
 UNEXPECTED_ERROR = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again."
 )
@@ -115,7 +134,7 @@ TEAMS_USAGE = (
 TEAMS_NOT_UNDERSTOOD = "I didn't catch that. " + TEAMS_USAGE
 TEAMS_STATS_PERSONAL_ONLY = (
     "Statistics are only shown in a personal chat with Everyseat: open a chat with me and "
-    "send “stats”."
+    "send “stats” (or “audit” for the audit trail)."
 )
 TEAMS_STATS_ON_CLI = (
     "Send “report” for the board report (figures, charts and tables) as a file; exports are "
@@ -482,6 +501,89 @@ HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
 HOME_EXPORT_CSV = "Export CSV"
 HOME_EXPORT_XLSX = "Export XLSX"
 
+# Moderation: authors edit and withdraw; everyone flags; admins hide and restore
+HIDDEN_NOTICE = "This recognition was hidden by an admin."
+NOT_YOUR_NOMINATION = (
+    "Only the person who made this nomination can edit or withdraw it. To have it changed or "
+    "taken down, flag it or ask an Everyseat admin ({admins})."
+)
+EDIT_WINDOW_CLOSED = (
+    "Nominations can be edited or withdrawn for {hours} hours after they are made, and this "
+    "one was made on {made}. To have it changed or taken down, ask an Everyseat admin "
+    "({admins})."
+)
+ADMINS_UNKNOWN = "your people team can tell you who they are"
+EDITED = "Updated: your recognition now reads as you edited it, wherever it was posted."
+WITHDRAWN = "Withdrawn: your recognition of {nominees} has been taken down everywhere it was sent."
+WITHDRAW_CONFIRM = (
+    "Withdraw your recognition of {nominees}? The post and the messages to {nominees} are "
+    "removed, and it no longer counts in digests or statistics. This can't be undone."
+)
+FLAG_REASON_MISSING = "Say in a few words why admins should look at this recognition."
+FLAG_REASON_TOO_LONG = "Keep the reason to {maximum} characters (you wrote {length})."
+ALREADY_FLAGGED = "You've already flagged this recognition; an admin will look at it."
+FLAGGED = "Thank you — Everyseat's admins have been asked to look at this recognition."
+FLAG_NOT_FOUND = "That flag has already been decided, or no longer exists."
+FLAG_FOR_ADMINS = "{who} flagged a recognition: “{reason}”"
+FLAG_BY_UNKNOWN = "Someone"
+FLAG_UPHELD_BY = "Hidden by {admin}. The flag was upheld."
+FLAG_DISMISSED_BY = "Dismissed by {admin}: the recognition stays up."
+HIDE_REASON_MISSING = "Give a reason for hiding it: it is kept in the audit trail."
+HIDDEN_DONE = "Hidden: recognition #{nomination_id} now shows “{notice}” everywhere it was sent."
+RESTORED_DONE = "Restored: recognition #{nomination_id} is visible again everywhere it was sent."
+NOT_HIDDEN = "Recognition #{nomination_id} isn't hidden, so there is nothing to restore."
+NOT_A_MODERATOR = (
+    "Hiding and restoring recognition is for Everyseat admins. If you think this one should "
+    "come down, flag it instead."
+)
+MODERATION_EDIT_TITLE = "Edit recognition"
+MODERATION_EDIT_SUBMIT = "Save"
+MODERATION_WITHDRAW_TITLE = "Withdraw recognition"
+MODERATION_WITHDRAW_SUBMIT = "Withdraw"
+MODERATION_FLAG_TITLE = "Flag for admins"
+MODERATION_FLAG_SUBMIT = "Flag"
+MODERATION_FLAG_LABEL = "Why should an admin look at this?"
+MODERATION_HIDE_TITLE = "Hide recognition"
+MODERATION_HIDE_SUBMIT = "Hide"
+MODERATION_RESTORE_TITLE = "Restore recognition"
+MODERATION_RESTORE_SUBMIT = "Restore"
+MODERATION_REASON_LABEL = "Reason (kept in the audit trail)"
+MODERATION_MENU_EDIT = "Edit (author)"
+MODERATION_MENU_WITHDRAW = "Withdraw (author)"
+MODERATION_MENU_FLAG = "Flag for admins"
+MODERATION_MENU_HIDE = "Hide (admins)"
+MODERATION_HIDE_BUTTON = "Hide"
+MODERATION_DISMISS_BUTTON = "Dismiss"
+MODERATION_RESTORE_BUTTON = "Restore"
+HOME_MODERATION_HEADER = "Admin: moderation"
+HOME_NO_OPEN_FLAGS = "No flags are waiting for a decision."
+HOME_OPEN_FLAG = "Flag on #{nomination_id} by {who}: “{reason}”"
+HOME_HIDDEN_ITEM = "#{nomination_id} hidden by {admin}: “{reason}”"
+HOME_NONE_HIDDEN = "No recognition is hidden."
+
+# Admin: the audit trail
+AUDIT_LINE = "{at} · {action} by {actor} ({platform}){subject}{detail}"
+AUDIT_HEADER = "Audit trail: the last {count} entries"
+AUDIT_EMPTY = "Nothing has been recorded in the audit trail yet."
+AUDIT_EXPORTED = "Wrote {entries} audit entries since {since} to {path}."
+
+# Retention
+RETENTION_ANONYMISED_STORY = "(story removed under the retention policy)"
+RETENTION_OFF = (
+    "Retention is off: set EVERYSEAT_RETENTION_MONTHS (and EVERYSEAT_RETENTION_MODE=delete or "
+    "anonymise) to remove old nominations; see docs/admin.md."
+)
+RETENTION_DONE = (
+    "{workspace}: {nominations} nominations from before {cutoff} {action} "
+    "({nominees} nominee links, {endorsements} endorsements, {deliveries} deliveries removed)."
+)
+RETENTION_DRY_RUN = (
+    "{workspace} (dry run, nothing changed): {nominations} nominations from before {cutoff} "
+    "would be {action} ({nominees} nominee links, {endorsements} endorsements, {deliveries} "
+    "deliveries removed)."
+)
+RETENTION_NO_WORKSPACES = "No workspace is stored, so there is nothing to remove."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"
@@ -490,10 +592,17 @@ CONSOLE_WELCOME = (
 CONSOLE_HELP = """Commands:
   /nominate @name [@name…] story [#behaviour]   recognise colleagues
   /recent [N]                                   list the latest nominations
+  /edit N story [#behaviour…]                   edit your nomination #N (within the window)
+  /withdraw N                                   withdraw your nomination #N
+  /flag N reason                                ask admins to look at nomination #N
+  /flags                                        open flags and hidden nominations
+  /hide N reason  /restore N reason             hide or restore nomination #N
+  /dismiss F                                    dismiss flag F (the nomination stays up)
   /behaviours                                   list the leadership behaviours
   /digest                                       preview this week's spotlight
   /stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]       coverage, spread, unseen seats (default 30d);
                                                 no admin check: you are the local operator
+  /audit                                        the audit trail's last 20 entries
   /as name                                      act as another person
   /help                                         this list
   /quit                                         leave"""
@@ -506,6 +615,10 @@ CONSOLE_YOU_TYPED = "You typed: {text}"
 CONSOLE_BAD_NAME = (
     "Names are letters, digits, dots, hyphens or underscores, such as @nia or @sam.lee."
 )
+CONSOLE_BAD_NOMINATION = "Give the nomination's number as /recent shows it, such as {usage}."
+CONSOLE_EDITABLE = "Yours to edit or withdraw until {until}: {numbers}."
+CONSOLE_FLAG_LINE = "Flag {flag_id} on #{nomination_id} by {who}: “{reason}”"
+CONSOLE_HIDDEN_LINE = "#{nomination_id} hidden by {admin}: “{reason}”"
 CONSOLE_BAD_COUNT = "Give a number of nominations to list, such as /recent 5."
 CONSOLE_NO_SLACK = (
     "No chat platform credentials found (missing: {missing}).\n"
@@ -535,3 +648,23 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# --- Directory: HR import and directory sync -------------------------------------------
+DIRECTORY_SYNCED = (
+    "{platform} directory synced: {accounts}, {added} new; "
+    "{leavers} no longer listed (marked as leavers)."
+)
+DIRECTORY_SYNC_FAILED = (
+    "The {platform} directory sync failed ({reason}); the last good directory data is kept. "
+    "Try again later, or check the credentials and permissions in docs/teams.md."
+)
+DIRECTORY_NOTHING_TO_SYNC = (
+    "Nothing to sync: set SLACK_BOT_TOKEN for Slack, or TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET "
+    "and TEAMS_TENANT_ID for Microsoft Graph."
+)
+DIRECTORY_TEAMS_NEEDS_TENANT = (
+    "A Microsoft Graph sync needs TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID "
+    "(the tenant whose users to read); see docs/teams.md."
+)
+MEMBER_NOT_LINKED = "No account is stored under {who}. Use an email address or a user id."

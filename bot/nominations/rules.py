@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,6 +26,7 @@ from bot.errors import (
     Problem,
 )
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.visibility import counted_nominations, is_counted
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -68,6 +69,52 @@ def _normalise_story(story: str) -> str:
     return story.strip()
 
 
+def content_problems(
+    story: str,
+    behaviour_slugs: Sequence[str],
+    catalogue: BehaviourCatalogue,
+    rules: NominationRules,
+) -> list[Problem]:
+    """What is wrong with a nomination's behaviours and story: checked when it is made and
+    again when its author edits it."""
+    problems: list[Problem] = []
+    slugs = list(dict.fromkeys(behaviour_slugs))
+    unknown = [slug for slug in slugs if slug not in catalogue]
+    if not slugs:
+        problems.append(Problem(NominationField.BEHAVIOURS, messages.NO_BEHAVIOURS))
+    elif unknown:
+        problems.append(
+            Problem(
+                NominationField.BEHAVIOURS,
+                messages.UNKNOWN_BEHAVIOURS.format(
+                    tags=", ".join(f"#{slug}" for slug in unknown),
+                    known=", ".join(behaviour.hashtag for behaviour in catalogue),
+                ),
+            )
+        )
+
+    story = _normalise_story(story)
+    if len(story) < rules.min_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_SHORT.format(minimum=rules.min_story, length=len(story)),
+            )
+        )
+    elif len(story) > rules.max_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_LONG.format(
+                    maximum=rules.max_story,
+                    length=len(story),
+                    over=messages.count_of(len(story) - rules.max_story, "character", "characters"),
+                ),
+            )
+        )
+    return problems
+
+
 def _problems(
     request: NominationRequest, catalogue: BehaviourCatalogue, rules: NominationRules
 ) -> list[Problem]:
@@ -102,40 +149,7 @@ def _problems(
                 )
             )
 
-    slugs = list(dict.fromkeys(request.behaviour_slugs))
-    unknown = [slug for slug in slugs if slug not in catalogue]
-    if not slugs:
-        problems.append(Problem(NominationField.BEHAVIOURS, messages.NO_BEHAVIOURS))
-    elif unknown:
-        problems.append(
-            Problem(
-                NominationField.BEHAVIOURS,
-                messages.UNKNOWN_BEHAVIOURS.format(
-                    tags=", ".join(f"#{slug}" for slug in unknown),
-                    known=", ".join(behaviour.hashtag for behaviour in catalogue),
-                ),
-            )
-        )
-
-    story = _normalise_story(request.story)
-    if len(story) < rules.min_story:
-        problems.append(
-            Problem(
-                NominationField.STORY,
-                messages.STORY_TOO_SHORT.format(minimum=rules.min_story, length=len(story)),
-            )
-        )
-    elif len(story) > rules.max_story:
-        problems.append(
-            Problem(
-                NominationField.STORY,
-                messages.STORY_TOO_LONG.format(
-                    maximum=rules.max_story,
-                    length=len(story),
-                    over=messages.count_of(len(story) - rules.max_story, "character", "characters"),
-                ),
-            )
-        )
+    problems += content_problems(request.story, request.behaviour_slugs, catalogue, rules)
     if request.visibility not in tuple(Visibility):
         problems.append(Problem(NominationField.VISIBILITY, messages.BAD_VISIBILITY))
     return problems
@@ -169,6 +183,20 @@ def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nominat
         .order_by(Nomination.created_at.desc())
         .limit(1)
     ).first()
+
+
+def _hold_nominator(session: Session, nominator_id: int) -> None:
+    """Serialise one person's concurrent nominations until this transaction ends, so the
+    daily cap counted next can't be raced (two replicas, a double click).
+
+    PostgreSQL locks the person's row (FOR UPDATE). SQLite has one writer at a time and
+    Python's driver only begins a transaction at the first write, so a write to the row
+    takes the database's write lock now, before counting, instead of at the insert.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Member).where(Member.id == nominator_id).values(id=Member.id))
+    else:
+        session.execute(select(Member.id).where(Member.id == nominator_id).with_for_update())
 
 
 def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
@@ -212,6 +240,7 @@ def nominate(
         if duplicate is not None:
             return NominationOutcome(duplicate, created=False)
 
+    _hold_nominator(session, request.nominator.id)
     if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
         raise DailyCapReachedError(
             messages.DAILY_CAP_REACHED.format(
@@ -290,7 +319,11 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
     AlreadyEndorsedError.
     """
     nomination = load_nomination(session, nomination_id)
-    if nomination is None or nomination.workspace_id != member.workspace_id:
+    if (
+        nomination is None
+        or nomination.workspace_id != member.workspace_id
+        or not is_counted(nomination)
+    ):
         raise NominationNotFoundError(messages.NOMINATION_NOT_FOUND)
     involved = {link.member_id for link in nomination.nominees} | {nomination.nominator_id}
     if nomination.visibility != Visibility.PUBLIC and member.id not in involved:
@@ -327,10 +360,11 @@ def recent_nominations(
     received_by: int | None = None,
     given_by: int | None = None,
 ) -> list[Nomination]:
-    """The latest nominations in a workspace, optionally those one member received or gave."""
+    """The latest nominations that count in a workspace (none withdrawn or hidden),
+    optionally those one member received or gave."""
     query = (
         select(Nomination)
-        .where(Nomination.workspace_id == workspace_id)
+        .where(Nomination.workspace_id == workspace_id, counted_nominations())
         .order_by(Nomination.created_at.desc(), Nomination.id.desc())
         .limit(limit)
         .options(

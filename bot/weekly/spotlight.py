@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot import messages
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations.rules import Visibility
+from bot.nominations.visibility import counted_nominations
 from bot.recognition.views import PersonView
 from bot.weekly.periods import Period
 from bot.weekly.reflections import Reflection, ReflectionCatalogue
@@ -307,6 +308,7 @@ def _public_in(
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= starts_at,
         Nomination.created_at < ends_at,
+        counted_nominations(),
     ]
 
 
@@ -350,6 +352,7 @@ def _trailing_recognitions(
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= period.due_at - TRAILING_WINDOW,
         Nomination.created_at < period.due_at,
+        counted_nominations(),
     )
     nominees = select(NominationNominee.member_id).where(
         NominationNominee.nomination_id.in_(candidate_ids)

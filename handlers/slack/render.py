@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot import messages
 from bot.errors import NominationField
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.rules import NominationRules, Visibility
+from bot.recognition.senders import FlagNotice
 from bot.recognition.views import RecognitionView
 from handlers.slack.mrkdwn import escape_mrkdwn, mention, shorten
 
@@ -24,6 +26,11 @@ Block = dict[str, Any]
 FORM_CALLBACK_ID = "nomination_form"
 OPEN_FORM_ACTION = "open_nomination_form"
 ENDORSE_ACTION = "endorse_nomination"
+# Moderation on the recognition post (overflow menu) and in an admin's flag message; the
+# listeners are in handlers/slack/moderation.py.
+RECOGNITION_MENU_ACTION = "recognition_menu"
+FLAG_HIDE_ACTION = "flag_hide"
+FLAG_DISMISS_ACTION = "flag_dismiss"
 INPUT_ACTION = "value"
 SECTION_TEXT_LIMIT = 3000
 
@@ -66,6 +73,16 @@ def _behaviour_option(catalogue: BehaviourCatalogue, slug: str) -> dict[str, Any
         "value": behaviour.slug,
         "description": _plain(behaviour.description[:75]),
     }
+
+
+@lru_cache(maxsize=1024)
+def blank_nomination_form(
+    catalogue: BehaviourCatalogue, rules: NominationRules, channel_id: str | None
+) -> dict[str, Any]:
+    """The empty form `/nominate` opens from `channel_id`, built once per channel: it is the
+    same every time, and building it on every request is a measurable share of the ack
+    path. Shared between requests, so callers must not change it."""
+    return nomination_form(catalogue, rules, FormPrefill(channel_id=channel_id))
 
 
 def nomination_form(
@@ -208,11 +225,70 @@ def recognition_message(view: RecognitionView) -> tuple[str, list[Block]]:
                     "action_id": ENDORSE_ACTION,
                     "text": _plain(messages.ENDORSE_BUTTON),
                     "value": str(view.nomination_id),
-                }
+                },
+                recognition_menu(view.nomination_id),
             ],
         }
     )
     return text, blocks
+
+
+_MENU_CHOICES = {
+    "edit": messages.MODERATION_MENU_EDIT,
+    "withdraw": messages.MODERATION_MENU_WITHDRAW,
+    "flag": messages.MODERATION_MENU_FLAG,
+    "hide": messages.MODERATION_MENU_HIDE,
+}
+
+
+def recognition_menu(nomination_id: int, verbs: Sequence[str] = tuple(_MENU_CHOICES)) -> Block:
+    """The post's "…" menu. Everyone sees every choice (a channel post is the same for all);
+    who may do what is decided on the server."""
+    choices = [(verb, _MENU_CHOICES[verb]) for verb in verbs]
+    return {
+        "type": "overflow",
+        "action_id": RECOGNITION_MENU_ACTION,
+        "options": [
+            {"text": _plain(label), "value": f"{verb}:{nomination_id}"} for verb, label in choices
+        ],
+    }
+
+
+def hidden_message(notice: str) -> tuple[str, list[Block]]:
+    """What a hidden recognition's post and messages are replaced by."""
+    return notice, [_context(escape_mrkdwn(notice))]
+
+
+def flag_message(notice: FlagNotice) -> tuple[str, list[Block]]:
+    """An admin's message about a flag: who flagged it and why, the recognition, and the
+    Hide and Dismiss buttons."""
+    who = notice.flagged_by or messages.FLAG_BY_UNKNOWN
+    text = messages.FLAG_FOR_ADMINS.format(who=who, reason=notice.reason)
+    view = notice.recognition
+    blocks: list[Block] = [
+        _section(escape_mrkdwn(shorten(text, 1000))),
+        _section(f"#{view.nomination_id} {recognition_line(view)}"),
+        _section(_quoted_story(view.story)),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "style": "danger",
+                    "action_id": FLAG_HIDE_ACTION,
+                    "text": _plain(messages.MODERATION_HIDE_BUTTON),
+                    "value": str(notice.flag_id),
+                },
+                {
+                    "type": "button",
+                    "action_id": FLAG_DISMISS_ACTION,
+                    "text": _plain(messages.MODERATION_DISMISS_BUTTON),
+                    "value": str(notice.flag_id),
+                },
+            ],
+        },
+    ]
+    return escape_mrkdwn(text), blocks
 
 
 def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
@@ -224,6 +300,10 @@ def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
     blocks = [_section(text)]
     if view.source_message_url:
         blocks.append(_context(messages.FROM_MESSAGE.format(url=f"<{view.source_message_url}>")))
+    # A private nomination is only seen here, so it is flagged from here.
+    blocks.append(
+        {"type": "actions", "elements": [recognition_menu(view.nomination_id, ("flag",))]}
+    )
     return text, blocks
 
 

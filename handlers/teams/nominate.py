@@ -22,6 +22,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.installs import TEAMS, base_conversation_id, lookup_conversations
@@ -31,10 +32,16 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from handlers.teams.admin import offer_board_report, on_file_consent, reply_with_stats
+from handlers.teams.admin import (
+    offer_board_report,
+    on_file_consent,
+    reply_with_audit,
+    reply_with_stats,
+)
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
+    MODERATION_VERBS,
     NOMINATE_DIALOG,
     NOMINATE_VERB,
     FormPrefill,
@@ -46,12 +53,14 @@ from handlers.teams.cards import (
     recognition_card,
 )
 from handlers.teams.commands import (
+    AUDIT_COMMAND,
     HELP_COMMAND,
     NOMINATE_COMMAND,
     REPORT_COMMAND,
     STATS_COMMAND,
 )
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
+from handlers.teams.moderation import answer_moderation
 from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
 from handlers.teams.proactive import card_activity
 from handlers.teams.recognition import TeamsRecognitionSender
@@ -144,10 +153,22 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
     if command.verb == REPORT_COMMAND:
         await offer_board_report(ctx, services, turn, command.typed)
         return
+    if command.verb == AUDIT_COMMAND:
+        await reply_with_audit(ctx, services, turn)
+        return
     if command.verb != NOMINATE_COMMAND:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
         return
 
+    try:
+        # Before any reply: a form or an error card would repeat the identifier in the chat.
+        use_cases.screen_submission(
+            services, _submission(turn, command.nominees, command.behaviour_slugs, command.story)
+        )
+    except PatientIdentifierError as error:
+        # Teams has no private replies; their own message still holds what they typed.
+        await ctx.send(f"{error.message} {messages.TEAMS_PATIENT_IDENTIFIER_KEPT}")
+        return
     typed = FormPrefill(behaviour_slugs=command.behaviour_slugs, story=command.story)
     if turn.is_personal or not (command.nominees or command.story or command.behaviour_slugs):
         await _send_form(ctx, services, typed)
@@ -295,6 +316,8 @@ async def on_card_action(services: Services, ctx: ActivityContext[Any]) -> dict[
         return _form_response(services, outcome, "execute")
     if verb == ENDORSE_VERB:
         return await _endorse(ctx.api, services, turn, data)
+    if verb in MODERATION_VERBS:
+        return await answer_moderation(ctx.api, services, turn, str(verb), data)
     log.warning("unknown Adaptive Card verb %r", verb)
     return card_action_message(messages.UNEXPECTED_ERROR)
 
@@ -323,7 +346,7 @@ async def _endorse(
         return card_action_message(error.message)
     # The invoke response refreshes the card for the person who clicked; the core updated
     # the stored post for everyone else in the conversation.
-    return _card_response(recognition_card(view))
+    return _card_response(recognition_card(view, services.catalogue))
 
 
 # --- the "Nominate" message extension --------------------------------------------------------

@@ -89,6 +89,28 @@ async def update_card(
     )
 
 
+async def delete_card(api: ApiClient, target: ConversationTarget, activity_id: str) -> None:
+    """Delete a message Everyseat posted earlier."""
+    scoped = api.clone(service_url=target.service_url)
+    await scoped.conversations.delete_activity(target.conversation_id, activity_id)
+
+
+async def personal_conversation(
+    api: ApiClient, service_url: str, tenant_id: str, user_id: str
+) -> str:
+    """The id of the bot's 1:1 chat with `user_id` (Teams returns the existing one)."""
+    scoped = api.clone(service_url=service_url)
+    conversation = await scoped.conversations.create(
+        CreateConversationParams(
+            members=[Account(id=user_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+            isGroup=False,
+        )
+    )
+    return str(conversation.id)
+
+
 async def send_personal_card(
     api: ApiClient, service_url: str, tenant_id: str, user_id: str, card: AdaptiveCard
 ) -> str:

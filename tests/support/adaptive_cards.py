@@ -42,6 +42,7 @@ _ACTIONS: dict[str, set[str]] = {
     "Action.Execute": {"type", "id", "title", "verb", "data", "style", "associatedInputs"},
     "Action.Submit": {"type", "id", "title", "data", "style", "associatedInputs"},
     "Action.OpenUrl": {"type", "id", "title", "url", "style"},
+    "Action.ShowCard": {"type", "id", "title", "card", "style"},
 }
 _REQUIRED = {
     "TextBlock": {"text"},
@@ -50,6 +51,7 @@ _REQUIRED = {
     "Action.Execute": {"title", "verb"},
     "Action.Submit": {"title"},
     "Action.OpenUrl": {"url"},
+    "Action.ShowCard": {"title", "card"},
 }
 _ENUMS = {
     "size": {"Small", "Default", "Medium", "Large", "ExtraLarge"},
@@ -76,6 +78,8 @@ def _check_action(action: dict[str, Any], where: str, problems: list[str]) -> No
         problems.append(f"{where}: bad action style {action['style']!r}")
     if "data" in action and not isinstance(action["data"], dict | str):
         problems.append(f"{where}: data must be an object or a string")
+    if kind == "Action.ShowCard" and isinstance(action.get("card"), dict):
+        problems += [f"{where}.card: {problem}" for problem in card_problems(action["card"])]
 
 
 def _check_element(
