@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 # Nomination rules
 NO_NOMINEES = "Choose at least one colleague to recognise."
-TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you chose {count})."
+TOO_MANY_NOMINEES = "Choose at most {limit} in one nomination (you chose {count})."
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
@@ -30,8 +30,7 @@ NO_BEHAVIOURS = "Choose at least one leadership behaviour."
 UNKNOWN_BEHAVIOURS = "Unknown behaviour {tags}. Choose from: {known}."
 BAD_VISIBILITY = "Choose whether the nomination is public or private."
 DAILY_CAP_REACHED = (
-    "You've made {cap} nominations today, the daily limit. "
-    "Please save this one and send it tomorrow."
+    "You've made {made} today, the daily limit. Please save this one and send it tomorrow."
 )
 
 # The information-governance guard
@@ -138,8 +137,14 @@ TEAMS_STATS_PERSONAL_ONLY = (
     "send “stats” (or “audit” for the audit trail)."
 )
 TEAMS_STATS_ON_CLI = (
-    "Exports and the weekly chart are on the server's command line (`everyseat export`)."
+    "Send “report” for the board report (figures, charts and tables) as a file; exports are "
+    "on the server's command line (`everyseat export`)."
 )
+TEAMS_BOARD_OFFER = (
+    "Here is the board report: accept to save it to your OneDrive, then open it in a browser."
+)
+TEAMS_BOARD_SENT = "The board report ({period}) is saved in your OneDrive:"
+TEAMS_BOARD_DECLINED = "No problem — nothing was sent. Ask for the report again any time."
 TEAMS_THIS_CONVERSATION = "this conversation"
 TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "
@@ -210,7 +215,7 @@ DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
 DIGEST_SPOTLIGHT_SPOKEN = "Spotlight on {nominees}, for {behaviours}"
 QUOTE_SPOKEN_ATTRIBUTION = "From {attribution}"
 DIGEST_ALSO_RECOGNISED = "Also recognised this week"
-DIGEST_AND_MORE = "and {count} more colleagues"
+DIGEST_AND_MORE = "and {colleagues}"
 DIGEST_NOMINATED_BY = "Nominated by {nominator}"
 DIGEST_SEE_HOME = "Recognised this week? Open Everyseat's Home tab to read what colleagues wrote."
 CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
@@ -264,7 +269,7 @@ NOT_AN_ADMIN = (
 )
 
 # Admin: periods
-PERIOD_LAST_DAYS = "the last {days} days"
+PERIOD_LAST_DAYS = "the last {days}"
 PERIOD_DATES = "{since} to {until}"
 BAD_PERIOD = (
     "I can't read {value!r} as a period. Use 30d, 90d (any number of days) or a date range "
@@ -289,14 +294,17 @@ NO_STAFF_GROUP = "(no staff group)"
 NO_PAY_BAND = "(no pay band)"
 STATS_HEADER = "Recognition, {period}"
 STATS_TOTALS = (
-    "{nominations} nominations from {nominators} people recognised {nominees} people; "
-    "{endorsements} “I saw this too”."
+    "{nominations} from {nominators} recognised {nominees}; {endorsements} “I saw this too”."
 )
-STATS_COVERAGE = "Coverage: {share} of {members} active members were recognised at least once."
+STATS_COVERAGE = "Coverage: {share} of {members} were recognised at least once."
 STATS_COVERAGE_UNKNOWN = "Coverage: no active members are known yet."
 STATS_SPREAD = (
-    "Spread: the top 10% of recipients ({top} people) received {share} of recognitions; "
+    "Spread: the top 10% of recipients ({top}) received {share} of recognitions; "
     "Gini {gini} (0 = evenly spread, 1 = all to one person)."
+)
+STATS_SPREAD_SMALL = (
+    "Spread: Gini {gini} (0 = evenly spread, 1 = all to one person); the top 10% of "
+    "recipients' share is hidden, as it counts fewer than {min_cell} recognitions."
 )
 STATS_SPREAD_NONE = "Spread: nobody was recognised in this period."
 STATS_NEVER_RECOGNISED = "Seats never recognised: {seats}."
@@ -309,20 +317,147 @@ STATS_SEAT = "{title} ({members})"
 STATS_BY_BEHAVIOUR = "By behaviour"
 STATS_BY_TITLE = "By job title"
 STATS_BY_DEPARTMENT = "By department"
-STATS_GROUP_LINE = "{label}: {nominations} nominations, {people} people"
-STATS_GROUP_LINE_MEMBERS = "{label}: {nominations} nominations, {people} of {members} people"
+STATS_GROUP_LINE = "{label}: {nominations}, {people}"
+STATS_GROUP_LINE_MEMBERS = "{label}: {nominations}, {people} of {members}"
+STATS_GROUP_HIDDEN = "{label}: figures hidden (fewer than {min_cell} people or recognitions)"
 STATS_MORE_GROUPS = "…and {count} more in the export."
 STATS_WEEKLY = "Per week (nominations / people recognised): {weeks}"
-STATS_CHART_TITLE = "Nominations per week by behaviour, {period}"
+STATS_CHART_TITLE = "Nominations per week, {period}"
 STATS_CHART_SENT = "The weekly trend chart is in your direct messages with Everyseat."
 STATS_CHART_FAILED = "I couldn't send the weekly trend chart ({reason})."
+
+# Admin: charts (the figure text; counts are already pluralised with count_of)
+SUPPRESSED = "<{min_cell}"
+CHART_SOURCE = "Source: Everyseat recognition records, {period}. Drawn {drawn}."
+CHART_TREND_TITLE = "Nominations per week, {period}"
+CHART_TREND_NOMINATIONS = "Nominations (each counted once)"
+CHART_TREND_PEOPLE = "People recognised"
+CHART_TREND_Y_LABEL = "Nominations / people"
+CHART_TREND_X_LABEL = "Week beginning (Monday, UTC)"
+CHART_PART_WEEK_MARK = " (part)"
+CHART_PART_WEEK_LEGEND = "Part week: not all 7 days are in the period"
+CHART_TREND_ALT = "Bar chart of nominations per week over {period}: {weeks}, {nominations} in all."
+CHART_TREND_ALT_RANGE = (
+    "Among whole weeks, the most was {most} in the week of {busiest} and the fewest "
+    "{fewest} in the week of {quietest}."
+)
+CHART_TREND_ALT_PARTIAL = "{weeks} at the ends of the period are part weeks, drawn hatched."
+CHART_TREND_ALT_EMPTY = "Bar chart of nominations per week over {period}: no weeks to show."
+CHART_COVERAGE_TITLE = "Coverage by {groups}, {period}"
+CHART_COVERAGE_X_LABEL = "Share of active members recognised at least once"
+CHART_COVERAGE_BAR = "{people} of {members}"
+CHART_GROUP_HIDDEN = "{hidden} people or recognitions: figures hidden"
+CHART_MORE_GROUPS = "{groups} not drawn (all are in the tables)."
+CHART_COVERAGE_ALT = (
+    "Bar chart of coverage for {groups} by {heading}: lowest {lowest} at {lowest_share}, "
+    "highest {highest} at {highest_share}."
+)
+CHART_COVERAGE_ALT_NONE = "Bar chart of coverage by {heading}: no figures can be shown."
+CHART_LORENZ_TITLE = "How evenly recognition is spread, {period}"
+CHART_LORENZ_EQUAL = "Everyone recognised equally"
+CHART_LORENZ_CURVE = "Recognition received"
+CHART_LORENZ_X_LABEL = "Share of active members, least recognised first"
+CHART_LORENZ_Y_LABEL = "Share of recognition received"
+CHART_LORENZ_CAPTION = (
+    "Gini {gini} across {people} ({never} not recognised at all); "
+    "0 = everyone recognised equally, 1 = all recognition to one person."
+)
+CHART_LORENZ_NONE = "Nobody was recognised in this period, so there is no spread to show."
+CHART_LORENZ_ALT = "Lorenz curve of recognition received. {caption}"
+
+# Admin: the report (XLSX overview sheet and the HTML board report)
+REPORT_TITLE = "Leadership from every seat: who is being recognised"
+SUPPRESSION_NOTE = (
+    "{hidden} means fewer than {min_cell} people or recognitions: the figure is hidden so "
+    "nobody can be identified, and where one figure in a table is hidden another is too, so "
+    "it can't be worked out from the total."
+)
+REPORT_NOMINATIONS = "Nominations"
+REPORT_NOMINATORS = "People who nominated"
+REPORT_RECOGNISED = "People recognised"
+REPORT_ACTIVE = "Active members"
+REPORT_COVERAGE = "Coverage (active members recognised at least once)"
+REPORT_TOP_SHARE = "Share of recognition to the top 10% of recipients"
+REPORT_GINI = "Gini among people recognised (0 = even, 1 = all to one)"
+REPORT_ENDORSEMENTS = "“I saw this too”"
+REPORT_UNSEEN_SEATS = "Seats never recognised"
+REPORT_BY_SEAT = "Seat (job title)"
+REPORT_BY_DEPARTMENT = "Department"
+REPORT_BY_STAFF_GROUP = "Staff group"
+REPORT_BY_PAY_BAND = "Pay band"
+REPORT_BY_BEHAVIOUR = "Behaviour"
+REPORT_COL_MEMBERS = "Active members"
+REPORT_COL_RECOGNISED = "People recognised"
+REPORT_COL_COVERAGE = "Coverage"
+REPORT_COL_NOMINATIONS = "Nominations"
+REPORT_COL_WEEK = "Week beginning (Monday)"
+REPORT_COL_DAYS = "Days in period"
+REPORT_COL_SEAT = "Seat"
+REPORT_WEEKS = "Per week"
+REPORT_PERIOD = "Period"
+REPORT_HEADLINES = "Headline figures"
+REPORT_NO_UNSEEN_SEATS = "Every seat held by an active member was recognised at least once."
+REPORT_ROW_LEVEL_LEFT_OUT = (
+    "The nominations and people sheets are left out: they list individuals, which small-cell "
+    "suppression (--min-cell) cannot make safe to share."
+)
+ROW_LEVEL_WITH_MIN_CELL = (
+    "The {report} report lists individuals, so --min-cell can't make it safe to share. "
+    "Use --report summary (or XLSX) for suppressed figures, or drop --min-cell for the "
+    "full internal export."
+)
+
+# Admin: the board report
+BOARD_GENERATED = "generated"
+BOARD_CHARTS = "Charts"
+BOARD_BY = "By"
+BOARD_METHOD = "Method"
+BOARD_METHOD_COUNTING = (
+    "A nomination is one colleague recognising one or more others for one or more "
+    "leadership behaviours; each is counted once, however many people or behaviours it "
+    "names. Weeks start on Monday (UTC); weeks only partly inside the period are drawn "
+    "hatched and marked “(part)”."
+)
+BOARD_METHOD_COVERAGE = (
+    "Coverage is the share of active members (people, not bots, whose accounts are active) "
+    "in a group who were recognised at least once in the period. A seat is a job title as "
+    "people's profiles give it."
+)
+BOARD_METHOD_SPREAD = (
+    "The Lorenz curve orders every active member from least to most recognised; the further "
+    "it bows below the diagonal, the more recognition goes to a few. Its Gini coefficient "
+    "counts people never recognised; the headline Gini is among those recognised."
+)
+BOARD_METHOD_SUPPRESSION = (
+    "Small-cell suppression: any group of fewer than {min_cell} people and any count from 1 "
+    "to {min_cell} − 1 is shown as “<{min_cell}”; where one group of a table is hidden, the "
+    "next smallest is hidden too, so no hidden figure can be worked out from the totals."
+)
+BOARD_METHOD_NO_SUPPRESSION = (
+    "No small-cell suppression was applied: every figure is shown. Don't share this page "
+    "beyond those entitled to see individual-level data."
+)
+BOARD_LORENZ_HIDDEN = (
+    "The spread of recognition isn't drawn: fewer than {min_cell} people were recognised, "
+    "so the curve would show individuals."
+)
+BOARD_WRITTEN = "Wrote the board report ({period}) to {path}."
+BOARD_SENT = "Your board report ({period}) is in your direct messages with Everyseat: {name}."
+BOARD_FAILED = (
+    "I couldn't upload the board report ({reason}); nothing was shared. Please try again."
+)
+BOARD_FILE_COMMENT = (
+    "Everyseat board report, {period}: one HTML page to open in a browser, print or attach "
+    "to a board paper."
+)
+REPORT_CANNOT_WRITE = "Can't write {path}: {reason}. Choose a folder you can write to."
 
 # Admin: exports
 PRIVATE_STORY_WITHHELD = "(private story withheld)"
 EXPORT_NEEDS_OUT = (
     "An XLSX workbook can't go to the terminal; give --out PATH, such as --out report.xlsx."
 )
-EXPORT_WRITTEN = "Wrote {rows} rows ({report}) to {path}."
+EXPORT_WRITTEN = "Wrote {rows} ({report}) to {path}."
 EXPORT_BAD_MIN_CELL = "--min-cell must be a whole number of 1 or more, such as 5."
 EXPORT_SENT = (
     "Your {format} export ({report}, {period}) is in your direct messages with Everyseat: {name}."
@@ -332,21 +467,21 @@ EXPORT_BAD_FORMAT = (
     "Unknown export format {value!r}. Use csv or xlsx, then an optional period such as 90d."
 )
 EXPORT_FILE_COMMENT = "Everyseat export: {report}, {period}."
-STATS_FILE_COMMENT = "Everyseat weekly trend, {period}."
+STATS_FILE_COMMENT = "Everyseat weekly trend, {period}. {description}"
 
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
 FORGET_CONFIRM = (
-    "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
-    "received as the only nominee (removed from {shared} shared ones), {endorsements} "
-    "endorsements, their messages still waiting to be sent and their spotlight history; "
-    "{given} nominations they gave are kept for the nominees without their name or story.\n"
+    "This erases {user_id} ({name}) for good: their profile, {received} they received as "
+    "the only nominee (removed from {shared}), {endorsements}, their messages still "
+    "waiting to be sent and their spotlight history; {given} they gave stay for the "
+    "nominees, without their name or story.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
 FORGET_DONE = (
-    "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
-    "{given} given nominations anonymised, {endorsements} endorsements deleted."
+    "Erased {user_id}: {received} deleted, removed from {shared}, "
+    "{given} given anonymised, {endorsements} deleted."
 )
 # What erasure leaves in place of an erased person's words, and of a mention of them.
 ERASED_STORY = "(The story was removed when its author's data was erased.)"
@@ -360,7 +495,9 @@ RECOGNITION_HELP_ADMIN = """*For admins*
 • `/recognition stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]` — coverage, spread and the seats \
 recognition isn't reaching; the weekly chart arrives in your DM
 • `/recognition export [csv|xlsx] [period]` — the nominations (xlsx adds people and summary \
-sheets) as a file in your DM"""
+sheets) as a file in your DM
+• `/recognition report [period]` — the board report (90 days unless you give a period): one \
+HTML page with figures, charts and tables, small groups hidden, as a file in your DM"""
 RECOGNITION_UNKNOWN = "I don't know “{text}”. Try /recognition help."
 HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
 HOME_EXPORT_CSV = "Export CSV"
@@ -498,9 +635,14 @@ def endorsement_count(count: int) -> str:
     return ENDORSEMENT_COUNT.get(count, ENDORSEMENT_COUNT_MANY.format(count=count))
 
 
-def count_of(count: int, singular: str, plural: str) -> str:
-    """'1 nomination', '3 nominations'."""
+def count_of(count: int | str, singular: str, plural: str) -> str:
+    """'1 nomination', '3 nominations', and '<5 nominations' for a hidden small count."""
     return f"{count} {singular if count == 1 else plural}"
+
+
+def and_more_colleagues(count: int) -> str:
+    """'and 1 more colleague', 'and 4 more colleagues'."""
+    return DIGEST_AND_MORE.format(colleagues=count_of(count, "more colleague", "more colleagues"))
 
 
 def join_names(names: list[str]) -> str:

@@ -42,6 +42,7 @@ FIX_HINTS: dict[str, str] = {
     "(0: only admins can take a nomination down)",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
+    "EVERYSEAT_MIN_CELL": "use a whole number of people (1 or more; 1 hides nothing), such as 5",
     "EVERYSEAT_DRAIN_SECONDS": "use a whole number of seconds from 0 to 600, such as 20",
     "EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS": "use a whole number of seconds from 1 to 3600, "
     "such as 10",
@@ -122,6 +123,8 @@ class Settings(BaseSettings):
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    # Shared reports (chat statistics, the board report) hide groups smaller than this.
+    EVERYSEAT_MIN_CELL: int = Field(default=5, ge=1)
     # On SIGTERM: how long in-flight work may take to finish before the process exits.
     EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
     # The longest one database statement may run on the server (PostgreSQL statement_timeout).

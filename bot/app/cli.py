@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot import messages
 from bot.app.directory_commands import add_directory_commands, add_member_show
@@ -22,6 +22,9 @@ from bot.errors import EveryseatError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.people.data_protection import ErasurePlan
 
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
@@ -197,19 +200,21 @@ def _progress_bar(total: int | None) -> Iterator[object]:
 def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.audit import CLI
     from bot.reporting.admin_reports import record_export
-    from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
+    from bot.reporting.exports import (
+        ExportFormat,
+        ExportRequest,
+        Report,
+        open_tables,
+        reports_for,
+        write_export,
+    )
     from bot.reporting.periods import period_from_options
     from bot.reporting.stats import choose_workspace
 
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.XLSX and args.out is None:
         raise ReportError(messages.EXPORT_NEEDS_OUT)
-    if args.report is not None:
-        reports: tuple[Report, ...] = (Report(args.report),)
-    elif fmt is ExportFormat.XLSX:
-        reports = tuple(Report)
-    else:
-        reports = (Report.NOMINATIONS,)
+    reports = reports_for(fmt, None if args.report is None else Report(args.report), args.min_cell)
     services = _start(settings, clock)
     try:
         period = period_from_options(
@@ -249,8 +254,36 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
         services.close()
     if args.out is not None:
         report_names = ", ".join(report.value for report in reports)
-        written = messages.EXPORT_WRITTEN.format(rows=rows, report=report_names, path=args.out)
+        written = messages.EXPORT_WRITTEN.format(
+            rows=messages.count_of(rows, "row", "rows"), report=report_names, path=args.out
+        )
         print(written, file=sys.stderr)
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat report --out report.html`: the board report as one self-contained page."""
+    from bot.reporting.board_report import build_board_report
+    from bot.reporting.periods import parse_period
+    from bot.reporting.stats import choose_workspace
+
+    services = _start(settings, clock)
+    try:
+        period = parse_period(args.period, now=services.clock(), zone=settings.timezone)
+        with services.sessions() as session:
+            workspace_id = choose_workspace(session, args.workspace).id
+        report = build_board_report(services, workspace_id, period, min_cell=args.min_cell)
+    finally:
+        services.close()
+    out = Path(args.out)
+    try:
+        with _replacing(out) as partial:
+            partial.write_text(report.html, encoding="utf-8")
+    except OSError as error:
+        raise ReportError(
+            messages.REPORT_CANNOT_WRITE.format(path=out, reason=error.strerror or error)
+        ) from None
+    print(messages.BOARD_WRITTEN.format(period=period.label, path=out), file=sys.stderr)
     return 0
 
 
@@ -274,6 +307,17 @@ def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock
     return 0
 
 
+def _erasure_counts(plan: ErasurePlan) -> dict[str, str]:
+    """The counts of an erasure as the confirmation and the receipt word them."""
+    count_of = messages.count_of
+    return {
+        "received": count_of(plan.received_alone, "nomination", "nominations"),
+        "shared": count_of(plan.received_shared, "shared one", "shared ones"),
+        "endorsements": count_of(plan.endorsements, "endorsement", "endorsements"),
+        "given": count_of(plan.given, "nomination", "nominations"),
+    }
+
+
 def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.people.data_protection import forget_member, plan_erasure
 
@@ -284,10 +328,7 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
             prompt = messages.FORGET_CONFIRM.format(
                 user_id=plan.user_id,
                 name=plan.display_name,
-                received=plan.received_alone,
-                shared=plan.received_shared,
-                endorsements=plan.endorsements,
-                given=plan.given,
+                **_erasure_counts(plan),
             )
             print(prompt, end="", file=sys.stderr, flush=True)
             answer = sys.stdin.readline().strip().lower()
@@ -300,10 +341,7 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
     print(
         messages.FORGET_DONE.format(
             user_id=done.user_id,
-            received=done.received_alone,
-            shared=done.received_shared,
-            given=done.given,
-            endorsements=done.endorsements,
+            **_erasure_counts(done),
         )
     )
     return 0
@@ -539,13 +577,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", metavar="PATH", help="write here (default: standard output)")
     export.add_argument(
-        "--min-cell", type=_min_cell, metavar="N", help='show counts below N as "<N"'
+        "--min-cell",
+        type=_min_cell,
+        metavar="N",
+        help='hide any group or count of fewer than N people as "<N" (summary and xlsx only; '
+        "the row-level reports are refused)",
     )
     export.add_argument(
         "--include-private", action="store_true", help="include the stories of private nominations"
     )
     export.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
     export.set_defaults(handler=cmd_export)
+
+    report = commands.add_parser(
+        "report",
+        parents=[test_options],
+        help="the board report: one self-contained HTML page with figures, charts and tables",
+    )
+    report.add_argument(
+        "--period",
+        default="90d",
+        metavar="PERIOD",
+        help="30d, 90d (any number of days) or YYYY-MM-DD..YYYY-MM-DD (default: %(default)s)",
+    )
+    report.add_argument("--out", required=True, metavar="PATH", help="where to write the page")
+    report.add_argument(
+        "--min-cell",
+        type=_min_cell,
+        metavar="N",
+        help='hide groups and counts of fewer than N people as "<N" '
+        "(default: EVERYSEAT_MIN_CELL, 5)",
+    )
+    report.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
+    report.set_defaults(handler=cmd_report)
 
     member = commands.add_parser("member", help="data protection: one person's stored data")
     member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")

@@ -106,7 +106,9 @@ def content_problems(
             Problem(
                 NominationField.STORY,
                 messages.STORY_TOO_LONG.format(
-                    maximum=rules.max_story, length=len(story), over=len(story) - rules.max_story
+                    maximum=rules.max_story,
+                    length=len(story),
+                    over=messages.count_of(len(story) - rules.max_story, "character", "characters"),
                 ),
             )
         )
@@ -124,7 +126,10 @@ def _problems(
         problems.append(
             Problem(
                 NominationField.NOMINEES,
-                messages.TOO_MANY_NOMINEES.format(limit=rules.max_nominees, count=len(nominees)),
+                messages.TOO_MANY_NOMINEES.format(
+                    limit=messages.count_of(rules.max_nominees, "colleague", "colleagues"),
+                    count=len(nominees),
+                ),
             )
         )
     for member in nominees:
@@ -237,7 +242,11 @@ def nominate(
 
     _hold_nominator(session, request.nominator.id)
     if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
-        raise DailyCapReachedError(messages.DAILY_CAP_REACHED.format(cap=rules.daily_cap))
+        raise DailyCapReachedError(
+            messages.DAILY_CAP_REACHED.format(
+                made=messages.count_of(rules.daily_cap, "nomination", "nominations")
+            )
+        )
 
     # The window bucket in the unique key stops two concurrent copies (two replicas, a
     # retried request) from both being stored; the query above catches the rest.

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from bot import messages
 from bot.audit import Actor, AuditAction, record_by
 from bot.errors import ReportError
-from bot.reporting.charts import weekly_trend_png
+from bot.reporting.board_report import BoardReport, build_board_report
+from bot.reporting.charts import ChartImage, weekly_trend_chart
 from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
 from bot.reporting.periods import DEFAULT_DAYS, ReportingPeriod, last_days, parse_period
 from bot.reporting.stats import RecognitionStats, recognition_stats
 from bot.reporting.summary import StatsSummary, summarise
+from bot.reporting.suppression import SmallCells
 from bot.services import Services
 
 # The formats an admin may ask for in chat; JSON stays on the command line.
@@ -29,10 +31,14 @@ CHAT_EXPORT_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
 
 @dataclass(frozen=True)
 class StatsReport:
-    """The statistics summary and the weekly trend chart (a PNG) for one period."""
+    """The statistics summary and the weekly trend chart for one period."""
 
     summary: StatsSummary
-    trend_png: bytes
+    trend: ChartImage
+
+    @property
+    def trend_png(self) -> bytes:
+        return self.trend.png
 
 
 @dataclass(frozen=True)
@@ -78,15 +84,29 @@ def _stats(services: Services, workspace_id: int, period: ReportingPeriod) -> Re
         return recognition_stats(session, workspace_id, period, services.catalogue)
 
 
+def shared_cells(services: Services) -> SmallCells:
+    """The small-cell threshold of everything shown in chat and in the board report."""
+    return SmallCells(services.settings.EVERYSEAT_MIN_CELL)
+
+
 def stats_summary(services: Services, workspace_id: int, period: ReportingPeriod) -> StatsSummary:
-    """The statistics summary for one workspace and period."""
-    return summarise(_stats(services, workspace_id, period))
+    """The statistics summary for one workspace and period, small cells hidden."""
+    return summarise(_stats(services, workspace_id, period), shared_cells(services))
 
 
 def stats_report(services: Services, workspace_id: int, period: ReportingPeriod) -> StatsReport:
     """`stats_summary` and the weekly trend chart drawn from the same figures."""
     stats = _stats(services, workspace_id, period)
-    return StatsReport(summarise(stats), weekly_trend_png(stats, services.catalogue))
+    cells = shared_cells(services)
+    return StatsReport(
+        summarise(stats, cells),
+        weekly_trend_chart(stats, drawn_at=services.clock(), cells=cells),
+    )
+
+
+def board_report(services: Services, workspace_id: int, period: ReportingPeriod) -> BoardReport:
+    """The board report for chat: small cells hidden at EVERYSEAT_MIN_CELL."""
+    return build_board_report(services, workspace_id, period)
 
 
 def home_panel_summary(services: Services, workspace_id: int) -> StatsSummary:

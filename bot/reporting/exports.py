@@ -12,7 +12,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -24,15 +24,22 @@ from sqlalchemy.orm import Session, aliased
 from bot import messages
 from bot.errors import ReportError
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.reporting.overview import (
+    Breakdown,
+    FigureKind,
+    ReportOverview,
+    build_overview,
+)
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.stats import RecognitionStats, in_period, recognition_stats
+from bot.reporting.suppression import SmallCells, suppress_groups
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 BATCH_SIZE = 1000
 XLSX_MAX_DATA_ROWS = 1_048_575  # Excel's row limit, less the header
 FORMULA_STARTS = frozenset("=+-@\t\r")  # what a spreadsheet may read as a formula
 
-Cell = str | int | float | None
+Cell = str | int | float | datetime | date | None
 Row = tuple[Cell, ...]
 ProgressCallback = Callable[[int], None]
 
@@ -67,6 +74,41 @@ PEOPLE_COLUMNS = ("member_id", "name", "title", "department", "active", "receive
 SUMMARY_COLUMNS = ("section", "item", "measure", "value")
 
 
+class Kind(StrEnum):
+    """How a column's cells are shown in a spreadsheet."""
+
+    TEXT = "text"
+    COUNT = "count"
+    SHARE = "share"
+    DATETIME = "datetime"
+    DATE = "date"
+    INDEX = "index"
+
+
+ROW_LEVEL_REPORTS = frozenset({Report.NOMINATIONS, Report.PEOPLE})
+T, N = "text", "count"
+NOMINATION_KINDS = tuple(Kind(kind) for kind in (N, "datetime", T, T, T, T, T, T, T, T, T, N))
+NOMINATION_WIDTHS = (13, 17, 14, 22, 14, 22, 24, 22, 30, 60, 10, 13)
+PEOPLE_KINDS = tuple(Kind(kind) for kind in (T, T, T, T, T, N, N))
+PEOPLE_WIDTHS = (14, 24, 26, 24, 8, 10, 10)
+SUMMARY_KINDS = tuple(Kind(kind) for kind in (T, T, T, N))
+SHARE_KINDS = (Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.SHARE)
+INDEX_KINDS = (Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.INDEX)
+
+
+def summary_row_kinds(row: Row) -> tuple[Kind, ...]:
+    """Shares as percentages and the Gini with two decimals; every other value a count."""
+    measure = str(row[2])
+    if measure.endswith("share"):
+        return SHARE_KINDS
+    if measure == "gini":
+        return INDEX_KINDS
+    return SUMMARY_KINDS
+
+
+SUMMARY_WIDTHS = (22, 30, 26, 12)
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     workspace_id: int
@@ -78,16 +120,42 @@ class ExportRequest:
 
 @dataclass
 class Table:
-    """One report: its columns, its rows (a lazy stream) and how to count them cheaply."""
+    """One report: its columns, its rows (a lazy stream) and how to count them cheaply;
+    `kinds` says how each column is shown in XLSX, and `widths` how wide it is."""
 
     name: str
     columns: tuple[str, ...]
     rows: Iterable[Row]
     count: Callable[[], int] = field(repr=False)
+    kinds: tuple[Kind, ...] = ()
+    widths: tuple[int, ...] = ()
+    overview: ReportOverview | None = field(default=None, repr=False)
+    row_kinds: Callable[[Row], tuple[Kind, ...]] | None = field(default=None, repr=False)
 
 
 def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def as_text_cell(value: Cell) -> Cell:
+    """CSV and JSON have no dates: a moment is written as ISO 8601 UTC, a day as YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def reports_for(
+    fmt: ExportFormat, report: Report | None, min_cell: int | None
+) -> tuple[Report, ...]:
+    """The reports an export holds: the one asked for, else every report in XLSX (only the
+    aggregate ones under --min-cell) and the nominations in CSV and JSON."""
+    if report is not None:
+        return (report,)
+    if fmt is ExportFormat.XLSX:
+        return (Report.SUMMARY,) if min_cell is not None else tuple(Report)
+    return (Report.NOMINATIONS,)
 
 
 def neutralise_formula(value: Cell) -> Cell:
@@ -95,13 +163,6 @@ def neutralise_formula(value: Cell) -> Cell:
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
-
-
-def suppress_small(count: int, min_cell: int | None) -> int | str:
-    """A count, or "<N" when it is at least 1 and below N (zero identifies nobody)."""
-    if min_cell is not None and 0 < count < min_cell:
-        return f"<{min_cell}"
-    return count
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -148,7 +209,7 @@ def _nomination_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
             story = messages.PRIVATE_STORY_WITHHELD
         yield (
             ident,
-            iso_utc(created),
+            created,
             by_id,
             by_name,
             to_id,
@@ -216,23 +277,31 @@ def _people_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
             title,
             dept,
             "no" if deactivated else "yes",
-            suppress_small(int(received), request.min_cell),
-            suppress_small(int(given), request.min_cell),
+            int(received),
+            int(given),
         )
 
 
+def _group_rows(section: str, breakdown: Breakdown) -> list[Row]:
+    rows: list[Row] = []
+    for group in breakdown.rows:
+        item = group.key if section == "behaviour" else group.label
+        if group.members is not None:
+            rows.append((section, item, "members", group.members))
+        rows.append((section, item, "nominations", group.nominations))
+        rows.append((section, item, "people_recognised", group.people_recognised))
+    return rows
+
+
 def summary_rows(stats: RecognitionStats, min_cell: int | None = None) -> list[Row]:
-    """The statistics in long form: (section, item, measure, value), one figure a row."""
+    """The statistics in long form: (section, item, measure, value), one figure a row, with
+    the same small cells hidden as on the overview sheet and in the board report."""
+    cells = SmallCells(min_cell)
+    count = cells.count
 
-    def count(value: int) -> int | str:
-        return suppress_small(value, min_cell)
-
-    def share(value: float | None, numerator: int) -> float | str | None:
-        if value is None:
-            return None
-        if isinstance(count(numerator), str):  # a share would give the hidden count away
-            return f"<{min_cell}"
-        return round(value, 4)
+    def share(numerator: int, denominator: int) -> float | str | None:
+        value = cells.share(numerator, denominator)
+        return round(value, 4) if isinstance(value, float) else value
 
     rows: list[Row] = [
         ("period", "", "since", iso_utc(stats.period.since)),
@@ -244,24 +313,23 @@ def summary_rows(stats: RecognitionStats, min_cell: int | None = None) -> list[R
         ("totals", "", "recognitions_received", count(stats.recognitions_received)),
         ("coverage", "", "active_members", count(stats.active_members)),
         ("coverage", "", "recognised_active_members", count(stats.recognised_active_members)),
-        ("coverage", "", "share", share(stats.coverage, stats.recognised_active_members)),
+        ("coverage", "", "share", share(stats.recognised_active_members, stats.active_members)),
         ("spread", "", "top_10_percent_recipients", count(stats.top_recipients)),
         (
             "spread",
             "",
             "top_10_percent_share",
-            share(stats.top_share, stats.top_recipients_received),
+            share(stats.top_recipients_received, stats.recognitions_received),
         ),
         ("spread", "", "gini", None if stats.gini is None else round(stats.gini, 4)),
     ]
-    for group in stats.by_behaviour:
-        rows.append(("behaviour", group.key, "nominations", count(group.nominations)))
-        rows.append(("behaviour", group.key, "people_recognised", count(group.people_recognised)))
-    for section, groups in (("title", stats.by_title), ("department", stats.by_department)):
-        for group in groups:
-            rows.append((section, group.label, "members", count(group.members or 0)))
-            rows.append((section, group.label, "nominations", count(group.nominations)))
-            rows.append((section, group.label, "people_recognised", count(group.people_recognised)))
+    rows += _group_rows(
+        "behaviour", Breakdown("behaviour", "", suppress_groups(stats.by_behaviour, cells))
+    )
+    rows += _group_rows("title", Breakdown("title", "", suppress_groups(stats.by_title, cells)))
+    rows += _group_rows(
+        "department", Breakdown("department", "", suppress_groups(stats.by_department, cells))
+    )
     for week in stats.weekly:
         rows.append(("week", week.week_start.isoformat(), "nominations", count(week.nominations)))
         rows.append(
@@ -284,7 +352,15 @@ def _counter(count: int) -> Callable[[], int]:
 def open_tables(
     session: Session, request: ExportRequest, catalogue: BehaviourCatalogue
 ) -> list[Table]:
-    """The requested reports as lazy tables, read through `session` as they are written."""
+    """The requested reports as lazy tables, read through `session` as they are written.
+
+    Raises ReportError for a row-level report (nominations, people) under `min_cell`: a row
+    about one named person is a group of one, which no suppression can make safe to share.
+    """
+    if request.min_cell is not None:
+        for report in request.reports:
+            if report in ROW_LEVEL_REPORTS:
+                raise ReportError(messages.ROW_LEVEL_WITH_MIN_CELL.format(report=report.value))
     tables = []
     for report in request.reports:
         if report is Report.NOMINATIONS:
@@ -294,6 +370,8 @@ def open_tables(
                     NOMINATION_COLUMNS,
                     _nomination_rows(session, request),
                     lambda: _count_nomination_rows(session, request),
+                    kinds=NOMINATION_KINDS,
+                    widths=NOMINATION_WIDTHS,
                 )
             )
         elif report is Report.PEOPLE:
@@ -308,12 +386,25 @@ def open_tables(
                         )
                         or 0
                     ),
+                    kinds=PEOPLE_KINDS,
+                    widths=PEOPLE_WIDTHS,
                 )
             )
         else:
             stats = recognition_stats(session, request.workspace_id, request.period, catalogue)
             rows = summary_rows(stats, request.min_cell)
-            tables.append(Table(report.value, SUMMARY_COLUMNS, rows, _counter(len(rows))))
+            tables.append(
+                Table(
+                    report.value,
+                    SUMMARY_COLUMNS,
+                    rows,
+                    _counter(len(rows)),
+                    kinds=SUMMARY_KINDS,
+                    widths=SUMMARY_WIDTHS,
+                    overview=build_overview(stats, SmallCells(request.min_cell)),
+                    row_kinds=summary_row_kinds,
+                )
+            )
     return tables
 
 
@@ -341,7 +432,11 @@ def write_csv(out: TextIO, table: Table, on_rows: ProgressCallback | None = None
         # neutralise_formula, inlined: this line runs once per cell of a long export.
         writer.writerow(
             [
-                "'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_STARTS else cell
+                "'" + cell
+                if isinstance(cell, str) and cell[:1] in FORMULA_STARTS
+                else iso_utc(cell)
+                if isinstance(cell, datetime)
+                else cell
                 for cell in row
             ]
         )
@@ -355,16 +450,164 @@ def write_json(out: TextIO, table: Table, on_rows: ProgressCallback | None = Non
     written = 0
     for row in _batches(table.rows, on_rows):
         out.write(",\n" if written else "\n")
-        out.write(json.dumps(dict(zip(table.columns, row, strict=True)), ensure_ascii=False))
+        values = (as_text_cell(cell) for cell in row)
+        out.write(json.dumps(dict(zip(table.columns, values, strict=True)), ensure_ascii=False))
         written += 1
     out.write("\n]\n" if written else "]\n")
     return written
 
 
+class _Formats:
+    """The workbook's cell formats, made once."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        add = workbook.add_format
+        self.header = add({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True})
+        self.title = add({"bold": True, "font_size": 14})
+        self.heading = add({"bold": True, "font_size": 12})
+        self.note = add({"italic": True, "font_color": "#444444", "text_wrap": True})
+        self.text = add({})
+        self.count = add({"num_format": "#,##0"})
+        self.share = add({"num_format": "0%"})
+        self.index = add({"num_format": "0.00"})
+        self.datetime = add({"num_format": "yyyy-mm-dd hh:mm"})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        # A hidden small cell: "<5", right-aligned like the numbers around it, in grey.
+        self.hidden = add({"align": "right", "italic": True, "font_color": "#595959"})
+
+
+def _write_cell(
+    sheet: Any, row: int, col: int, value: Cell, kind: Kind | FigureKind, formats: _Formats
+) -> None:
+    if value is None or value == "":
+        sheet.write_blank(row, col, None)
+    elif isinstance(value, datetime):
+        # Excel has no time zones: moments are written as UTC wall-clock time.
+        sheet.write_datetime(row, col, value.astimezone(UTC).replace(tzinfo=None), formats.datetime)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, datetime.combine(value, datetime.min.time()), formats.date)
+    elif isinstance(value, str):
+        hidden = value.startswith("<") and kind not in (Kind.TEXT,)
+        sheet.write_string(row, col, value, formats.hidden if hidden else formats.text)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "yes" if value else "no")
+    else:
+        number_format = {
+            Kind.SHARE: formats.share,
+            FigureKind.SHARE: formats.share,
+            FigureKind.INDEX: formats.index,
+            Kind.INDEX: formats.index,
+        }.get(kind, formats.count)
+        sheet.write_number(row, col, value, number_format)
+
+
+def _write_overview(
+    workbook: xlsxwriter.Workbook, overview: ReportOverview, formats: _Formats
+) -> None:
+    """The first sheet: headline figures, then one table per breakdown, the weeks and the
+    seats never recognised — readable without pivoting, small cells shown as "<5"."""
+    sheet = workbook.add_worksheet("overview")
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 4, 16)
+    sheet.write_string(0, 0, overview.title, formats.title)
+    sheet.write_string(1, 0, messages.REPORT_PERIOD, formats.text)
+    _write_cell(sheet, 1, 1, overview.first_day, Kind.DATE, formats)
+    _write_cell(sheet, 1, 2, overview.last_day, Kind.DATE, formats)
+    row = 2
+    if overview.suppression_note:
+        sheet.merge_range(row, 0, row, 4, overview.suppression_note, formats.note)
+        sheet.set_row(row, 45)
+        row += 1
+        sheet.merge_range(row, 0, row, 4, messages.REPORT_ROW_LEVEL_LEFT_OUT, formats.note)
+        sheet.set_row(row, 30)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, messages.REPORT_HEADLINES, formats.heading)
+    row += 1
+    for headline in overview.headlines:
+        sheet.write_string(row, 0, headline.label)
+        _write_cell(sheet, row, 1, headline.value, headline.kind, formats)
+        row += 1
+    for breakdown in overview.breakdowns:
+        row += 1
+        sheet.write_string(row, 0, breakdown.heading, formats.heading)
+        row += 1
+        columns = [breakdown.heading]
+        if breakdown.has_members:
+            columns += [messages.REPORT_COL_MEMBERS, messages.REPORT_COL_RECOGNISED]
+            columns += [messages.REPORT_COL_COVERAGE, messages.REPORT_COL_NOMINATIONS]
+        else:
+            columns += [messages.REPORT_COL_NOMINATIONS, messages.REPORT_COL_RECOGNISED]
+        sheet.write_row(row, 0, columns, formats.header)
+        row += 1
+        for group in breakdown.rows:
+            sheet.write_string(row, 0, group.label)
+            if breakdown.has_members:
+                values: list[tuple[Cell, Kind]] = [
+                    (group.members, Kind.COUNT),
+                    (group.people_recognised, Kind.COUNT),
+                    (group.coverage, Kind.SHARE),
+                    (group.nominations, Kind.COUNT),
+                ]
+            else:
+                values = [(group.nominations, Kind.COUNT), (group.people_recognised, Kind.COUNT)]
+            for col, (value, kind) in enumerate(values, start=1):
+                _write_cell(sheet, row, col, value, kind, formats)
+            row += 1
+    row += 1
+    sheet.write_string(row, 0, messages.REPORT_WEEKS, formats.heading)
+    row += 1
+    sheet.write_row(
+        row,
+        0,
+        [
+            messages.REPORT_COL_WEEK,
+            messages.REPORT_COL_DAYS,
+            messages.REPORT_COL_NOMINATIONS,
+            messages.REPORT_COL_RECOGNISED,
+        ],
+        formats.header,
+    )
+    row += 1
+    placeholder = overview.cells.placeholder
+    for week in overview.weeks:
+        _write_cell(sheet, row, 0, week.week_start, Kind.DATE, formats)
+        _write_cell(sheet, row, 1, week.days_in_period, Kind.COUNT, formats)
+        nominations = placeholder if week.nominations is None else week.nominations
+        people = placeholder if week.people_recognised is None else week.people_recognised
+        _write_cell(sheet, row, 2, nominations, Kind.COUNT, formats)
+        _write_cell(sheet, row, 3, people, Kind.COUNT, formats)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, messages.REPORT_UNSEEN_SEATS, formats.heading)
+    row += 1
+    if not overview.unseen_seats:
+        sheet.write_string(row, 0, messages.REPORT_NO_UNSEEN_SEATS)
+        return
+    sheet.write_row(row, 0, [messages.REPORT_COL_SEAT, messages.REPORT_COL_MEMBERS], formats.header)
+    row += 1
+    for seat in overview.unseen_seats:
+        sheet.write_string(row, 0, seat.title)
+        _write_cell(sheet, row, 1, seat.members, Kind.COUNT, formats)
+        row += 1
+
+
+def _start_sheet(workbook: xlsxwriter.Workbook, name: str, table: Table, formats: _Formats) -> Any:
+    sheet = workbook.add_worksheet(name[:31])
+    for col, width in enumerate(table.widths):
+        sheet.set_column(col, col, width)
+    sheet.write_row(0, 0, table.columns, formats.header)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
 def write_xlsx(
     target: str | Path | IO[bytes], tables: Sequence[Table], on_rows: ProgressCallback | None = None
 ) -> int:
-    """One sheet per report (continued on a second sheet past Excel's row limit)."""
+    """An overview sheet first when the summary is included (headline figures and one table
+    per breakdown), then one sheet per report with real dates, number formats, column
+    widths and a filter on its header (continued on a further sheet past Excel's row limit).
+    """
     workbook = xlsxwriter.Workbook(
         str(target) if isinstance(target, Path) else target,
         {
@@ -375,24 +618,31 @@ def write_xlsx(
             "strings_to_numbers": False,
         },
     )
-    bold = workbook.add_format({"bold": True})
+    formats = _Formats(workbook)
     written = 0
     try:
+        overview = next((table.overview for table in tables if table.overview), None)
+        if overview is not None:
+            _write_overview(workbook, overview, formats)
         for table in tables:
+            kinds = table.kinds or tuple(Kind.TEXT for _ in table.columns)
             sheet, row_number, part = None, 0, 1
             for row in _batches(table.rows, on_rows):
                 if sheet is None or row_number > XLSX_MAX_DATA_ROWS:
+                    if sheet is not None:
+                        sheet.autofilter(0, 0, row_number - 1, len(table.columns) - 1)
                     name = table.name if part == 1 else f"{table.name} ({part})"
-                    sheet = workbook.add_worksheet(name[:31])
-                    sheet.write_row(0, 0, table.columns, bold)
-                    sheet.freeze_panes(1, 0)
+                    sheet = _start_sheet(workbook, name, table, formats)
                     row_number, part = 1, part + 1
-                sheet.write_row(row_number, 0, row)
+                row_kinds = table.row_kinds(row) if table.row_kinds else kinds
+                for col, cell in enumerate(row):
+                    _write_cell(sheet, row_number, col, cell, row_kinds[col], formats)
                 row_number += 1
                 written += 1
             if sheet is None:  # an empty report still gets its sheet and header
-                sheet = workbook.add_worksheet(table.name[:31])
-                sheet.write_row(0, 0, table.columns, bold)
+                sheet = _start_sheet(workbook, table.name, table, formats)
+                row_number = 1
+            sheet.autofilter(0, 0, max(row_number - 1, 0), len(table.columns) - 1)
     finally:
         workbook.close()
     return written

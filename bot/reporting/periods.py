@@ -46,7 +46,9 @@ def _parse_date(text: str, option: str) -> date:
 def last_days(days: int, now: datetime) -> ReportingPeriod:
     """The `days` days up to now."""
     return ReportingPeriod(
-        now - timedelta(days=days), now, messages.PERIOD_LAST_DAYS.format(days=days)
+        now - timedelta(days=days),
+        now,
+        messages.PERIOD_LAST_DAYS.format(days=messages.count_of(days, "day", "days")),
     )
 
 

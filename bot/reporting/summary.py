@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import messages
+from bot.messages import count_of
 from bot.reporting.stats import GroupCount, RecognitionStats
+from bot.reporting.suppression import GroupRow, SmallCells, suppress_groups
 
 GROUPS_SHOWN = 5
 
@@ -34,51 +36,85 @@ def percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def _group_lines(groups: tuple[GroupCount, ...]) -> tuple[str, ...]:
-    lines = []
-    for group in groups[:GROUPS_SHOWN]:
-        if group.members is None:
-            line = messages.STATS_GROUP_LINE.format(
-                label=group.label, nominations=group.nominations, people=group.people_recognised
-            )
-        else:
-            line = messages.STATS_GROUP_LINE_MEMBERS.format(
-                label=group.label,
-                nominations=group.nominations,
-                people=group.people_recognised,
-                members=group.members,
-            )
-        lines.append(line)
-    if len(groups) > GROUPS_SHOWN:
-        lines.append(messages.STATS_MORE_GROUPS.format(count=len(groups) - GROUPS_SHOWN))
+def people(count: int | str) -> str:
+    """'1 person', '3 people', '<5 people'."""
+    return count_of(count, "person", "people")
+
+
+def nominations(count: int | str) -> str:
+    return count_of(count, "nomination", "nominations")
+
+
+def group_line(row: GroupRow, cells: SmallCells) -> str:
+    """One group of a breakdown as a sentence, with its small cells hidden."""
+    if row.suppressed:
+        return messages.STATS_GROUP_HIDDEN.format(label=row.label, min_cell=cells.min_cell)
+    if row.members is None:
+        return messages.STATS_GROUP_LINE.format(
+            label=row.label,
+            nominations=nominations(row.nominations),
+            people=people(row.people_recognised),
+        )
+    return messages.STATS_GROUP_LINE_MEMBERS.format(
+        label=row.label,
+        nominations=nominations(row.nominations),
+        people=row.people_recognised,
+        members=people(row.members),
+    )
+
+
+def _group_lines(groups: tuple[GroupCount, ...], cells: SmallCells) -> tuple[str, ...]:
+    rows = suppress_groups(groups, cells)
+    lines = [group_line(row, cells) for row in rows[:GROUPS_SHOWN]]
+    if len(rows) > GROUPS_SHOWN:
+        lines.append(messages.STATS_MORE_GROUPS.format(count=len(rows) - GROUPS_SHOWN))
     return tuple(lines)
 
 
-def summarise(stats: RecognitionStats) -> StatsSummary:
-    coverage = (
-        messages.STATS_COVERAGE.format(share=percent(stats.coverage), members=stats.active_members)
-        if stats.coverage is not None
-        else messages.STATS_COVERAGE_UNKNOWN
-    )
-    spread = (
-        messages.STATS_SPREAD.format(
-            top=stats.top_recipients, share=percent(stats.top_share), gini=f"{stats.gini:.2f}"
-        )
-        if stats.top_share is not None and stats.gini is not None
-        else messages.STATS_SPREAD_NONE
-    )
-    seats = ", ".join(
-        messages.STATS_SEAT.format(title=seat.title, members=seat.members)
+def seat_list(stats: RecognitionStats, cells: SmallCells) -> str:
+    """'Cleaner (1 person), Pharmacist (<5 people)': seats never recognised, sizes hidden
+    when small."""
+    return ", ".join(
+        messages.STATS_SEAT.format(title=seat.title, members=people(cells.count(seat.members)))
         for seat in stats.seats_never_recognised
     )
+
+
+def summarise(stats: RecognitionStats, cells: SmallCells | None = None) -> StatsSummary:
+    """The summary sentences; with `cells`, every figure about fewer than `min_cell` people
+    is hidden (whole-organisation totals below it too)."""
+    cells = cells or SmallCells()
+    coverage_share = cells.share(stats.recognised_active_members, stats.active_members)
+    coverage = (
+        messages.STATS_COVERAGE_UNKNOWN
+        if coverage_share is None
+        else messages.STATS_COVERAGE.format(
+            share=percent(coverage_share) if isinstance(coverage_share, float) else coverage_share,
+            members=count_of(cells.count(stats.active_members), "active member", "active members"),
+        )
+    )
+    top_share = cells.share(stats.top_recipients_received, stats.recognitions_received)
+    if top_share is None or stats.gini is None:
+        spread = messages.STATS_SPREAD_NONE
+    elif isinstance(top_share, str):  # the top recipients' count is a small cell
+        spread = messages.STATS_SPREAD_SMALL.format(
+            gini=f"{stats.gini:.2f}", min_cell=cells.min_cell
+        )
+    else:
+        spread = messages.STATS_SPREAD.format(
+            top=people(cells.count(stats.top_recipients)),
+            share=percent(top_share),
+            gini=f"{stats.gini:.2f}",
+        )
+    seats = seat_list(stats, cells)
     by_behaviour = tuple(group for group in stats.by_behaviour if group.nominations)
     return StatsSummary(
         header=messages.STATS_HEADER.format(period=stats.period.label),
         totals=messages.STATS_TOTALS.format(
-            nominations=stats.nominations,
-            nominators=stats.distinct_nominators,
-            nominees=stats.distinct_nominees,
-            endorsements=stats.endorsements,
+            nominations=nominations(cells.count(stats.nominations)),
+            nominators=people(cells.count(stats.distinct_nominators)),
+            nominees=people(cells.count(stats.distinct_nominees)),
+            endorsements=cells.count(stats.endorsements),
         ),
         coverage=coverage,
         spread=spread,
@@ -88,13 +124,14 @@ def summarise(stats: RecognitionStats) -> StatsSummary:
         if any(group.key is not None and group.members for group in stats.by_title)
         else messages.STATS_NO_TITLES,
         groups=(
-            GroupSection(messages.STATS_BY_BEHAVIOUR, _group_lines(by_behaviour)),
-            GroupSection(messages.STATS_BY_TITLE, _group_lines(stats.by_title)),
-            GroupSection(messages.STATS_BY_DEPARTMENT, _group_lines(stats.by_department)),
+            GroupSection(messages.STATS_BY_BEHAVIOUR, _group_lines(by_behaviour, cells)),
+            GroupSection(messages.STATS_BY_TITLE, _group_lines(stats.by_title, cells)),
+            GroupSection(messages.STATS_BY_DEPARTMENT, _group_lines(stats.by_department, cells)),
         ),
         weekly=messages.STATS_WEEKLY.format(
             weeks=", ".join(
-                f"{week.week_start:%d %b} {week.nominations}/{week.people_recognised}"
+                f"{week.week_start:%d %b} {cells.count(week.nominations)}/"
+                f"{cells.count(week.people_recognised)}"
                 for week in stats.weekly
             )
         ),

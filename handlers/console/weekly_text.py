@@ -49,7 +49,7 @@ def render_digest_text(view: DigestView) -> str:
         if view.also_recognised or view.also_recognised_more:
             names = [_name(person) for person in view.also_recognised]
             if view.also_recognised_more:
-                names.append(messages.DIGEST_AND_MORE.format(count=view.also_recognised_more))
+                names.append(messages.and_more_colleagues(view.also_recognised_more))
             lines += [f"{messages.DIGEST_ALSO_RECOGNISED}: {messages.join_names(names)}", ""]
     lines += _reflection_lines(view.reflection, messages.DIGEST_REFLECTION)
     lines += ["", messages.CONSOLE_NOMINATE_HINT]

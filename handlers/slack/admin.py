@@ -1,4 +1,4 @@
-"""Slack surface of the admin feature: `/recognition stats|export|help` and the App Home
+"""Slack surface of the admin feature: `/recognition stats|export|report|help` and the App Home
 admin panel with its export buttons.
 
 Every admin action is checked on the server by the core's one admin check
@@ -24,6 +24,7 @@ from bot.errors import EveryseatError
 from bot.people.admins import is_admin, require_admin
 from bot.people.resolution import workspace_id_for
 from bot.reporting.admin_reports import (
+    board_report,
     build_export,
     default_period,
     home_panel_summary,
@@ -41,6 +42,7 @@ from handlers.slack.people import SLACK, SlackProfiles
 log = logging.getLogger(__name__)
 
 COMMAND = "/recognition"
+BOARD_DEFAULT_PERIOD = "90d"
 # The App Home export buttons: action ids `admin_home_export_csv` and `admin_home_export_xlsx`.
 HOME_EXPORT_ACTION = "admin_home_export"
 _HOME_EXPORT_ACTIONS = re.compile(rf"^{HOME_EXPORT_ACTION}_(csv|xlsx)$")
@@ -254,10 +256,13 @@ async def _stats(
     try:
         await client.files_upload_v2(
             channel=await _dm_channel(client, user_id),
-            content=report.trend_png,
+            content=report.trend.png,
             filename="everyseat-weekly-trend.png",
-            title=messages.STATS_CHART_TITLE.format(period=period.label),
-            initial_comment=messages.STATS_FILE_COMMENT.format(period=period.label),
+            title=report.trend.title,
+            alt_txt=report.trend.alt_text,
+            initial_comment=messages.STATS_FILE_COMMENT.format(
+                period=period.label, description=report.trend.alt_text
+            ),
         )
         note = messages.STATS_CHART_SENT
     except SlackApiError as error:
@@ -275,6 +280,28 @@ async def _export(
         client, services, workspace_id, user_id, export.format, export.period
     )
     return result.message
+
+
+async def _board_report(
+    client: AsyncWebClient, services: Services, workspace_id: int, user_id: str, arguments: str
+) -> str:
+    """`/recognition report [period]`: the board report (90 days by default) as an HTML
+    file in the admin's DM."""
+    period = parse_stats_arguments(services, arguments or BOARD_DEFAULT_PERIOD)
+    report = await services.in_worker(board_report, services, workspace_id, period)
+    try:
+        await client.files_upload_v2(
+            channel=await _dm_channel(client, user_id),
+            content=report.html.encode("utf-8"),
+            filename=report.name,
+            title=report.overview.title,
+            initial_comment=messages.BOARD_FILE_COMMENT.format(period=period.label),
+        )
+    except SlackApiError as error:
+        log.warning("board report upload to %s failed: %s", user_id, error.response.get("error"))
+        return messages.BOARD_FAILED.format(reason=error.response.get("error"))
+    log.info("board report (%s) sent to %s", period.label, user_id)
+    return messages.BOARD_SENT.format(period=period.label, name=report.name)
 
 
 async def on_recognition_command(
@@ -295,7 +322,7 @@ async def on_recognition_command(
             admin = await slack_admin(client, services, workspace_id, user_id)
             await respond(text=help_text(admin), response_type="ephemeral")
             return
-        if verb not in ("stats", "export"):
+        if verb not in ("stats", "export", "report"):
             await respond(
                 text=messages.RECOGNITION_UNKNOWN.format(text=" ".join([verb, *words])),
                 response_type="ephemeral",
@@ -305,6 +332,9 @@ async def on_recognition_command(
         if verb == "stats":
             text, blocks = await _stats(client, services, workspace_id, user_id, arguments)
             await respond(text=text, blocks=blocks, response_type="ephemeral")
+        elif verb == "report":
+            text = await _board_report(client, services, workspace_id, user_id, arguments)
+            await respond(text=text, response_type="ephemeral")
         else:
             text = await _export(client, services, workspace_id, user_id, arguments)
             await respond(text=text, response_type="ephemeral")

@@ -124,7 +124,7 @@ def _name_sections(
     sections: list[list[str]] = [[f"*{escape_mrkdwn(heading)}*"]]
     length = len(sections[0][0])
     # Room for the longest "and N more colleagues" so the count always fits.
-    reserve = len(messages.DIGEST_AND_MORE.format(count=len(names) + unnamed)) + 4
+    reserve = len(messages.and_more_colleagues(len(names) + unnamed)) + 4
     for index, name in enumerate(names):
         if length + len(name) + 2 + reserve > SECTION_TEXT_LIMIT:
             if len(sections) == max_sections:
@@ -135,7 +135,7 @@ def _name_sections(
         sections[-1].append(name)
         length += len(name) + 2
     if unnamed:
-        sections[-1].append(messages.DIGEST_AND_MORE.format(count=unnamed))
+        sections[-1].append(messages.and_more_colleagues(unnamed))
     heading_line, *first = sections[0]
     texts = [heading_line + "\n" + ", ".join(first)] + [", ".join(part) for part in sections[1:]]
     return [_section(text) for text in texts]

@@ -487,7 +487,7 @@ def _also_recognised(view: DigestView) -> list[CardElement]:
     unnamed = view.also_recognised_more + len(view.also_recognised) - len(named)
     names = [person.display_name for person in named]
     if unnamed:
-        names.append(messages.DIGEST_AND_MORE.format(count=unnamed))
+        names.append(messages.and_more_colleagues(unnamed))
     return [
         _text(messages.DIGEST_ALSO_RECOGNISED, weight="Bolder", spacing="Large"),
         _text(", ".join(names), spacing="Small"),

@@ -32,7 +32,12 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from handlers.teams.admin import reply_with_audit, reply_with_stats
+from handlers.teams.admin import (
+    offer_board_report,
+    on_file_consent,
+    reply_with_audit,
+    reply_with_stats,
+)
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
@@ -51,6 +56,7 @@ from handlers.teams.commands import (
     AUDIT_COMMAND,
     HELP_COMMAND,
     NOMINATE_COMMAND,
+    REPORT_COMMAND,
     STATS_COMMAND,
 )
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
@@ -143,6 +149,9 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
         return
     if command.verb == STATS_COMMAND:
         await reply_with_stats(ctx, services, turn, command.typed)
+        return
+    if command.verb == REPORT_COMMAND:
+        await offer_board_report(ctx, services, turn, command.typed)
         return
     if command.verb == AUDIT_COMMAND:
         await reply_with_audit(ctx, services, turn)
@@ -386,5 +395,6 @@ def register(app: App, services: Services) -> None:
     app.on_dialog_submit(polite_errors(partial(on_dialog_submit, services)))
     app.on_message(polite_errors(partial(on_message, services)))
     app.on_card_action(polite_errors(partial(on_card_action, services)))
+    app.on_file_consent(polite_errors(partial(on_file_consent, services)))
     app.on_message_ext_open(polite_errors(partial(on_extension_fetch_task, services)))
     app.on_message_ext_submit(polite_errors(partial(on_extension_submit, services)))

@@ -76,7 +76,7 @@ def build_manifest(settings: Settings, website: str) -> dict[str, Any]:
                 "botId": bot_id,
                 "scopes": BOT_SCOPES,
                 "isNotificationOnly": False,
-                "supportsFiles": False,
+                "supportsFiles": True,  # the board report arrives as a file (file consent)
                 "commandLists": [{"scopes": BOT_SCOPES, "commands": commands}],
             }
         ],

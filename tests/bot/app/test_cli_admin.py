@@ -58,9 +58,7 @@ def test_export_csv_to_a_file_writes_the_nominations(
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8
     assert rows[0]["nominee_id"] == "UNIA"
-    assert last_line(capsys.readouterr().err) == messages.EXPORT_WRITTEN.format(
-        rows=8, report="nominations", path=out
-    )
+    assert last_line(capsys.readouterr().err) == f"Wrote 8 rows (nominations) to {out}."
     assert not (tmp_path / "x.csv.partial").exists()
 
 
@@ -87,7 +85,18 @@ def test_export_xlsx_holds_every_report_and_needs_out(
         )
         == 0
     )
-    assert openpyxl.load_workbook(out).sheetnames == ["nominations", "people", "summary"]
+    # Under --min-cell only the aggregate sheets are written: rows about one named person
+    # can't be suppressed.
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["overview", "summary"]
+    notes = [cell.value for cell in workbook["overview"]["A"] if isinstance(cell.value, str)]
+    assert messages.REPORT_ROW_LEVEL_LEFT_OUT in notes
+    assert main(["export", "--report", "nominations", "--min-cell", "3", *PERIOD], clock=clock) == 1
+    assert last_line(capsys.readouterr().err) == (
+        "The nominations report lists individuals, so --min-cell can't make it safe to share. "
+        "Use --report summary (or XLSX) for suppressed figures, or drop --min-cell for the "
+        "full internal export."
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,8 +166,9 @@ def test_forget_deletes_received_keeps_given_anonymised(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
     assert main(["member", "forget", "UANA"], clock=clock) == 0
-    assert capsys.readouterr().out.strip() == messages.FORGET_DONE.format(
-        user_id="UANA", received=1, shared=0, given=1, endorsements=0
+    assert capsys.readouterr().out.strip() == (
+        "Erased UANA: 1 nomination deleted, removed from 0 shared ones, "
+        "1 nomination given anonymised, 0 endorsements deleted."
     )
     with dataset.services.sessions() as session:
         assert session.scalars(select(Member).where(Member.platform_user_id == "UANA")).all() == []
@@ -180,8 +190,10 @@ def test_forget_removes_a_person_from_shared_nominations_and_their_endorsements(
     assert main(["member", "forget", "URAJ", "--yes"], clock=clock) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        messages.FORGET_DONE.format(user_id="USAM", received=0, shared=1, given=1, endorsements=0),
-        messages.FORGET_DONE.format(user_id="URAJ", received=0, shared=0, given=0, endorsements=2),
+        "Erased USAM: 0 nominations deleted, removed from 1 shared one, "
+        "1 nomination given anonymised, 0 endorsements deleted.",
+        "Erased URAJ: 0 nominations deleted, removed from 0 shared ones, "
+        "0 nominations given anonymised, 2 endorsements deleted.",
     ]
     with dataset.services.sessions() as session:
         nominees = session.scalars(

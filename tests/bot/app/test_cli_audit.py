@@ -50,20 +50,24 @@ def test_each_export_is_recorded_with_its_options(
 ) -> None:
     out = tmp_path / "x.csv"
     assert main(["export", "--format", "csv", "--out", str(out), *PERIOD], clock=clock) == 0
+    # The row-level people report is refused under --min-cell (nothing exported, nothing
+    # recorded); the summary is suppressed and recorded with its options.
+    refused = ["export", "--format", "json", "--report", "people", "--min-cell", "5", *PERIOD]
+    assert main(refused, clock=clock) != 0
     main(
-        ["export", "--format", "json", "--report", "people", "--min-cell", "5", *PERIOD],
+        ["export", "--format", "json", "--report", "summary", "--min-cell", "5", *PERIOD],
         clock=clock,
     )
     assert main(["member", "export", "UNIA"], clock=clock) == 0
 
-    access, people, nominations = entries(dataset.services)
+    access, summary, nominations = entries(dataset.services)
     assert (nominations.actor, nominations.platform, nominations.action) == ("cli", "cli", "export")
     assert nominations.subject == "nominations"
     assert nominations.detail["format"] == "csv" and nominations.detail["rows"] == 8
     assert nominations.detail["to"] == "file"
     assert nominations.detail["since"] == "2026-10-18T23:00:00+00:00"  # midnight in London (BST)
-    assert (people.subject, people.detail["min_cell"], people.detail["to"]) == (
-        "people",
+    assert (summary.subject, summary.detail["min_cell"], summary.detail["to"]) == (
+        "summary",
         5,
         "stdout",
     )

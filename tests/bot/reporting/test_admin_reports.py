@@ -37,6 +37,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    """Every figure shown: these tests check the hand-worked figures (suppression of small
+    cells, on by default, is tested in test_suppression and test_board_report)."""
+    return make_settings(EVERYSEAT_MIN_CELL="1")
+
+
+@pytest.fixture
 def dataset(services: Services, clock: FakeClock) -> Dataset:
     return build_dataset(services, clock)
 
@@ -46,7 +53,9 @@ def test_stats_summary_says_what_happened_in_the_period(dataset: Dataset) -> Non
     assert summary.header == "Recognition, the last 30 days"
     assert summary.totals.startswith("5 nominations from 5 people recognised 4 people")
     assert summary.coverage == ("Coverage: 40% of 10 active members were recognised at least once.")
-    assert summary.unseen_seats == "Seats never recognised: Cleaner (1), Pharmacist (1)."
+    assert summary.unseen_seats == (
+        "Seats never recognised: Cleaner (1 person), Pharmacist (1 person)."
+    )
 
 
 def test_stats_report_adds_the_weekly_trend_chart_to_the_same_summary(dataset: Dataset) -> None:
@@ -89,7 +98,7 @@ def test_xlsx_export_holds_every_report_one_sheet_each(dataset: Dataset) -> None
     assert export.name == "everyseat-report.xlsx"
     assert export.report == "nominations, people, summary"
     workbook = openpyxl.load_workbook(io.BytesIO(export.content), read_only=True)
-    assert workbook.sheetnames == ["nominations", "people", "summary"]
+    assert workbook.sheetnames == ["overview", "nominations", "people", "summary"]
     assert workbook["nominations"].max_row == 9  # the header and eight rows
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from bot import messages
+from bot.errors import ReportError
 from bot.reporting.exports import (
     ExportFormat,
     ExportRequest,
@@ -24,6 +26,8 @@ from bot.services import Services
 from tests.support import builders
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset
+
+PER_GROUP = ("members", "nominations", "people_recognised")
 
 
 @pytest.fixture
@@ -125,7 +129,7 @@ def test_xlsx_has_a_sheet_per_report_with_headers_and_rows(dataset, tmp_path: Pa
             binary_target=path,
         )
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["nominations", "people", "summary"]
+    assert workbook.sheetnames == ["overview", "nominations", "people", "summary"]
     nominations = list(workbook["nominations"].iter_rows(values_only=True))
     assert nominations[0][:3] == ("nomination_id", "created_at", "nominator_id")
     assert len(nominations) == 1 + 8
@@ -161,23 +165,131 @@ def test_an_empty_period_still_writes_the_header(dataset) -> None:
     assert json.loads(export_text(dataset, ExportFormat.JSON, request)) == []
 
 
-def test_min_cell_hides_small_counts_in_people_and_summary(dataset) -> None:
-    people = csv_rows(
-        export_text(dataset, ExportFormat.CSV, request_for(dataset, Report.PEOPLE, min_cell=3))
-    )
-    by_id = {row["member_id"]: row for row in people}
-    assert (by_id["UNIA"]["received"], by_id["UNIA"]["given"]) == ("4", "<3")
-    assert (by_id["ULEE"]["received"], by_id["UKIT"]["received"]) == ("<3", "0")
-
+def test_min_cell_hides_small_groups_in_the_summary(dataset) -> None:
     summary = csv_rows(
-        export_text(dataset, ExportFormat.CSV, request_for(dataset, Report.SUMMARY, min_cell=5))
+        export_text(dataset, ExportFormat.CSV, request_for(dataset, Report.SUMMARY, min_cell=3))
     )
     value = {(row["section"], row["item"], row["measure"]): row["value"] for row in summary}
     assert value[("totals", "", "nominations")] == "5"
-    assert value[("totals", "", "distinct_nominees")] == "<5"
-    assert value[("coverage", "", "share")] == "<5"  # 4 of 10 would reveal the hidden 4
-    assert value[("title", "Porter", "people_recognised")] == "<5"
+    assert value[("totals", "", "distinct_nominees")] == "4"
+    assert value[("coverage", "", "share")] == "0.4"
+    # Pharmacist is one person: the seat's every figure is hidden, not only counts under 3,
+    # so nobody's recognition can be read off a one-person seat.
+    assert [value[("title", "Pharmacist", measure)] for measure in PER_GROUP] == ["<3"] * 3
+    # Surgery (3 members, 2 recognised) is hidden too: its count is small.
+    assert value[("department", "Surgery", "people_recognised")] == "<3"
     assert value[("behaviour", "partnering-with-patients", "nominations")] == "0"
+
+
+def test_min_cell_leaves_no_hidden_figure_to_subtract_back(dataset) -> None:
+    # Departments, 5 or more: Facilities (Nia, Kit, Ida) is the only group of 3 or more
+    # people with... every department is small here; with a threshold of 2 only one
+    # department (Pharmacy, one person) is primarily hidden, and a second must go with it.
+    summary = csv_rows(
+        export_text(dataset, ExportFormat.CSV, request_for(dataset, Report.SUMMARY, min_cell=2))
+    )
+    members = {
+        row["item"]: row["value"]
+        for row in summary
+        if (row["section"], row["measure"]) == ("department", "members")
+    }
+    hidden = [name for name, shown in members.items() if shown == "<2"]
+    assert "Pharmacy" in hidden and len(hidden) >= 2
+    total = int(next(row["value"] for row in summary if row["measure"] == "active_members"))
+    shown_sum = sum(int(shown) for shown in members.values() if shown != "<2")
+    assert total - shown_sum > 1  # the difference covers at least two groups, not one
+
+
+@pytest.mark.parametrize("report", [Report.NOMINATIONS, Report.PEOPLE])
+def test_row_level_reports_refuse_min_cell_with_a_clear_message(dataset, report) -> None:
+    with pytest.raises(ReportError) as refused:
+        export_text(dataset, ExportFormat.CSV, request_for(dataset, report, min_cell=5))
+    assert str(refused.value).startswith(
+        f"The {report.value} report lists individuals, so --min-cell can't make it safe"
+    )
+
+
+def test_xlsx_reads_without_pivoting_with_real_dates_formats_widths_and_filters(
+    dataset, tmp_path: Path
+) -> None:
+    path = tmp_path / "all.xlsx"
+    request = request_for(dataset, Report.NOMINATIONS, Report.PEOPLE, Report.SUMMARY)
+    with dataset.services.sessions() as session:
+        write_export(
+            ExportFormat.XLSX,
+            open_tables(session, request, dataset.services.catalogue),
+            binary_target=path,
+        )
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames[0] == "overview"
+    overview = workbook["overview"]
+    cells = {
+        cell.value: overview.cell(row=cell.row, column=2)
+        for cell in overview["A"]
+        if isinstance(cell.value, str)
+    }
+    # Headline figures: numbers with number formats, not text.
+    assert (cells["Nominations"].value, cells["Nominations"].number_format) == (5, "#,##0")
+    coverage = cells["Coverage (active members recognised at least once)"]
+    assert (coverage.value, coverage.number_format) == (pytest.approx(0.4), "0%")
+    period_start = overview["B2"]
+    assert isinstance(period_start.value, datetime) and period_start.number_format == "yyyy-mm-dd"
+    # One table per breakdown: a heading, a header row, then a row per group.
+    seat_heading = next(cell.row for cell in overview["A"] if cell.value == "Seat (job title)")
+    header = [cell.value for cell in overview[seat_heading + 1]][:5]
+    assert header == [
+        "Seat (job title)",
+        "Active members",
+        "People recognised",
+        "Coverage",
+        "Nominations",
+    ]
+    porter = next(
+        row for row in overview.iter_rows(min_row=seat_heading) if row[0].value == "Porter"
+    )
+    assert [cell.value for cell in porter[1:5]] == [2, 1, 0.5, 4]
+    assert porter[3].number_format == "0%"
+    week = next(row for row in overview.iter_rows() if isinstance(row[0].value, datetime))
+    assert week[0].number_format == "yyyy-mm-dd"
+    assert overview.column_dimensions["A"].width >= 40
+
+    nominations = workbook["nominations"]
+    created = nominations["B2"]
+    assert (
+        created.value == datetime(2026, 11, 2, 9, 0) and created.number_format == "yyyy-mm-dd hh:mm"
+    )
+    assert nominations["L2"].data_type == "n"
+    assert nominations.auto_filter.ref == "A1:L9"
+    assert nominations.column_dimensions["J"].width >= 50
+    assert nominations.freeze_panes == "A2"
+    people = workbook["people"]
+    assert people.auto_filter.ref.startswith("A1:G")
+    summary = workbook["summary"]
+    gini = next(row for row in summary.iter_rows(min_row=2) if row[2].value == "gini")
+    assert gini[3].number_format == "0.00"
+    share = next(row for row in summary.iter_rows(min_row=2) if row[2].value == "share")
+    assert share[3].number_format == "0%"
+
+
+def test_xlsx_under_min_cell_shows_hidden_cells_as_such_with_a_note(
+    dataset, tmp_path: Path
+) -> None:
+    path = tmp_path / "shared.xlsx"
+    request = request_for(dataset, Report.SUMMARY, min_cell=5)
+    with dataset.services.sessions() as session:
+        write_export(
+            ExportFormat.XLSX,
+            open_tables(session, request, dataset.services.catalogue),
+            binary_target=path,
+        )
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["overview", "summary"]
+    overview = workbook["overview"]
+    notes = [cell.value for cell in overview["A"] if isinstance(cell.value, str)]
+    assert any(note.startswith("<5 means fewer than 5 people or recognitions") for note in notes)
+    pharmacist = next(row for row in overview.iter_rows() if row[0].value == "Pharmacist")
+    assert [cell.value for cell in pharmacist[1:5]] == ["<5"] * 4
+    assert pharmacist[1].alignment.horizontal == "right" and pharmacist[1].font.i
 
 
 def test_csv_and_json_take_exactly_one_report() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import threading
 from datetime import timedelta
 
@@ -77,13 +78,23 @@ def test_admin_stats_shows_coverage_and_spread_and_sends_the_chart(world: SlackW
     reply = ephemeral(world)
     assert_valid_message(reply)
     shown = section_texts(reply["blocks"])
-    # The owner's own profile is now known too: 4 of 11 active members.
-    assert "Coverage: 36% of 11 active members were recognised at least once." in shown
-    assert "the top 10% of recipients (1 people) received 50% of recognitions; Gini 0.31" in shown
-    assert "Seats never recognised: Cleaner (1), Pharmacist (1)." in shown
+    # The owner's own profile is now known too: 4 of 11 active members, shown as fewer than
+    # 5 at the default EVERYSEAT_MIN_CELL; every breakdown of this small world is hidden.
+    assert "Coverage: &lt;5 of 11 active members were recognised at least once." in shown
+    assert "Spread: Gini 0.31 (0 = evenly spread" in shown
+    assert "Seats never recognised: Cleaner (&lt;5 people), Pharmacist (&lt;5 people)." in shown
+    assert "• Porter: figures hidden (fewer than 5 people or recognitions)" in shown
+    assert "Porter: 4 nominations" not in shown
     assert messages.STATS_CHART_SENT in shown
     (png,) = world.slack.uploads.values()
     assert png.startswith(PNG_SIGNATURE)
+    # Screen readers get the chart's alt text; the comment says it in words too.
+    (start,) = world.slack.calls_to("files.getUploadURLExternal")
+    assert start.args["alt_txt"].startswith(
+        "Bar chart of nominations per week over the last 30 days: 5 weeks, 5 nominations in all."
+    )
+    (complete,) = world.slack.calls_to("files.completeUploadExternal")
+    assert start.args["alt_txt"] in complete.args["initial_comment"]
 
 
 def test_configured_admin_needs_no_platform_rights(
@@ -182,10 +193,11 @@ def test_admin_home_shows_the_statistics_panel_with_export_buttons(world: SlackW
     shown = section_texts(view["blocks"])
     assert messages.HOME_ADMIN_HEADER in shown
     assert "6 nominations" not in shown  # one nomination is older than 30 days
-    assert "5 nominations from 5 people recognised 4 people" in shown
-    assert "Coverage: 36% of 11 active members were recognised at least once." in shown
-    assert "the top 10% of recipients (1 people) received 50% of recognitions; Gini 0.31" in shown
-    assert "Seats never recognised: Cleaner (1), Pharmacist (1)." in shown
+    # Small cells hidden at the default EVERYSEAT_MIN_CELL of 5 (escaped once for mrkdwn).
+    assert "5 nominations from 5 people recognised &lt;5 people; &lt;5 “I saw this too”." in shown
+    assert "Coverage: &lt;5 of 11 active members were recognised at least once." in shown
+    assert "Spread: Gini 0.31 (0 = evenly spread" in shown
+    assert "Seats never recognised: Cleaner (&lt;5 people), Pharmacist (&lt;5 people)." in shown
     assert action_ids(view)[-2:] == ["admin_home_export_csv", "admin_home_export_xlsx"]
     # The person's own lists are still there, above the panel.
     assert messages.HOME_RECEIVED in shown and messages.HOME_GIVEN in shown
@@ -214,7 +226,7 @@ def test_admin_home_export_xlsx_has_the_three_sheets(world: SlackWorld) -> None:
     assert complete.args["files"][0]["title"] == "everyseat-report.xlsx"
     (uploaded,) = world.slack.uploads.values()
     workbook = openpyxl.load_workbook(io.BytesIO(uploaded), read_only=True)
-    assert workbook.sheetnames == ["nominations", "people", "summary"]
+    assert workbook.sheetnames == ["overview", "nominations", "people", "summary"]
 
 
 def test_non_admin_home_has_no_panel(world: SlackWorld) -> None:
@@ -305,4 +317,38 @@ def test_home_export_during_a_database_outage_asks_to_try_again_in_a_dm(
     (message,) = world.slack.wait_for("chat.postMessage")
     assert message.args["channel"] == "UBOSS"
     assert message.args["text"] == messages.STORAGE_UNAVAILABLE
+    assert world.slack.uploads == {}
+
+
+def test_admin_report_sends_the_board_report_as_an_html_file_to_their_dm(
+    world: SlackWorld,
+) -> None:
+    world.sender.command("report 30d", user_id="UBOSS", command="/recognition")
+    reply = ephemeral(world)
+    assert reply["text"] == (
+        "Your board report (the last 30 days) is in your direct messages with Everyseat: "
+        "everyseat-board-report-2026-11-18.html."
+    )
+    (start,) = world.slack.calls_to("files.getUploadURLExternal")
+    assert start.args["filename"] == "everyseat-board-report-2026-11-18.html"
+    (complete,) = world.slack.calls_to("files.completeUploadExternal")
+    assert complete.args["channel_id"] == "DBOSS"
+    assert complete.args["initial_comment"].startswith("Everyseat board report, the last 30 days")
+    (page,) = world.slack.uploads.values()
+    html = page.decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.count('<img src="data:image/png;base64,') == 3  # Lorenz hidden: <5 recognised
+    # Small cells hidden at the default EVERYSEAT_MIN_CELL of 5: Pharmacist is one person.
+    assert re.search(r'<th scope="row">Pharmacist</th>\s*<td class="hidden">&lt;5</td>', html)
+
+
+def test_report_is_for_admins_only(world: SlackWorld) -> None:
+    world.sender.command("report", user_id="UPLAIN", command="/recognition")
+    assert ephemeral(world)["text"] == messages.NOT_AN_ADMIN
+    assert world.slack.uploads == {}
+
+
+def test_report_with_a_bad_period_says_what_to_type(world: SlackWorld) -> None:
+    world.sender.command("report next-year", user_id="UBOSS", command="/recognition")
+    assert ephemeral(world)["text"] == messages.BAD_PERIOD.format(value="next-year")
     assert world.slack.uploads == {}

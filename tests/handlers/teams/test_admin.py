@@ -4,8 +4,10 @@ object id or Teams user id), a polite refusal with no figures for anyone else, l
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from bot.reporting.summary import StatsSummary
 from db.migrate import upgrade_database
 from handlers.teams import admin
 from tests.fakes.bot_connector import FakeBotConnector
-from tests.handlers.teams.conftest import TeamsWorld
+from tests.handlers.teams.conftest import TeamsWorld, load_activity
 from tests.support.adaptive_cards import assert_valid_card, texts
 from tests.support.clock import FakeClock
 from tests.support.server import running_server
@@ -69,10 +71,12 @@ def test_an_admin_gets_the_statistics_card(world: TeamsWorld, clock: FakeClock) 
     assert_valid_card(card)
     said = texts(card)
     assert reply.text == said[0] == "Recognition, the last 30 days"
-    assert said[1].startswith("1 nomination")
-    assert any(text.startswith("Coverage: ") for text in said)
+    # One nomination in a tiny team: every count is below EVERYSEAT_MIN_CELL (5), so hidden.
+    assert said[1] == "<5 nominations from <5 people recognised <5 people; 0 “I saw this too”."
+    assert "Coverage: <5 of <5 active members were recognised at least once." in said
     assert any(text.startswith("Spread: ") for text in said)
-    assert messages.STATS_BY_BEHAVIOUR in said and "• Speaking up: 1 nominations, 2 people" in said
+    assert messages.STATS_BY_BEHAVIOUR in said
+    assert "• Speaking up: figures hidden (fewer than 5 people or recognitions)" in said
 
 
 def test_admins_listed_by_teams_user_id_and_periods_work(world: TeamsWorld) -> None:
@@ -126,3 +130,105 @@ def test_stats_during_a_database_outage_asks_to_try_again(
     world.send("message_mention_nominate", **personal("stats", ANA, ANA_CHAT))
     (reply,) = world.connector.sent_to(ANA_CHAT)
     assert reply.text == messages.STORAGE_UNAVAILABLE and reply.cards == []
+
+
+class FakeOneDrive:
+    """The upload session Teams opens in the admin's OneDrive, on loopback: records PUTs."""
+
+    def __init__(self) -> None:
+        self.uploads: list[tuple[dict[str, str], bytes]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_PUT(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                owner.uploads.append((dict(self.headers), body))
+                self.send_response(201)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.upload_url = f"http://127.0.0.1:{self.server.server_port}/upload-session"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def consent(world: TeamsWorld, upload_url: str, **value: Any) -> dict[str, Any]:
+    activity = load_activity("file_consent_accept", world.connector.service_url)
+    activity["value"]["uploadInfo"]["uploadUrl"] = upload_url
+    activity["value"].update(value)
+    return activity
+
+
+def test_an_admin_gets_the_board_report_as_a_file_in_their_onedrive(
+    world: TeamsWorld, clock: FakeClock
+) -> None:
+    world.send("installation_update_add_team")
+    world.send("message_mention_nominate")
+    clock.advance(timedelta(hours=1))
+    world.connector.clear()
+
+    assert world.send(
+        "message_mention_nominate", **personal("report 30d", ANA, ANA_CHAT)
+    ).is_success
+    (offer,) = world.connector.sent_to(ANA_CHAT)
+    (card,) = offer.body["attachments"]
+    assert card["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert card["name"].startswith("everyseat-board-report-") and card["name"].endswith(".html")
+    assert card["content"]["sizeInBytes"] > 10_000
+    assert card["content"]["acceptContext"] == {"report": "board", "period": "30d"}
+    assert offer.text == messages.TEAMS_BOARD_OFFER
+
+    onedrive = FakeOneDrive()
+    try:
+        assert world.post(consent(world, onedrive.upload_url)).is_success
+    finally:
+        onedrive.stop()
+    ((headers, page),) = onedrive.uploads
+    assert page.startswith(b"<!DOCTYPE html>") and b"data:image/png;base64," in page
+    assert headers["Content-Range"] == f"bytes 0-{len(page) - 1}/{len(page)}"
+    sent = world.connector.sent_to(ANA_CHAT)[-1]
+    (info,) = sent.body["attachments"]
+    assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert info["content"] == {
+        "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+        "fileType": "html",
+    }
+    assert info["contentUrl"].endswith("everyseat-board-report.html")
+    assert sent.text == "The board report (the last 30 days) is saved in your OneDrive:"
+
+
+def test_the_board_report_is_for_admins_even_when_the_consent_is_forged(
+    world: TeamsWorld,
+) -> None:
+    assert world.send("message_mention_nominate", **personal("report", OLA, OLA_CHAT)).is_success
+    (refusal,) = world.connector.sent_to(OLA_CHAT)
+    assert refusal.text == messages.NOT_AN_ADMIN and "attachments" not in refusal.body
+
+    onedrive = FakeOneDrive()
+    forged = consent(world, onedrive.upload_url)
+    forged["from"] = OLA
+    forged["conversation"]["id"] = OLA_CHAT
+    try:
+        assert world.post(forged).is_success
+    finally:
+        onedrive.stop()
+    assert onedrive.uploads == []
+    assert world.connector.sent_to(OLA_CHAT)[-1].text == messages.NOT_AN_ADMIN
+
+
+def test_a_declined_board_report_sends_nothing(world: TeamsWorld) -> None:
+    onedrive = FakeOneDrive()
+    try:
+        assert world.post(consent(world, onedrive.upload_url, action="decline")).is_success
+    finally:
+        onedrive.stop()
+    assert onedrive.uploads == []
+    assert world.connector.sent_to(ANA_CHAT)[-1].text == messages.TEAMS_BOARD_DECLINED
