@@ -40,6 +40,8 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
+    "EVERYSEAT_MAX_REQUEST_BYTES": "use a whole number of bytes from 1024 to 52428800, "
+    "such as 1048576 (1 MiB)",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
@@ -104,6 +106,8 @@ class Settings(BaseSettings):
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
+    # The largest request body Slack or Teams may send (bigger ones get 413 unread).
+    EVERYSEAT_MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from bot.app.request_limits import BodySizeLimit
 from bot.services import Services
 from bot.settings import Settings
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+
+SLACK_ENDPOINT = "/slack/events"
+TEAMS_ENDPOINT = "/api/messages"  # handlers/teams/app.py registers it under this path
 
 
 def database_answers(services: Services) -> bool:
@@ -100,13 +104,24 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
             status_code=200 if healthy else 503,
         )
 
-    if slack_app is not None and services.settings.SLACK_SIGNING_SECRET is not None:
+    signing_secret = services.settings.SLACK_SIGNING_SECRET
+    if slack_app is not None and signing_secret is not None:
         from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        from handlers.slack.edge import RejectedRequest, check_slack_request
 
         slack_handler = AsyncSlackRequestHandler(slack_app)
 
-        @api.post("/slack/events")
+        @api.post(SLACK_ENDPOINT)
         async def slack_events(request: Request) -> Response:
+            # Signature first, then the body's shape, before Bolt parses anything.
+            try:
+                check_slack_request(
+                    request.headers, await request.body(), signing_secret.get_secret_value()
+                )
+            except RejectedRequest as rejected:
+                log.warning("refused a Slack request: %s", rejected.reason)
+                return JSONResponse({"error": rejected.reason}, status_code=rejected.status)
             return await slack_handler.handle(request)
 
     if services.settings.teams_configured:
@@ -114,6 +129,12 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
 
         teams_app = create_teams_app(services, api)
 
+    # Bodies are bounded before anything reads them whole (413).
+    api.add_middleware(
+        BodySizeLimit,
+        paths=(SLACK_ENDPOINT, TEAMS_ENDPOINT),
+        max_bytes=services.settings.EVERYSEAT_MAX_REQUEST_BYTES,
+    )
     return api
 
 

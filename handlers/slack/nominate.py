@@ -182,14 +182,29 @@ async def on_nominate_command(
 # --- the form ---------------------------------------------------------------------------------
 
 
+def _form_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What the form carried through Slack (where it was opened). Everyseat always writes JSON
+    there; anything else is ignored, so the nomination is still recorded."""
+    text = view.get("private_metadata") or "{}"
+    try:
+        metadata = json.loads(text)
+    except ValueError:
+        metadata = None
+    if not isinstance(metadata, dict):
+        log.warning("nomination form came back with unreadable private_metadata; ignoring it")
+        return {}
+    return {key: value for key, value in metadata.items() if isinstance(value, str)}
+
+
 def _submission_from_view(body: dict[str, Any]) -> NominationSubmission:
     view = body["view"]
-    values = view["state"]["values"]
+    # An empty state (no inputs answered) is read as an empty form: the rules say what's missing.
+    values = (view.get("state") or {}).get("values") or {}
 
     def element(field: NominationField) -> dict[str, Any]:
         return dict(values.get(field, {}).get(INPUT_ACTION) or {})
 
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    metadata = _form_metadata(view)
     selected_visibility = element(NominationField.VISIBILITY).get("selected_option") or {}
     return _submission(
         body["team"]["id"] if body.get("team") else body["user"]["team_id"],
