@@ -127,9 +127,16 @@ def _check_user_and_team(payload: Mapping[str, Any]) -> None:
         raise RejectedRequest(400, "team is missing")
 
 
+# Fields Bolt reads as objects: in a slash command's flat form they can only be junk.
+_NOT_IN_A_COMMAND = ("type", "event", "view", "actions", "user", "team")
+
+
 def _check_command(payload: Mapping[str, Any]) -> None:
     for name in ("command", "team_id", "user_id", "trigger_id"):
         _need(_get(payload, name), name, str)
+    for name in _NOT_IN_A_COMMAND:
+        if name in payload:
+            raise RejectedRequest(400, f"a slash command with a {name} field")
 
 
 def _check_block_actions(payload: Mapping[str, Any]) -> None:
@@ -148,6 +155,7 @@ def _check_block_actions(payload: Mapping[str, Any]) -> None:
 def _check_view(payload: Mapping[str, Any]) -> None:
     _check_user_and_team(payload)
     view = _need(_get(payload, "view"), "view", dict)
+    _need(_get(view, "type"), "view.type", str)
     _need(_get(view, "callback_id"), "view.callback_id", str)
     _need(_get(view, "private_metadata"), "view.private_metadata", str, optional=True)
     state = _need(_get(view, "state"), "view.state", dict, optional=True) or {}
@@ -155,7 +163,23 @@ def _check_view(payload: Mapping[str, Any]) -> None:
     for block_id, block in values.items():
         _need(block, f"view.state.values.{block_id}", dict)
         for action_id, element in block.items():
-            _need(element, f"view.state.values.{block_id}.{action_id}", dict)
+            _check_element_state(_need(element, f"state.{block_id}.{action_id}", dict))
+
+
+def _check_element_state(element: Mapping[str, Any]) -> None:
+    """The value an input element reports, in the shape Slack gives each kind of element."""
+    _need(_get(element, "value"), "element value", str, optional=True)
+    for name in ("selected_user", "selected_channel", "selected_conversation", "selected_date"):
+        _need(_get(element, name), f"element {name}", str, optional=True)
+    for name in ("selected_users", "selected_channels", "selected_conversations"):
+        for item in _need(_get(element, name), f"element {name}", list, optional=True) or ():
+            _need(item, f"element {name} item", str)
+    option = _need(_get(element, "selected_option"), "element selected_option", dict, optional=True)
+    options = _need(
+        _get(element, "selected_options"), "element selected_options", list, optional=True
+    )
+    for choice in ([option] if option is not None else []) + list(options or ()):
+        _need(_get(_need(choice, "option", dict), "value"), "option value", str)
 
 
 def _check_shortcut(payload: Mapping[str, Any]) -> None:

@@ -72,9 +72,11 @@ def activity_problem(activity: dict[str, Any]) -> str | None:
     try:
         ActivityTypeAdapter.validate_python(activity)
     except ValidationError as error:
-        first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"the SDK can't parse this activity ({where or 'activity'}: {first.get('msg', '')})"
+        details = error.errors()
+        if not details:
+            return "the SDK can't parse this activity"
+        where = ".".join(str(part) for part in details[0]["loc"]) or "activity"
+        return f"the SDK can't parse this activity ({where}: {details[0]['msg']})"
     return None
 
 
