@@ -18,6 +18,11 @@ STORY_TOO_SHORT = (
     "what did they do, and what difference did it make?"
 )
 STORY_TOO_LONG = "Keep the story to {maximum} characters (you wrote {length}); trim {over}."
+STORY_INVISIBLE = (
+    "The story is empty once invisible characters (zero-width spaces and the like) are "
+    "removed: tell it in words — what did they do, and what difference did it make?"
+)
+STORY_SENT_BACK = "Here is everything you wrote, so nothing is lost:\n{story}"
 NO_BEHAVIOURS = "Choose at least one leadership behaviour."
 UNKNOWN_BEHAVIOURS = "Unknown behaviour {tags}. Choose from: {known}."
 BAD_VISIBILITY = "Choose whether the nomination is public or private."

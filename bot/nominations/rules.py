@@ -26,6 +26,7 @@ from bot.errors import (
     Problem,
 )
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.story_text import clean_story, has_visible_text, visible_length
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -65,7 +66,7 @@ class NominationOutcome:
 
 
 def _normalise_story(story: str) -> str:
-    return story.strip()
+    return clean_story(story)
 
 
 def _problems(
@@ -115,11 +116,15 @@ def _problems(
         )
 
     story = _normalise_story(request.story)
-    if len(story) < rules.min_story:
+    if request.story.strip() and not has_visible_text(request.story):
+        problems.append(Problem(NominationField.STORY, messages.STORY_INVISIBLE))
+    elif visible_length(story) < rules.min_story:
         problems.append(
             Problem(
                 NominationField.STORY,
-                messages.STORY_TOO_SHORT.format(minimum=rules.min_story, length=len(story)),
+                messages.STORY_TOO_SHORT.format(
+                    minimum=rules.min_story, length=visible_length(story)
+                ),
             )
         )
     elif len(story) > rules.max_story:

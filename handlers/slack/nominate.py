@@ -31,6 +31,7 @@ from bot.nominations.use_cases import (
     record_nomination,
 )
 from bot.services import Services
+from handlers.slack.mrkdwn import decode_entities
 from handlers.slack.people import SLACK, SlackProfiles, slack_person
 from handlers.slack.recognition import SlackRecognitionSender
 from handlers.slack.render import (
@@ -130,6 +131,9 @@ async def on_nominate_command(
         return
 
     parsed = parse_one_line(text, SLACK_MENTION)
+    # Mentions and channel links are read from Slack's markup first; the story is then
+    # decoded once, so what is stored is what the person typed (renderers escape it again).
+    parsed = replace(parsed, story=decode_entities(parsed.story))
     prefill = FormPrefill(
         nominee_ids=parsed.nominee_refs,
         behaviour_slugs=parsed.behaviour_slugs,
@@ -162,9 +166,12 @@ async def on_nominate_command(
         result = await _record(client, services, submission)
     except InvalidNominationError as error:
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
-        await respond(
-            text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
-        )
+        reply = messages.ONE_LINE_REJECTED.format(problem=notice)
+        if len(parsed.story) > services.rules.max_story:
+            # Too long to keep (the form may not even hold it all): send every word back,
+            # as Slack showed it to them, so nothing they typed is lost.
+            reply += "\n" + messages.STORY_SENT_BACK.format(story=text)
+        await respond(text=reply, response_type="ephemeral")
         await _open_form(client, services, trigger_id, replace(prefill, notice=error.message))
         return
     except NominationError as error:
