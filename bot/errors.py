@@ -13,6 +13,7 @@ EveryseatError
 │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
 │   └── WorkspaceChoiceError     no workspace, or several and none chosen
 ├── MemberNotFoundError          nothing is stored under that user id
+├── OutputPathError              --out names a file that can't be written
 └── StorageUnavailableError      the database did not answer; try again
 """
 
@@ -106,6 +107,10 @@ class WorkspaceChoiceError(ReportError):
 
 
 class MemberNotFoundError(EveryseatError):
+    pass
+
+
+class OutputPathError(EveryseatError):
     pass
 
 

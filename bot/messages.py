@@ -306,6 +306,19 @@ EXPORT_BAD_FORMAT = (
 EXPORT_FILE_COMMENT = "Everyseat export: {report}, {period}."
 STATS_FILE_COMMENT = "Everyseat weekly trend, {period}."
 
+# Start-up and output files
+DATABASE_UNUSABLE = "Database error: can't use DATABASE_URL ({url}): {reason}. {hint}"
+DATABASE_HINT_SERVER = (
+    "Check that the server is running and the database exists (createdb {database}), "
+    "or fix DATABASE_URL."
+)
+DATABASE_HINT_FILE = "Check that the folder exists and is writable, or fix DATABASE_URL."
+DATABASE_DRIVER_MISSING = (
+    "Configuration error: DATABASE_URL ({url}) needs a database driver that isn't installed: "
+    "use sqlite:///everyseat.db or postgresql+psycopg://user@host/dbname."
+)
+OUT_NOT_WRITABLE = "Can't write to {path}: {reason}. Choose a --out path in a writable folder."
+
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
 FORGET_CONFIRM = (

@@ -61,6 +61,20 @@ _LOCAL_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+# Slack ids (U012ABC), Teams ids (29:1a2b…) and AAD object ids (GUIDs): no spaces,
+# semicolons or other separators, so "U1;U2" is caught instead of naming nobody.
+_USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@-]*$")
+# Heroku-style and bare PostgreSQL URLs, which SQLAlchemy would hand to a driver (psycopg2)
+# Everyseat doesn't install; psycopg 3 is the one installed.
+_BARE_POSTGRES = re.compile(r"^(postgres|postgresql)://", re.IGNORECASE)
+POSTGRES_DRIVER_SCHEME = "postgresql+psycopg://"
+
+
+def with_installed_postgres_driver(url: str) -> str:
+    """`postgres://…` and `postgresql://…` as `postgresql+psycopg://…`; other URLs unchanged."""
+    return _BARE_POSTGRES.sub(POSTGRES_DRIVER_SCHEME, url, count=1)
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message says which variable and how to fix it."""
 
@@ -175,10 +189,19 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
+        value = with_installed_postgres_driver(value.strip())
         try:
             make_url(value)
         except ArgumentError as exc:
             raise ValueError("is not a SQLAlchemy database URL") from exc
+        return value
+
+    @field_validator("EVERYSEAT_ADMINS")
+    @classmethod
+    def _admin_ids_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for user_id in value:
+            if not _USER_ID.match(user_id):
+                raise ValueError("is not a comma-separated list of user ids")
         return value
 
     @field_validator("EVERYSEAT_RECOGNITION_CHANNEL", "EVERYSEAT_DIGEST_CHANNEL")

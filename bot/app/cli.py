@@ -18,7 +18,7 @@ from bot import messages
 from bot.app.composition import build_services
 from bot.app.logs import configure_logging
 from bot.clock import Clock, FileClock, utc_now
-from bot.errors import EveryseatError, ReportError
+from bot.errors import EveryseatError, OutputPathError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
@@ -40,11 +40,63 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def _start(settings: Settings, clock: Clock) -> Services:
-    """Logging, services and an up-to-date schema: what every command needs first."""
+    """Logging, services and an up-to-date schema: what every command needs first. A
+    database that can't be used stops here with one line (ConfigError), not a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError
+
     configure_logging(settings.LOG_LEVEL, _secrets(settings))
-    services = build_services(settings, clock=clock)
-    upgrade_database(services.engine)
+    url = make_url(settings.DATABASE_URL)
+    shown = url.render_as_string(hide_password=True)
+    try:
+        services = build_services(settings, clock=clock)
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise ConfigError(messages.DATABASE_DRIVER_MISSING.format(url=shown)) from None
+    try:
+        upgrade_database(services.engine)
+    except OperationalError as error:
+        services.close()
+        reason = (
+            str(error.orig or error).strip().splitlines()[0].removeprefix("connection failed: ")
+        )
+        hint = (
+            messages.DATABASE_HINT_FILE
+            if url.get_backend_name() == "sqlite"
+            else messages.DATABASE_HINT_SERVER.format(database=url.database or "everyseat")
+        )
+        raise ConfigError(
+            messages.DATABASE_UNUSABLE.format(url=shown, reason=reason.rstrip("."), hint=hint)
+        ) from None
     return services
+
+
+def _check_output_path(out: str | None) -> None:
+    """Refuse an --out path that can't be written before any work is done."""
+    if out is None:
+        return
+    path = Path(out)
+    folder = path.parent if str(path.parent) else Path(".")
+    reason = None
+    if path.is_dir():
+        reason = "it is a folder"
+    elif not folder.is_dir():
+        reason = f"the folder {folder} doesn't exist"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        reason = "permission denied"
+    if reason is not None:
+        raise OutputPathError(messages.OUT_NOT_WRITABLE.format(path=out, reason=reason))
+
+
+@contextmanager
+def _writing_to(out: str) -> Iterator[None]:
+    """Turn a failure while writing --out (a full disk, say) into one clear line."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise OutputPathError(messages.OUT_NOT_WRITABLE.format(path=out, reason=reason)) from None
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -221,6 +273,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.XLSX and args.out is None:
         raise ReportError(messages.EXPORT_NEEDS_OUT)
+    _check_output_path(args.out)
     if args.report is not None:
         reports: tuple[Report, ...] = (Report(args.report),)
     elif fmt is ExportFormat.XLSX:
@@ -248,7 +301,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
                 if args.out is None:
                     rows = write_export(fmt, tables, text_out=sys.stdout, on_rows=on_rows)
                 else:
-                    with _replacing(Path(args.out)) as partial:
+                    with _writing_to(args.out), _replacing(Path(args.out)) as partial:
                         if fmt is ExportFormat.XLSX:
                             rows = write_export(fmt, tables, binary_target=partial, on_rows=on_rows)
                         else:
@@ -274,13 +327,18 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
 def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.people.data_protection import member_data
 
+    _check_output_path(args.out)
     services = _start(settings, clock)
     try:
         with services.sessions() as session:
             data = member_data(session, args.user_id, now=services.clock())
     finally:
         services.close()
-    _write_json(data, args.out, sys.stdout)
+    if args.out is None:
+        _write_json(data, None, sys.stdout)
+    else:
+        with _writing_to(args.out):
+            _write_json(data, args.out, sys.stdout)
     return 0
 
 
@@ -353,7 +411,8 @@ def cmd_teams_package(settings: Settings, args: argparse.Namespace, clock: Clock
     from handlers.teams.package import PackageError, build_package
 
     try:
-        path = build_package(settings, Path(args.out), args.website)
+        with _writing_to(args.out):  # folders are made as needed; a failure is one line
+            path = build_package(settings, Path(args.out), args.website)
     except PackageError as error:
         print(error, file=sys.stderr)
         return 2
