@@ -70,6 +70,15 @@ RECORDED_PUBLIC_QUEUED = (
 RECORDED_PRIVATE = (
     "Recorded privately: you recognised {nominees} for {behaviours}. Only they have been told."
 )
+RECORDED_SLACK_ACCESS_REVOKED = (
+    "Recorded: you recognised {nominees} for {behaviours}, and it is saved. But Slack refused "
+    "Everyseat's access ({reason}), so nothing could be posted or sent to them. An admin needs "
+    "to reinstall Everyseat in Slack (or replace its token) before recognition can go out."
+)
+SLACK_ACCESS_REVOKED = (
+    "Slack refused Everyseat's access ({reason}), so I can't do that right now. An admin needs "
+    "to reinstall Everyseat in Slack (or replace its token)."
+)
 SLACK_NO_RECOGNITION_CHANNEL = "a channel"
 SLACK_NO_RECOGNITION_CHANNEL_REASON = (
     "no recognition channel is set and the form wasn't opened from one"
@@ -123,6 +132,11 @@ TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "
     "add Everyseat to a team so recognition can be shared there."
 )
+TEAMS_RECORDED_ACCESS_REVOKED = (
+    "Recorded: you recognised {nominees} for {behaviours}, and it is saved. But Teams refused "
+    "Everyseat's credentials ({reason}), so nothing could be posted or sent to them. An admin "
+    "needs to renew the bot's client secret."
+)
 TEAMS_YOUR_TEAM_CHANNEL = "your team's channel"
 TEAMS_NO_TEAM_INSTALLED = "Everyseat isn't installed in a team channel yet"
 TEAMS_RECORDED_PUBLIC_QUEUED = (
@@ -138,6 +152,7 @@ class ConfirmationWording:
 
     unposted: str
     queued: str
+    revoked: str  # the platform refused Everyseat's credentials (`{reason}`)
     nowhere_channel: str  # how to name the channel when there is nowhere to post
     nowhere_reason: str
 
@@ -145,12 +160,14 @@ class ConfirmationWording:
 SLACK_CONFIRMATION = ConfirmationWording(
     unposted=RECORDED_PUBLIC_UNPOSTED,
     queued=RECORDED_PUBLIC_QUEUED,
+    revoked=RECORDED_SLACK_ACCESS_REVOKED,
     nowhere_channel=SLACK_NO_RECOGNITION_CHANNEL,
     nowhere_reason=SLACK_NO_RECOGNITION_CHANNEL_REASON,
 )
 TEAMS_CONFIRMATION = ConfirmationWording(
     unposted=TEAMS_RECORDED_PUBLIC_UNPOSTED,
     queued=TEAMS_RECORDED_PUBLIC_QUEUED,
+    revoked=TEAMS_RECORDED_ACCESS_REVOKED,
     nowhere_channel=TEAMS_THIS_CONVERSATION,
     nowhere_reason=TEAMS_NO_TEAM_INSTALLED,
 )

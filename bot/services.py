@@ -25,6 +25,7 @@ from bot.clock import Clock, utc_now
 from bot.errors import StorageUnavailableError
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.rules import NominationRules
+from bot.platform_status import PlatformStatus
 from bot.settings import Settings
 from bot.weekly.reflections import ReflectionCatalogue, load_reflections
 
@@ -48,6 +49,8 @@ class Services:
     rules: NominationRules
     clock: Clock = field(default=utc_now)
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
+    # This process's connection to each chat platform, shown by /healthz.
+    platform_status: PlatformStatus = field(default_factory=PlatformStatus)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -100,6 +100,9 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
             {
                 "status": "ok" if healthy else "unhealthy",
                 "database": "ok" if healthy else "unreachable",
+                # Each platform's connection as this process last saw it (Socket Mode,
+                # revoked credentials); reported, not part of readiness.
+                "platforms": services.platform_status.snapshot(),
             },
             status_code=200 if healthy else 503,
         )

@@ -44,6 +44,7 @@ class PublicPost(StrEnum):
     POSTED = "posted"
     QUEUED = "queued"  # the platform refused for now; the outbox will post it
     UNPOSTED = "unposted"  # nowhere to post, or refused in a way a retry won't fix
+    REVOKED = "revoked"  # the platform refused Everyseat's credentials: nothing went out
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,12 @@ async def send_once(
         log.warning(
             "%s of nomination %s to %s failed: %s", key.kind, nomination_id, key.channel_id, reason
         )
+        if sender.is_revoked(reason):
+            services.platform_status.credentials_revoked(sender.platform, reason)
         await services.in_worker(finish, claimed, None, reason)
         return SendResult(Sent.QUEUED, reason)
     await services.in_worker(finish, claimed, message_id, None)
+    services.platform_status.working(sender.platform)
     return SendResult(Sent.POSTED)
 
 
@@ -118,11 +122,22 @@ async def celebrate(
     def dm_key(person_id: str) -> DeliveryKey:
         return DeliveryKey(workspace_id, person_id, sender.dm_kind, str(nomination_id))
 
+    def revoked(result: SendResult) -> bool:
+        return (
+            result.sent is Sent.QUEUED
+            and bool(result.reason)
+            and sender.is_revoked(result.reason or "")
+        )
+
     view = await services.in_worker(find_recognition, services, nomination_id)
     if view is None:
         return None
+    refused = None
     for person in view.nominees:
-        await send_once(services, sender, dm_key(person.platform_user_id))
+        result = await send_once(services, sender, dm_key(person.platform_user_id))
+        refused = result.reason if revoked(result) else refused
+    if refused is not None:  # the public post would be refused the same way: don't try
+        return Celebration(view, PublicPost.REVOKED, reason=refused)
     if view.is_private:
         return Celebration(view, PublicPost.PRIVATE)
     target = await sender.public_target(workspace_id, source_channel_id)
@@ -130,6 +145,8 @@ async def celebrate(
         return Celebration(view, PublicPost.UNPOSTED)
     key = DeliveryKey(workspace_id, target.channel_id, sender.public_kind, str(nomination_id))
     result = await send_once(services, sender, key)
+    if revoked(result):
+        return Celebration(view, PublicPost.REVOKED, target, result.reason)
     if result.sent is Sent.QUEUED and result.reason and sender.is_permanent(result.reason):
         return Celebration(view, PublicPost.UNPOSTED, target, result.reason)
     if result.sent is Sent.QUEUED:

@@ -59,3 +59,8 @@ class RecognitionSender(Protocol):
     def is_permanent(self, reason: str) -> bool:
         """Whether a retry can't fix this without a person acting (invite the bot, say)."""
         ...
+
+    def is_revoked(self, reason: str) -> bool:
+        """Whether the platform refused Everyseat's own credentials (a revoked token): nothing
+        will go out until an admin reinstalls the app."""
+        ...
