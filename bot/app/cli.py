@@ -126,7 +126,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
     services = _start(settings, clock)
     try:
-        serve(
+        fatal = serve(
             services,
             socket_mode=args.socket_mode,
             scheduler=not args.no_scheduler,
@@ -134,6 +134,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
         )
     finally:
         services.close()
+    if fatal is not None:
+        print(fatal, file=sys.stderr)
+        return 2
     return 0
 
 

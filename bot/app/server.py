@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -52,9 +52,16 @@ def open_web_api_session(client: AsyncWebClient) -> aiohttp.ClientSession:
     return session
 
 
-def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
+def create_app(
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    on_fatal: Callable[[str], None] | None = None,
+) -> FastAPI:
     """Build the server. Slack is mounted when a bot token is configured, Teams when its
-    credentials are (or local-test mode is on)."""
+    credentials are (or local-test mode is on). With `socket_mode`, Slack is reached over a
+    WebSocket connected in the background; `on_fatal` is told (one line) if Slack refuses
+    the tokens, so the caller can stop the process."""
     slack_app = None
     if services.settings.slack_configured:
         from handlers.slack.app import create_slack_app
@@ -74,20 +81,27 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
             # one session here lets every Web API call reuse open connections. Without it
             # slack_sdk opens a session, and a TCP (and TLS) connection, per call.
             web_api_session = open_web_api_session(slack_app.client)
-        socket_handler = None
+        socket_runner, socket_task = None, None
         if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            from handlers.slack.socket_mode import SocketModeRunner
 
-            socket_handler = AsyncSocketModeHandler(
-                slack_app, services.settings.SLACK_APP_TOKEN.get_secret_value()
+            # In the background: the HTTP server and /healthz are up while it connects, and
+            # a shutdown isn't held up by a connection that keeps failing.
+            socket_runner = SocketModeRunner(
+                slack_app,
+                services.settings.SLACK_APP_TOKEN.get_secret_value(),
+                services.platform_status,
+                on_fatal or _log_fatal,
             )
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("connected to Slack over Socket Mode")
+            socket_task = asyncio.create_task(socket_runner.run())
         try:
             yield
         finally:
-            if socket_handler is not None:
-                await socket_handler.close_async()  # type: ignore[no-untyped-call]
+            if socket_task is not None:
+                socket_task.cancel()
+                await asyncio.gather(socket_task, return_exceptions=True)
+            if socket_runner is not None:
+                await socket_runner.close()
             if web_api_session is not None:
                 await web_api_session.close()
 
@@ -141,6 +155,10 @@ def create_app(services: Services, *, socket_mode: bool = False) -> FastAPI:
     return api
 
 
+def _log_fatal(message: str) -> None:
+    log.error("%s", message)
+
+
 class UnsafeBindError(Exception):
     """Refusing to listen beyond this machine while unauthenticated Teams requests are accepted."""
 
@@ -173,9 +191,11 @@ def serve(
     socket_mode: bool = False,
     scheduler: bool = True,
     sweep_interval: timedelta | None = None,
-) -> None:
+) -> str | None:
     """Run the server in the foreground until interrupted. `sweep_interval` overrides how
-    often the scheduler looks for due or failed weekly posts (tests)."""
+    often the scheduler looks for due or failed weekly posts (tests). Returns None after a
+    normal shutdown, or the one line saying why the server had to stop (Slack refused a
+    token over Socket Mode)."""
     settings = services.settings
     check_bind_address(settings)
     if settings.TEAMS_ALLOW_UNAUTHENTICATED:
@@ -183,10 +203,19 @@ def serve(
             "TEAMS_ALLOW_UNAUTHENTICATED is on: POST /api/messages accepts activities without "
             "a token. Use this only for local testing."
         )
-    app = create_app(services, socket_mode=socket_mode)
+    fatal: list[str] = []
+    server: uvicorn.Server | None = None
+
+    def stop_with(message: str) -> None:
+        fatal.append(message)
+        if server is not None:
+            server.should_exit = True
+
+    app = create_app(services, socket_mode=socket_mode, on_fatal=stop_with)
     config = uvicorn.Config(
         app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
     )
+    server = uvicorn.Server(config)
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.
     from bot.app.platforms import outbox_sweeps, weekly_senders
@@ -204,6 +233,7 @@ def serve(
     )
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
     try:
-        uvicorn.Server(config).run()
+        server.run()
     finally:
         stop_scheduler(jobs)
+    return fatal[0] if fatal else None
