@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -236,3 +237,24 @@ class TeamsConversation(Base):
     installed_by: Mapped[str | None] = mapped_column(String(128))
     installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """One fact for the audit trail: who did what, when, from which platform.
+
+    Append-only: the migration adds triggers that refuse UPDATE and DELETE on both
+    backends. `actor` is the acting account ("U123", an AAD object id, "cli" or
+    "scheduler"); `subject` names what was acted on (a nomination id, an export kind) and
+    never holds a story or, after an erasure, the erased person's identity.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+    platform: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -9,6 +9,7 @@ import yaml
 
 from bot.settings import Settings
 from handlers.slack import nominate
+from tests.support.contracts import SLACK_MANIFEST, assert_matches_schema, schema_problems
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,20 @@ def test_readme_documents_every_setting() -> None:
     readme = (REPO / "README.md").read_text()
     missing = [name for name in Settings.model_fields if f"`{name}`" not in readme]
     assert missing == []
+
+
+def test_manifest_is_valid_against_slacks_official_schema() -> None:
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    assert_matches_schema(SLACK_MANIFEST, manifest)
+
+
+def test_the_slack_schema_check_rejects_what_slack_would() -> None:
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    manifest["features"]["slash_commands"][0]["command"] = "nominate"  # no leading slash
+    del manifest["display_information"]
+    problems = schema_problems(SLACK_MANIFEST, manifest)
+    assert any("display_information" in problem for problem in problems)
+    assert any(problem.startswith("features/slash_commands/0/command") for problem in problems)
 
 
 def test_manifest_declares_commands_shortcuts_and_home() -> None:

@@ -129,3 +129,13 @@ def test_the_validator_catches_what_teams_would_reject() -> None:
     assert any("Carousel" in p for p in problems)
     assert any("needs 'verb'" in p for p in problems)
     assert any("size='Huge'" in p for p in problems)
+
+
+def test_the_official_schema_check_catches_what_teams_would_refuse() -> None:
+    card = card_json(nomination_form(CATALOGUE, RULES, FormPrefill(), submit="execute"))  # type: ignore[arg-type]
+    card["body"][0]["size"] = "Huge"
+    card["actions"][0]["type"] = "Action.Explode"
+    problems = card_problems(card)
+    # "a/b/c: …" lines come from the official schema, "a[0]: …" from our stricter rules.
+    assert any(problem.startswith("body/0/size: 'Huge'") for problem in problems)
+    assert any(problem.startswith("actions/0/type: 'Action.Explode'") for problem in problems)

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from handlers.teams.commands import EXTENSION_COMMAND
+from tests.support.contracts import TEAMS_MANIFEST, assert_matches_schema
 from tests.support.processes import serve_environment
 
 CLIENT_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -50,6 +51,7 @@ def test_package_has_manifest_bot_commands_extension_and_icons(tmp_path: Path) -
         manifest = json.loads(package.read("manifest.json"))
         assert png_size(package.read("color.png")) == (192, 192)
         assert png_size(package.read("outline.png")) == (32, 32)
+    assert_matches_schema(TEAMS_MANIFEST, manifest)
     assert manifest["manifestVersion"] == "1.17"
     assert manifest["id"] == CLIENT_ID
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
