@@ -100,7 +100,7 @@ def test_mutated_activities_without_a_token_store_nothing(
     activity = data.draw(mutated_json(original))
     token = data.draw(st.sampled_from([None, "not-a-jwt", "a.b.c"]))
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(f"{base_url}/api/messages", json=activity, headers=headers, timeout=10)
+    response = httpx.post(f"{base_url}/api/messages", json=activity, headers=headers, timeout=30)
     event(f"→ {response.status_code}")
     assert response.status_code in (400, 401)
     assert row_counts(services) == (0, 0, 0, 0)
