@@ -13,6 +13,14 @@ TOO_MANY_NOMINEES = "Choose at most {limit} colleagues in one nomination (you ch
 SELF_NOMINATION = "You can't nominate yourself — recognition here is for what you see in others."
 BOT_NOMINEE = "{name} is a bot or app, not a colleague; choose a person."
 DEACTIVATED_NOMINEE = "{name}'s account is deactivated; choose someone who is still here."
+NOMINEE_UNKNOWN = (
+    "No one in this workspace has the user id {user_id} (they may have left, or the mention "
+    "was typed rather than picked); choose the person from the list."
+)
+NOMINEE_OTHER_WORKSPACE = (
+    "{name} belongs to another organisation's workspace (they reach you through a shared "
+    "channel); choose a colleague from this workspace."
+)
 STORY_TOO_SHORT = (
     "Tell the story in at least {minimum} characters (you wrote {length}): "
     "what did they do, and what difference did it make?"
@@ -341,7 +349,8 @@ MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user i
 FORGET_CONFIRM = (
     "This erases {user_id} ({name}) for good: their profile, {received} nominations they "
     "received as the only nominee (removed from {shared} shared ones), {endorsements} "
-    "endorsements; {given} nominations they gave are kept without their name.\n"
+    "endorsements, their messages still waiting to be sent and their spotlight history; "
+    "{given} nominations they gave are kept for the nominees without their name or story.\n"
     "Type yes to erase: "
 )
 FORGET_ABORTED = "Nothing was erased."
@@ -349,6 +358,9 @@ FORGET_DONE = (
     "Erased {user_id}: {received} nominations deleted, removed from {shared} shared ones, "
     "{given} given nominations anonymised, {endorsements} endorsements deleted."
 )
+# What erasure leaves in place of an erased person's words, and of a mention of them.
+ERASED_STORY = "(The story was removed when its author's data was erased.)"
+ERASED_MENTION = "a colleague"
 
 # Slack: /recognition
 RECOGNITION_HELP = """*/recognition* — recognition in this workspace

@@ -328,13 +328,12 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
 
 
 def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
-    from bot.people.data_protection import member_data
+    from bot.people.data_protection import export_member_data
 
     _check_output_path(args.out)
     services = _start(settings, clock)
     try:
-        with services.sessions() as session:
-            data = member_data(session, args.user_id, now=services.clock())
+        data = export_member_data(services, args.user_id)
     finally:
         services.close()
     if args.out is None:
@@ -350,32 +349,31 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
 
     services = _start(settings, clock)
     try:
-        with services.sessions() as session:
-            plan = plan_erasure(session, args.user_id)
-            if not args.yes:
-                prompt = messages.FORGET_CONFIRM.format(
-                    user_id=plan.user_id,
-                    name=plan.display_name,
-                    received=plan.received_alone,
-                    shared=plan.received_shared,
-                    endorsements=plan.endorsements,
-                    given=plan.given,
-                )
-                print(prompt, end="", file=sys.stderr, flush=True)
-                answer = sys.stdin.readline().strip().lower()
-                if answer != "yes":
-                    print(messages.FORGET_ABORTED, file=sys.stderr)
-                    return 1
-            forget_member(session, plan)
+        if not args.yes:
+            plan = plan_erasure(services, args.user_id)
+            prompt = messages.FORGET_CONFIRM.format(
+                user_id=plan.user_id,
+                name=plan.display_name,
+                received=plan.received_alone,
+                shared=plan.received_shared,
+                endorsements=plan.endorsements,
+                given=plan.given,
+            )
+            print(prompt, end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline().strip().lower()
+            if answer != "yes":
+                print(messages.FORGET_ABORTED, file=sys.stderr)
+                return 1
+        done = forget_member(services, args.user_id)
     finally:
         services.close()
     print(
         messages.FORGET_DONE.format(
-            user_id=plan.user_id,
-            received=plan.received_alone,
-            shared=plan.received_shared,
-            given=plan.given,
-            endorsements=plan.endorsements,
+            user_id=done.user_id,
+            received=done.received_alone,
+            shared=done.received_shared,
+            given=done.given,
+            endorsements=done.endorsements,
         )
     )
     return 0

@@ -141,6 +141,13 @@ def _problems(
     return problems
 
 
+def find_problems(
+    request: NominationRequest, catalogue: BehaviourCatalogue, rules: NominationRules
+) -> list[Problem]:
+    """Every rule `request` breaks, each tied to a form field (nothing is stored)."""
+    return _problems(request, catalogue, rules)
+
+
 def fingerprint(request: NominationRequest) -> str:
     """Identifies "the same submission": same people, behaviours, story and visibility."""
     story = re.sub(r"\s+", " ", _normalise_story(request.story)).casefold()
@@ -274,12 +281,16 @@ def count_endorsements(session: Session, nomination_id: int) -> int:
 def endorse(session: Session, nomination_id: int, member: Member, *, clock: Clock) -> int:
     """Record "I saw this too" from `member`; returns the new count. Commits.
 
-    Raises NominationNotFoundError, OwnNominationError or AlreadyEndorsedError.
+    A private nomination was sent only to its nominees, so to anyone else it doesn't exist
+    (whatever id a click carries). Raises NominationNotFoundError, OwnNominationError or
+    AlreadyEndorsedError.
     """
     nomination = load_nomination(session, nomination_id)
     if nomination is None or nomination.workspace_id != member.workspace_id:
         raise NominationNotFoundError(messages.NOMINATION_NOT_FOUND)
     involved = {link.member_id for link in nomination.nominees} | {nomination.nominator_id}
+    if nomination.visibility != Visibility.PUBLIC and member.id not in involved:
+        raise NominationNotFoundError(messages.NOMINATION_NOT_FOUND)
     if member.id in involved:
         raise OwnNominationError(messages.OWN_NOMINATION)
     session.add(Endorsement(nomination_id=nomination_id, member_id=member.id, created_at=clock()))

@@ -13,12 +13,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot import messages
-from bot.errors import InvalidNominationError, NominationNotFoundError
-from bot.nominations.rules import NominationRequest, Visibility, endorse, nominate
+from bot.errors import (
+    InvalidNominationError,
+    NominationField,
+    NominationNotFoundError,
+    Problem,
+)
+from bot.nominations.rules import (
+    NominationRequest,
+    Visibility,
+    endorse,
+    find_problems,
+    nominate,
+)
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
     resolve_people,
+    vet_people,
     workspace_id_for,
 )
 from bot.recognition.outbox import Celebration, celebrate
@@ -72,10 +84,16 @@ async def record_nomination(
     workspace_id = await workspace_id_for(
         services, submission.platform, submission.workspace_external_id
     )
-    people = await resolve_people(
-        services, workspace_id, [submission.nominator, *submission.nominees], lookup
+    resolution = await vet_people(
+        services,
+        workspace_id,
+        [submission.nominator, *submission.nominees],
+        lookup,
+        # The nominator naming themselves is the rules' "can't nominate yourself".
+        vetted={person.ref for person in submission.nominees} - {submission.nominator.ref},
     )
-    nominees = [people[person.ref] for person in submission.nominees]
+    people = resolution.members
+    nominees = [people[person.ref] for person in submission.nominees if person.ref in people]
     resolved = tuple((member.platform_user_id, member.display_name) for member in nominees)
     slugs = tuple(submission.behaviour_slugs)
     default = None
@@ -92,6 +110,12 @@ async def record_nomination(
         source_channel_id=submission.source_channel_id,
         source_message_url=submission.source_message_url,
     )
+    if resolution.refused:
+        # Refused people have no member row; the rules still judge the rest of the form.
+        refused = [Problem(NominationField.NOMINEES, why) for why in resolution.refused.values()]
+        others = find_problems(request, services.catalogue, services.rules)
+        others = [p for p in others if p.message != messages.NO_NOMINEES]
+        raise InvalidNominationError([*others, *refused], resolved)
 
     def store() -> tuple[int, bool]:
         with services.unit_of_work() as session:

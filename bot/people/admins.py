@@ -77,7 +77,7 @@ async def is_admin(
         return flag
     person = PersonRef(ref=platform_user_id, platform_user_id=platform_user_id)
     profile = (await lookup.profiles([person])).get(platform_user_id)
-    if profile is None:
+    if not isinstance(profile, MemberProfile):  # unknown to the platform, or it can't say
         return False
     await services.in_worker(_remember_profile, services, workspace_id, profile)
     return profile.is_platform_admin

@@ -1,35 +1,72 @@
 """Data protection: everything stored about one person (a subject access request), and
-erasing them (profile removed, nominations they received deleted, ones they gave anonymised).
+erasing them from every table, with the bytes of a SQLite database rewritten afterwards.
 
 A person is named by their platform user id; every workspace holding that id is covered.
+What erasure does to each table (docs/admin.md says the same for admins):
+
+- `member`: their row is deleted (profile, title, department, flags).
+- `nomination` they received as the only nominee: deleted, with its behaviours and
+  endorsements. Shared with others: only their nominee link goes, so the others keep their
+  recognition, and mentions of them (`<@id>`) in the story are replaced.
+- `nomination` they gave: kept for the nominees with the nominator removed and the story
+  (their words) replaced by a placeholder; the source message link and the duplicate
+  fingerprint (a hash of their id and story) are cleared too.
+- `endorsement`: theirs, and every one on a deleted nomination, are deleted.
+- `delivery`: messages addressed to them (keyed on their user id) are deleted, so the outbox
+  sweep can never message them; deliveries of deleted nominations are deleted, and those
+  not yet posted of nominations they gave, so the sweep never posts their story.
+- `spotlight`: their rows are deleted; rows pointing at a deleted nomination lose the link.
+- `teams_conversation`: their personal chat with the bot is deleted; installs they made
+  keep the conversation without their id.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, String, cast, delete, func, literal, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from bot import messages
+from bot.deliveries import DeliveryStatus
 from bot.errors import MemberNotFoundError
 from bot.reporting.exports import iso_utc
-from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
+from bot.services import Services
+from db.models import (
+    Delivery,
+    Endorsement,
+    Member,
+    Nomination,
+    NominationBehaviour,
+    NominationNominee,
+    Spotlight,
+    TeamsConversation,
+)
+
+log = logging.getLogger(__name__)
+
+# Teams' 1:1 chat with the bot (bot/installs.py keeps Teams' own conversation type names).
+PERSONAL_CONVERSATION = "personal"
+# What a given nomination's fingerprint becomes: it hashed the erased nominator and story.
+ERASED_FINGERPRINT = "erased"
 
 
 @dataclass(frozen=True)
 class ErasurePlan:
-    """What `forget_member` will do, counted before anything changes (for the prompt)."""
+    """What `forget_member` does, counted before anything changes (for the prompt)."""
 
     user_id: str
     display_name: str
     member_ids: tuple[int, ...]
     received_alone: int  # nominations deleted: they were the only nominee
     received_shared: int  # nominations kept for the other nominees, without them
-    given: int  # nominations kept, with the nominator removed
+    given: int  # nominations kept for their nominees, without the nominator or story
     endorsements: int
 
 
@@ -65,75 +102,138 @@ def _nomination_record(nomination: Nomination, endorsements: int) -> dict[str, A
         "source_channel_id": nomination.source_channel_id,
         "source_message_url": nomination.source_message_url,
         "posted_channel_id": nomination.posted_channel_id,
+        "posted_message_id": nomination.posted_message_id,
+    }
+
+
+def _member_record(session: Session, member: Member) -> dict[str, Any]:
+    loaded = (
+        selectinload(Nomination.nominees).selectinload(NominationNominee.member),
+        selectinload(Nomination.behaviours),
+        selectinload(Nomination.nominator),
+    )
+    received = session.scalars(
+        select(Nomination)
+        .join(NominationNominee, NominationNominee.nomination_id == Nomination.id)
+        .where(NominationNominee.member_id == member.id)
+        .order_by(Nomination.created_at, Nomination.id)
+        .options(*loaded)
+    ).all()
+    given = session.scalars(
+        select(Nomination)
+        .where(Nomination.nominator_id == member.id)
+        .order_by(Nomination.created_at, Nomination.id)
+        .options(*loaded)
+    ).all()
+    ids = [nomination.id for nomination in (*received, *given)]
+    counts = dict(
+        session.execute(
+            select(Endorsement.nomination_id, func.count())
+            .where(Endorsement.nomination_id.in_(ids))
+            .group_by(Endorsement.nomination_id)
+        ).all()
+    )
+    endorsed = session.execute(
+        select(Endorsement.id, Endorsement.nomination_id, Endorsement.created_at)
+        .where(Endorsement.member_id == member.id)
+        .order_by(Endorsement.created_at, Endorsement.id)
+    ).all()
+    spotlights = session.execute(
+        select(
+            Spotlight.id, Spotlight.period_key, Spotlight.nomination_id, Spotlight.spotlighted_at
+        )
+        .where(Spotlight.member_id == member.id)
+        .order_by(Spotlight.spotlighted_at, Spotlight.id)
+    ).all()
+    deliveries = session.scalars(
+        select(Delivery)
+        .where(
+            Delivery.workspace_id == member.workspace_id,
+            Delivery.channel_id == member.platform_user_id,
+        )
+        .order_by(Delivery.created_at, Delivery.id)
+    ).all()
+    conversations = session.scalars(
+        select(TeamsConversation)
+        .where(
+            TeamsConversation.workspace_id == member.workspace_id,
+            TeamsConversation.installed_by == member.platform_user_id,
+        )
+        .order_by(TeamsConversation.installed_at, TeamsConversation.id)
+    ).all()
+    return {
+        "workspace_id": member.workspace_id,
+        "profile": {
+            "user_id": member.platform_user_id,
+            "display_name": member.display_name,
+            "title": member.title,
+            "department": member.department,
+            "is_bot": member.is_bot,
+            "is_deactivated": member.is_deactivated,
+            "is_platform_admin": member.is_platform_admin,
+            "profile_refreshed_at": _optional_iso(member.profile_refreshed_at),
+            "first_seen_at": iso_utc(member.created_at),
+        },
+        "nominations_received": [
+            _nomination_record(item, counts.get(item.id, 0)) for item in received
+        ],
+        "nominations_given": [_nomination_record(item, counts.get(item.id, 0)) for item in given],
+        "endorsements_given": [
+            {
+                "id": row.id,
+                "nomination_id": row.nomination_id,
+                "created_at": iso_utc(row.created_at),
+            }
+            for row in endorsed
+        ],
+        "spotlights": [
+            {
+                "id": row.id,
+                "week": row.period_key,
+                "nomination_id": row.nomination_id,
+                "spotlighted_at": iso_utc(row.spotlighted_at),
+            }
+            for row in spotlights
+        ],
+        "messages_to_them": [
+            {
+                "id": delivery.id,
+                "kind": delivery.kind,
+                "about": delivery.period_key,
+                "status": delivery.status,
+                "attempts": delivery.attempts,
+                "posted_at": _optional_iso(delivery.posted_at),
+                "last_error": delivery.last_error,
+                "created_at": iso_utc(delivery.created_at),
+            }
+            for delivery in deliveries
+        ],
+        "teams_conversations": [
+            {
+                "id": conversation.id,
+                "conversation_type": conversation.conversation_type,
+                "team_name": conversation.team_name,
+                "installed_at": iso_utc(conversation.installed_at),
+                "removed_at": _optional_iso(conversation.removed_at),
+            }
+            for conversation in conversations
+        ],
     }
 
 
 def member_data(session: Session, user_id: str, *, now: datetime) -> dict[str, Any]:
     """Everything stored about `user_id`, as JSON-ready data. Raises MemberNotFoundError."""
-    records = []
-    for member in _members(session, user_id):
-        loaded = (
-            selectinload(Nomination.nominees).selectinload(NominationNominee.member),
-            selectinload(Nomination.behaviours),
-            selectinload(Nomination.nominator),
-        )
-        received = session.scalars(
-            select(Nomination)
-            .join(NominationNominee, NominationNominee.nomination_id == Nomination.id)
-            .where(NominationNominee.member_id == member.id)
-            .order_by(Nomination.created_at, Nomination.id)
-            .options(*loaded)
-        ).all()
-        given = session.scalars(
-            select(Nomination)
-            .where(Nomination.nominator_id == member.id)
-            .order_by(Nomination.created_at, Nomination.id)
-            .options(*loaded)
-        ).all()
-        ids = [nomination.id for nomination in (*received, *given)]
-        counts = dict(
-            session.execute(
-                select(Endorsement.nomination_id, func.count())
-                .where(Endorsement.nomination_id.in_(ids))
-                .group_by(Endorsement.nomination_id)
-            ).all()
-        )
-        endorsed = session.execute(
-            select(Endorsement.nomination_id, Endorsement.created_at)
-            .where(Endorsement.member_id == member.id)
-            .order_by(Endorsement.created_at)
-        ).all()
-        workspace = member.workspace_id
-        records.append(
-            {
-                "workspace_id": workspace,
-                "profile": {
-                    "user_id": member.platform_user_id,
-                    "display_name": member.display_name,
-                    "title": member.title,
-                    "department": member.department,
-                    "is_bot": member.is_bot,
-                    "is_deactivated": member.is_deactivated,
-                    "is_platform_admin": member.is_platform_admin,
-                    "profile_refreshed_at": _optional_iso(member.profile_refreshed_at),
-                    "first_seen_at": iso_utc(member.created_at),
-                },
-                "nominations_received": [
-                    _nomination_record(item, counts.get(item.id, 0)) for item in received
-                ],
-                "nominations_given": [
-                    _nomination_record(item, counts.get(item.id, 0)) for item in given
-                ],
-                "endorsements_given": [
-                    {"nomination_id": nomination_id, "created_at": iso_utc(created)}
-                    for nomination_id, created in endorsed
-                ],
-            }
-        )
+    records = [_member_record(session, member) for member in _members(session, user_id)]
     return {"user_id": user_id, "exported_at": iso_utc(now), "members": records}
 
 
-def _received_alone_ids(member_ids: Sequence[int]) -> Any:
+def export_member_data(services: Services, user_id: str) -> dict[str, Any]:
+    """The subject access export of `user_id`, in a unit of work of its own."""
+    with services.unit_of_work() as session:
+        return member_data(session, user_id, now=services.clock())
+
+
+def _received_alone_ids(member_ids: Sequence[int]) -> Select[int]:
     """Nominations whose only nominees are these member rows."""
     others = select(NominationNominee.nomination_id).where(
         NominationNominee.member_id.not_in(member_ids)
@@ -144,8 +244,7 @@ def _received_alone_ids(member_ids: Sequence[int]) -> Any:
     )
 
 
-def plan_erasure(session: Session, user_id: str) -> ErasurePlan:
-    """Count what erasing `user_id` would change. Raises MemberNotFoundError."""
+def _plan(session: Session, user_id: str) -> ErasurePlan:
     members = _members(session, user_id)
     ids = [member.id for member in members]
     received = session.scalar(
@@ -171,22 +270,133 @@ def plan_erasure(session: Session, user_id: str) -> ErasurePlan:
     )
 
 
-def forget_member(session: Session, plan: ErasurePlan) -> None:
-    """Carry out `plan` in one transaction: all of it happens, or none of it. Commits."""
+def plan_erasure(services: Services, user_id: str) -> ErasurePlan:
+    """Count what erasing `user_id` would change. Raises MemberNotFoundError."""
+    with services.unit_of_work() as session:
+        return _plan(session, user_id)
+
+
+def _as_key(column: Any) -> Any:
+    """A nomination id as a delivery's period key (recognition deliveries use the id)."""
+    return cast(column, String(64))
+
+
+def _erase(session: Session, user_id: str) -> ErasurePlan:
+    """Stage the whole erasure of `user_id` in `session` (the caller commits)."""
+    plan = _plan(session, user_id)
+    members = _members(session, user_id)
     ids = list(plan.member_ids)
-    try:
-        alone = list(session.scalars(_received_alone_ids(ids)))
-        # Children first, explicitly, rather than trusting every backend's cascades.
-        for child in (NominationBehaviour, NominationNominee, Endorsement):
-            session.execute(delete(child).where(child.nomination_id.in_(alone)))
-        session.execute(delete(Nomination).where(Nomination.id.in_(alone)))
-        session.execute(delete(NominationNominee).where(NominationNominee.member_id.in_(ids)))
-        session.execute(
-            update(Nomination).where(Nomination.nominator_id.in_(ids)).values(nominator_id=None)
+    alone = list(session.scalars(_received_alone_ids(ids)))
+    given = list(
+        session.scalars(
+            select(Nomination.id).where(
+                Nomination.nominator_id.in_(ids), Nomination.id.not_in(alone)
+            )
         )
-        session.execute(delete(Endorsement).where(Endorsement.member_id.in_(ids)))
-        session.execute(delete(Member).where(Member.id.in_(ids)))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    )
+    shared = list(
+        session.scalars(
+            select(NominationNominee.nomination_id).where(
+                NominationNominee.member_id.in_(ids), NominationNominee.nomination_id.not_in(alone)
+            )
+        )
+    )
+
+    # The outbox first: nothing may be sent to them, or with their story, once this commits.
+    # Recognition deliveries are keyed on the nomination id; digests use dated keys.
+    session.execute(delete(Delivery).where(Delivery.period_key.in_([str(item) for item in alone])))
+    session.execute(
+        delete(Delivery).where(
+            Delivery.period_key.in_([str(item) for item in given]),
+            Delivery.status != DeliveryStatus.POSTED,
+        )
+    )
+    for member in members:
+        session.execute(
+            delete(Delivery).where(
+                Delivery.workspace_id == member.workspace_id,
+                Delivery.channel_id == member.platform_user_id,
+            )
+        )
+        session.execute(
+            delete(TeamsConversation).where(
+                TeamsConversation.workspace_id == member.workspace_id,
+                TeamsConversation.installed_by == member.platform_user_id,
+                TeamsConversation.conversation_type == PERSONAL_CONVERSATION,
+            )
+        )
+        session.execute(
+            update(TeamsConversation)
+            .where(
+                TeamsConversation.workspace_id == member.workspace_id,
+                TeamsConversation.installed_by == member.platform_user_id,
+            )
+            .values(installed_by=None)
+        )
+        mention = f"<@{member.platform_user_id}>"
+        session.execute(
+            update(Nomination)
+            .where(Nomination.id.in_(shared), Nomination.story.contains(mention, autoescape=True))
+            .values(story=func.replace(Nomination.story, mention, messages.ERASED_MENTION))
+        )
+
+    session.execute(
+        update(Spotlight).where(Spotlight.nomination_id.in_(alone)).values(nomination_id=None)
+    )
+    session.execute(delete(Spotlight).where(Spotlight.member_id.in_(ids)))
+    # Children first, explicitly, rather than trusting every backend's cascades.
+    for child in (NominationBehaviour, NominationNominee, Endorsement):
+        session.execute(delete(child).where(child.nomination_id.in_(alone)))
+    session.execute(delete(Nomination).where(Nomination.id.in_(alone)))
+    session.execute(delete(NominationNominee).where(NominationNominee.member_id.in_(ids)))
+    session.execute(
+        update(Nomination)
+        .where(Nomination.id.in_(given))
+        .values(
+            nominator_id=None,
+            story=messages.ERASED_STORY,
+            source_message_url=None,
+            fingerprint=ERASED_FINGERPRINT,
+            dedupe_key=literal("erased:").concat(_as_key(Nomination.id)),
+        )
+    )
+    session.execute(delete(Endorsement).where(Endorsement.member_id.in_(ids)))
+    session.execute(delete(Member).where(Member.id.in_(ids)))
+    return plan
+
+
+def forget_member(services: Services, user_id: str) -> ErasurePlan:
+    """Erase `user_id` from every table in one transaction (all of it happens, or none of
+    it), then rewrite a SQLite file so the erased text is gone from its bytes. Returns what
+    was done. Raises MemberNotFoundError."""
+    with services.unit_of_work() as session:
+        try:
+            plan = _erase(session, user_id)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    compact_after_erasure(services.engine)
+    return plan
+
+
+def compact_after_erasure(engine: Engine) -> None:
+    """SQLite keeps deleted text in free pages and the write-ahead log until they are
+    reused: rewrite the file (VACUUM, with secure_delete on so freed pages are zeroed) and
+    empty the log. PostgreSQL leaves dead rows until its own VACUUM; docs/admin.md says
+    what the operator does about that and about backups."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text("PRAGMA secure_delete=ON"))
+            connection.execute(text("VACUUM"))
+            busy, _log_frames, _moved = connection.execute(
+                text("PRAGMA wal_checkpoint(TRUNCATE)")
+            ).one()
+    except OperationalError as error:  # the erasure is committed; only the rewrite waits
+        log.warning("erased, but the SQLite file could not be rewritten now: %s", error)
+        return
+    if busy:  # a reader held the log open; the next checkpoint empties it
+        log.warning("erased, but the SQLite write-ahead log could not be emptied yet")

@@ -76,9 +76,15 @@ def stale_platform_ids(
 
 
 def save_profiles(
-    session: Session, workspace_id: int, profiles: Iterable[MemberProfile], now: datetime
+    session: Session,
+    workspace_id: int,
+    profiles: Iterable[MemberProfile],
+    now: datetime,
+    *,
+    refreshed: bool = True,
 ) -> dict[str, Member]:
-    """Insert or refresh members from platform profiles. Commits."""
+    """Insert or refresh members from platform profiles. Commits. `refreshed=False` for
+    profiles the platform didn't confirm: they are asked about again on next use."""
     profiles = list(profiles)
     for attempt in range(2):
         known = members_by_platform_id(
@@ -100,7 +106,7 @@ def save_profiles(
             member.is_bot = profile.is_bot
             member.is_deactivated = profile.is_deactivated
             member.is_platform_admin = profile.is_platform_admin
-            member.profile_refreshed_at = now
+            member.profile_refreshed_at = now if refreshed else None
         try:
             session.commit()
             return known

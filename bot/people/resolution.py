@@ -3,17 +3,22 @@
 An adapter reads each person from its payload into a `PersonRef` and hands over a
 `ProfileLookup` that asks its platform (Slack's `users.info`, the Teams Bot Connector).
 Cached profiles younger than PROFILE_TTL are used as they are; the platform is asked only
-about the rest. A person the platform can't describe right now keeps their cached profile,
-or is stored under the id and name the payload gave, so a hiccup at the platform never
-blocks a nomination.
+about the rest. A person the platform can't describe right now (a timeout, an outage) keeps
+their cached profile, or is stored under the id and name the payload gave and marked for a
+refresh on next use, so a hiccup at the platform never blocks a nomination. A person the
+platform says isn't one of the workspace's people (unknown, of another workspace) is no
+member: `vet_people` refuses them, and a bot or deactivated account, by name, without
+inventing a member row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
+from bot import messages
 from bot.people.directory import (
     MemberProfile,
     get_or_create_workspace,
@@ -37,20 +42,66 @@ class PersonRef:
     is_bot: bool = False
 
 
+class Absence(StrEnum):
+    """Why the platform says someone is not one of the workspace's people."""
+
+    UNKNOWN = "unknown"  # no such user (never was, or gone for good)
+    OTHER_WORKSPACE = "other_workspace"  # a guest from another organisation
+
+
+@dataclass(frozen=True)
+class NotInDirectory:
+    """The platform's definite answer that a person isn't in this workspace."""
+
+    reason: Absence
+    name: str | None = None
+
+
+Answer = MemberProfile | NotInDirectory
+
+
 class ProfileLookup(Protocol):
     """A platform's directory: what it can say about people right now."""
 
-    async def profiles(self, people: Sequence[PersonRef]) -> dict[str, MemberProfile]:
-        """Profiles keyed by `PersonRef.ref`; anyone the platform couldn't describe is left
-        out (never raises for a person it doesn't know or a transient failure)."""
+    async def profiles(self, people: Sequence[PersonRef]) -> Mapping[str, Answer]:
+        """Answers keyed by `PersonRef.ref`: a profile, or NotInDirectory when the platform
+        says so. Anyone it couldn't describe right now is left out (never raises for a
+        transient failure)."""
         ...
 
 
 class NoLookup:
     """For adapters with no directory to ask (the console): people are who they say."""
 
-    async def profiles(self, people: Sequence[PersonRef]) -> dict[str, MemberProfile]:
+    async def profiles(self, people: Sequence[PersonRef]) -> Mapping[str, Answer]:
         return {}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Members for the people resolved, and the vetted people refused, each with the
+    message that says what to fix (no member row was made for them)."""
+
+    members: dict[str, Member]
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def _refusal(person: PersonRef, answer: Answer | None, stored: Member | None) -> str | None:
+    """Why a person who must be a colleague isn't one, or None when they may be."""
+    name = person.name or person.platform_user_id or person.ref
+    if isinstance(answer, NotInDirectory):
+        if answer.reason is Absence.OTHER_WORKSPACE:
+            return messages.NOMINEE_OTHER_WORKSPACE.format(name=answer.name or name)
+        return messages.NOMINEE_UNKNOWN.format(user_id=person.platform_user_id or person.ref)
+    if stored is not None:
+        return None  # a known member: the nomination rules judge the refreshed profile
+    if answer is not None:
+        name = answer.display_name
+    if person.is_bot or (answer is not None and answer.is_bot):
+        return messages.BOT_NOMINEE.format(name=name)
+    if answer is not None and answer.is_deactivated:
+        return messages.DEACTIVATED_NOMINEE.format(name=name)
+    return None
 
 
 def workspace_id_in(services: Services, platform: str, external_id: str) -> int:
@@ -68,6 +119,19 @@ async def resolve_people(
     services: Services, workspace_id: int, people: Sequence[PersonRef], lookup: ProfileLookup
 ) -> dict[str, Member]:
     """Members for `people`, keyed by each PersonRef's `ref` (created or refreshed)."""
+    return (await vet_people(services, workspace_id, people, lookup)).members
+
+
+async def vet_people(
+    services: Services,
+    workspace_id: int,
+    people: Sequence[PersonRef],
+    lookup: ProfileLookup,
+    *,
+    vetted: Collection[str] = (),
+) -> Resolution:
+    """Members for `people`, keyed by `ref`; those whose `ref` is in `vetted` (nominees)
+    must be real, active people of this workspace, and are refused otherwise."""
     people = list({person.ref: person for person in people}.values())
     now = services.clock()
     stable_ids = [person.platform_user_id for person in people if person.platform_user_id]
@@ -85,8 +149,20 @@ async def resolve_people(
         and (person.platform_user_id is None or person.platform_user_id in stale)
     ]
     if not to_ask and all(person.platform_user_id in known for person in people):
-        return {person.ref: known[person.platform_user_id or ""] for person in people}
-    answered = await lookup.profiles(to_ask) if to_ask else {}
+        return Resolution({person.ref: known[person.platform_user_id or ""] for person in people})
+    answers = await lookup.profiles(to_ask) if to_ask else {}
+    answered = {ref: a for ref, a in answers.items() if isinstance(a, MemberProfile)}
+    refused = {
+        person.ref: reason
+        for person in people
+        if person.ref in vetted
+        and (
+            reason := _refusal(
+                person, answers.get(person.ref), known.get(person.platform_user_id or "")
+            )
+        )
+    }
+    people = [person for person in people if person.ref not in refused]
 
     def platform_id(person: PersonRef) -> str:
         answer = answered.get(person.ref)
@@ -96,6 +172,8 @@ async def resolve_people(
         with services.unit_of_work() as session:
             ids = {person.ref: platform_id(person) for person in people}
             already = members_by_platform_id(session, workspace_id, ids.values())
+            # Stored as the payload named them until the platform can say more: left
+            # unrefreshed, so the next use asks again.
             fallbacks = [
                 MemberProfile(
                     platform_user_id=ids[person.ref],
@@ -105,10 +183,12 @@ async def resolve_people(
                 for person in people
                 if person.ref not in answered and ids[person.ref] not in already
             ]
-            to_save = [*answered.values(), *fallbacks]
-            if to_save:
-                save_profiles(session, workspace_id, to_save, now)
+            if fallbacks:
+                save_profiles(session, workspace_id, fallbacks, now, refreshed=False)
+            fresh = [answered[person.ref] for person in people if person.ref in answered]
+            if fresh:
+                save_profiles(session, workspace_id, fresh, now)
             stored = members_by_platform_id(session, workspace_id, ids.values())
             return {ref: stored[member_id] for ref, member_id in ids.items()}
 
-    return await services.in_worker(store)
+    return Resolution(await services.in_worker(store), refused)

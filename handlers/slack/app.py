@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import register_slack
+from handlers.slack.authorization import tolerate_unreachable_slack
 from handlers.slack.client import build_async_client
 
 
@@ -22,5 +23,6 @@ def create_slack_app(services: Services) -> AsyncApp:
         request_verification_enabled=secret is not None,
         logger=logging.getLogger("everyseat.slack"),
     )
+    tolerate_unreachable_slack(app)
     register_slack(app, services)
     return app

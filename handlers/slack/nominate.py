@@ -76,7 +76,7 @@ async def _record(
     return await record_nomination(
         services,
         submission,
-        SlackProfiles(client),
+        SlackProfiles(client, submission.workspace_external_id),
         SlackRecognitionSender(client, services.settings),
     )
 
@@ -172,7 +172,11 @@ async def on_nominate_command(
             # as Slack showed it to them, so nothing they typed is lost.
             reply += "\n" + messages.STORY_SENT_BACK.format(story=text)
         await respond(text=reply, response_type="ephemeral")
-        await _open_form(client, services, trigger_id, replace(prefill, notice=error.message))
+        # Prefilled with the nominees as resolved: anyone Slack says isn't a colleague here
+        # is left out (Slack refuses a form naming a user it doesn't know).
+        nominee_ids = tuple(user_id for user_id, _name in error.nominees)
+        again = replace(prefill, nominee_ids=nominee_ids, notice=error.message)
+        await _open_form(client, services, trigger_id, again)
         return
     except NominationError as error:
         await respond(

@@ -11,11 +11,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.people.directory import MemberProfile
-from bot.people.resolution import PersonRef
+from bot.people.resolution import Absence, Answer, NotInDirectory, PersonRef
 
 log = logging.getLogger(__name__)
 SLACK = "slack"
 SLACKBOT_ID = "USLACKBOT"
+# users.info's answers for a user id that is no one (any more) in this workspace.
+GONE_ERRORS = frozenset({"user_not_found", "user_not_visible"})
+# Seconds to wait for users.info during a request: Slack wants its answer within 3 s, and a
+# person Slack can't describe in time is stored as the payload named them.
+LOOKUP_TIMEOUT = 1.5
 
 
 def profile_from_user(user: dict[str, Any]) -> MemberProfile:
@@ -44,26 +49,54 @@ def slack_person(user_id: str) -> PersonRef:
     return PersonRef(ref=user_id, platform_user_id=user_id)
 
 
-async def fetch_profile(client: AsyncWebClient, user_id: str) -> MemberProfile | None:
-    """`users.info` for one person; None (and a log line) when Slack can't say."""
+async def fetch_profile(
+    client: AsyncWebClient, user_id: str, team_id: str | None = None
+) -> Answer | None:
+    """`users.info` for one person: their profile, NotInDirectory when Slack says they
+    aren't one of the workspace's people, or None (and a log line) when Slack can't say
+    right now (an error, a timeout, Slack unreachable)."""
     try:
-        response = await client.users_info(user=user_id)
+        response = await asyncio.wait_for(client.users_info(user=user_id), LOOKUP_TIMEOUT)
     except SlackApiError as error:
-        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        code = error.response.get("error")
+        if code in GONE_ERRORS:
+            return NotInDirectory(Absence.UNKNOWN)
+        log.warning("users.info failed for %s: %s", user_id, code or error.response.status_code)
         return None
-    return profile_from_user(response["user"])
+    except Exception as error:  # unreachable, too slow, or garbled: it will be asked again
+        log.warning("users.info failed for %s: %s", user_id, type(error).__name__)
+        return None
+    user = response.get("user") or {}
+    if not user.get("id"):
+        return None
+    if team_id and not _in_workspace(user, team_id):
+        return NotInDirectory(Absence.OTHER_WORKSPACE, profile_from_user(user).display_name)
+    return profile_from_user(user)
+
+
+def _in_workspace(user: dict[str, Any], team_id: str) -> bool:
+    """Whether the user is one of `team_id`'s people (on Enterprise Grid, any of the
+    organisation's workspaces the user belongs to counts)."""
+    if user.get("team_id") in (None, team_id):
+        return True
+    teams = (user.get("enterprise_user") or {}).get("teams") or ()
+    return team_id in teams
 
 
 class SlackProfiles:
-    """The core's ProfileLookup, answered by `users.info` (one call per person, together)."""
+    """The core's ProfileLookup, answered by `users.info` (one call per person, together).
+    With `team_id`, people of another workspace (Slack Connect guests) are not members."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, team_id: str | None = None) -> None:
         self.client = client
+        self.team_id = team_id
 
-    async def profiles(self, people: Sequence[PersonRef]) -> dict[str, MemberProfile]:
-        fetched = await asyncio.gather(*(fetch_profile(self.client, p.ref) for p in people))
+    async def profiles(self, people: Sequence[PersonRef]) -> dict[str, Answer]:
+        fetched = await asyncio.gather(
+            *(fetch_profile(self.client, p.ref, self.team_id) for p in people)
+        )
         return {
-            person.ref: profile
-            for person, profile in zip(people, fetched, strict=True)
-            if profile is not None
+            person.ref: answer
+            for person, answer in zip(people, fetched, strict=True)
+            if answer is not None
         }

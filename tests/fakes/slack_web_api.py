@@ -118,10 +118,11 @@ class FakeSlack(CallLog[SlackCall]):
         deleted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
+        team_id: str = TEAM_ID,
     ) -> None:
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "deleted": deleted,
@@ -149,6 +150,11 @@ class FakeSlack(CallLog[SlackCall]):
                         status, headers or {}, body or {"ok": False, "error": "fatal_error"}
                     )
                 )
+
+    def clear_failures(self) -> None:
+        """Forget failures queued with `fail_next` that no call has taken yet."""
+        with self._lock:
+            self._failures.clear()
 
     def stall_next(
         self, method: str, when: Callable[[dict[str, Any]], bool] = lambda _args: True

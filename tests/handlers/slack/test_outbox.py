@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot import messages
+from bot.people.data_protection import forget_member
 from bot.recognition.outbox import retry_outbox
 from db.models import Delivery, Nomination
 from handlers.slack.client import build_async_client
@@ -66,3 +67,30 @@ def test_rate_limit_then_success_posts_once_without_the_outbox(slack_world: Slac
     assert reply.args["text"].startswith("Recorded: you recognised <@UNIA>")
     with slack_world.services.sessions() as session:
         assert set(session.scalars(select(Delivery.status))) == {"posted"}
+
+
+def test_the_sweep_never_messages_an_erased_person_nor_posts_their_story(
+    slack_world: SlackWorld,
+) -> None:
+    about_nia = "Nia carried the broken bed lift's patients down four floors by hand."
+    by_nia = "Sam rebuilt the outpatients' check-in desk so nobody queued outside."
+    # Slack refuses every DM and post (without its client retrying), so all wait in the outbox.
+    slack_world.slack.fail_next("chat.postMessage", status=200, times=4)
+    slack_world.sender.command(f"<@UNIA> {about_nia} #enabling-change")
+    slack_world.slack.wait_for("response_url", timeout=30)
+    slack_world.sender.command(f"<@USAM> {by_nia} #enabling-change", user_id="UNIA")
+    slack_world.slack.wait_for("response_url", 2, timeout=30)
+    services = slack_world.services
+    with services.sessions() as session:
+        assert set(session.scalars(select(Delivery.status))) == {"failed"}
+        assert session.scalar(select(func.count()).select_from(Delivery)) == 4
+
+    forget_member(services, "UNIA")
+    slack_world.slack.clear()
+    client = build_async_client(services.settings)
+    sender = SlackRecognitionSender(client, services.settings)
+    assert asyncio.run(retry_outbox(services, sender)) == 0
+    sent = slack_world.slack.calls
+    assert [call for call in sent if call.args.get("channel") == "UNIA"] == []
+    assert [call for call in sent if about_nia in str(call.args) or by_nia in str(call.args)] == []
+    assert slack_world.slack.calls_to("chat.postMessage") == []
