@@ -200,11 +200,16 @@ def _check_optional_places(payload: Mapping[str, Any]) -> None:
     _need(_get(payload, "response_url"), "response_url", str, optional=True)
 
 
+# Events that always name the person they are about; the listeners read it.
+_EVENTS_ABOUT_A_PERSON = frozenset({"app_home_opened", "app_mention"})
+
+
 def _check_event_callback(payload: Mapping[str, Any]) -> None:
     _need(_get(payload, "team_id"), "team_id", str)
     event = _need(_get(payload, "event"), "event", dict)
-    _need(_get(event, "type"), "event.type", str)
-    _need(_get(event, "user"), "event.user", str, optional=True)
+    kind = _need(_get(event, "type"), "event.type", str)
+    about_a_person = kind in _EVENTS_ABOUT_A_PERSON
+    _need(_get(event, "user"), "event.user", str, optional=not about_a_person)
 
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], None]] = {
