@@ -8,7 +8,14 @@ and adding it to `REGISTRY`.
 
 from __future__ import annotations
 
-from benchmarks import ack_latency, digest, export, startup, throughput
+from benchmarks import ack_latency, digest, equity, export, startup, throughput
 from benchmarks.results import BenchmarkModule
 
-REGISTRY: tuple[BenchmarkModule, ...] = (ack_latency, throughput, digest, export, startup)  # type: ignore[assignment]
+REGISTRY: tuple[BenchmarkModule, ...] = (
+    ack_latency,
+    throughput,
+    digest,
+    export,
+    startup,
+    equity,
+)  # type: ignore[assignment]

@@ -33,6 +33,13 @@ PLANNED: tuple[tuple[int, str, str], ...] = (
         "within 3× the database's raw dump time, peak RSS under 200 MB",
     ),
     (5, "Start-up time and idle memory of `everyseat serve`", "no target set; recorded"),
+    (
+        6,
+        "Spotlight equity over 12 simulated weeks",
+        "in the worse variant: ≥ 3× the distinct people of a top-5 digest, ≥ 80% of nominated "
+        "job titles featured, ≤ 50% of slots to the most-nominated 20%, nobody featured more "
+        "than twice",
+    ),
 )
 
 

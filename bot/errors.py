@@ -8,6 +8,13 @@ EveryseatError
 │   ├── NominationNotFoundError
 │   ├── OwnNominationError
 │   └── AlreadyEndorsedError
+├── ModerationError              editing, withdrawing, flagging, hiding: what isn't allowed
+│   ├── NotYourNominationError   only the nominator may edit or withdraw
+│   ├── EditWindowClosedError    too late to edit or withdraw; ask an admin
+│   ├── InvalidFlagError         a flag without a reason, or a hide without one
+│   ├── AlreadyFlaggedError
+│   ├── FlagNotFoundError        no open flag with that id
+│   └── NotHiddenError           restore asked for a nomination that is not hidden
 ├── NotAuthorisedError           an admin-only action asked for by a non-admin
 ├── ReportError                  statistics or an export asked for in a way we can't do
 │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
@@ -87,6 +94,34 @@ class OwnNominationError(EndorsementError):
 
 
 class AlreadyEndorsedError(EndorsementError):
+    pass
+
+
+class ModerationError(EveryseatError):
+    pass
+
+
+class NotYourNominationError(ModerationError):
+    pass
+
+
+class EditWindowClosedError(ModerationError):
+    pass
+
+
+class InvalidFlagError(ModerationError):
+    pass
+
+
+class AlreadyFlaggedError(ModerationError):
+    pass
+
+
+class FlagNotFoundError(ModerationError):
+    pass
+
+
+class NotHiddenError(ModerationError):
     pass
 
 

@@ -209,9 +209,13 @@ DIGEST_SUMMARY = (
 )
 DIGEST_SPOTLIGHT_LINE = "{nominees} · {behaviours}"
 DIGEST_SPOTLIGHT_SEAT = "{name} ({seat})"
+# The same line in words, for cards a screen reader reads aloud (no "·" or "★").
+DIGEST_SPOTLIGHT_SPOKEN = "Spotlight on {nominees}, for {behaviours}"
+QUOTE_SPOKEN_ATTRIBUTION = "From {attribution}"
 DIGEST_ALSO_RECOGNISED = "Also recognised this week"
 DIGEST_AND_MORE = "and {count} more colleagues"
 DIGEST_NOMINATED_BY = "Nominated by {nominator}"
+DIGEST_SEE_HOME = "Recognised this week? Open Everyseat's Home tab to read what colleagues wrote."
 CONSOLE_NOMINATE_HINT = "Nominate a colleague: /nominate @name what they did #behaviour"
 DIGEST_REFLECTION = "A thought for the week ahead"
 DIGEST_QUIET_HEADER = "A quiet week for recognition"
@@ -376,6 +380,66 @@ HOME_ADMIN_HEADER = "Admin: recognition in the last 30 days"
 HOME_EXPORT_CSV = "Export CSV"
 HOME_EXPORT_XLSX = "Export XLSX"
 
+# Moderation: authors edit and withdraw; everyone flags; admins hide and restore
+HIDDEN_NOTICE = "This recognition was hidden by an admin."
+NOT_YOUR_NOMINATION = (
+    "Only the person who made this nomination can edit or withdraw it. To have it changed or "
+    "taken down, flag it or ask an Everyseat admin ({admins})."
+)
+EDIT_WINDOW_CLOSED = (
+    "Nominations can be edited or withdrawn for {hours} hours after they are made, and this "
+    "one was made on {made}. To have it changed or taken down, ask an Everyseat admin "
+    "({admins})."
+)
+ADMINS_UNKNOWN = "your people team can tell you who they are"
+EDITED = "Updated: your recognition now reads as you edited it, wherever it was posted."
+WITHDRAWN = "Withdrawn: your recognition of {nominees} has been taken down everywhere it was sent."
+WITHDRAW_CONFIRM = (
+    "Withdraw your recognition of {nominees}? The post and the messages to {nominees} are "
+    "removed, and it no longer counts in digests or statistics. This can't be undone."
+)
+FLAG_REASON_MISSING = "Say in a few words why admins should look at this recognition."
+FLAG_REASON_TOO_LONG = "Keep the reason to {maximum} characters (you wrote {length})."
+ALREADY_FLAGGED = "You've already flagged this recognition; an admin will look at it."
+FLAGGED = "Thank you — Everyseat's admins have been asked to look at this recognition."
+FLAG_NOT_FOUND = "That flag has already been decided, or no longer exists."
+FLAG_FOR_ADMINS = "{who} flagged a recognition: “{reason}”"
+FLAG_BY_UNKNOWN = "Someone"
+FLAG_UPHELD_BY = "Hidden by {admin}. The flag was upheld."
+FLAG_DISMISSED_BY = "Dismissed by {admin}: the recognition stays up."
+HIDE_REASON_MISSING = "Give a reason for hiding it: it is kept in the audit trail."
+HIDDEN_DONE = "Hidden: recognition #{nomination_id} now shows “{notice}” everywhere it was sent."
+RESTORED_DONE = "Restored: recognition #{nomination_id} is visible again everywhere it was sent."
+NOT_HIDDEN = "Recognition #{nomination_id} isn't hidden, so there is nothing to restore."
+NOT_A_MODERATOR = (
+    "Hiding and restoring recognition is for Everyseat admins. If you think this one should "
+    "come down, flag it instead."
+)
+MODERATION_EDIT_TITLE = "Edit recognition"
+MODERATION_EDIT_SUBMIT = "Save"
+MODERATION_WITHDRAW_TITLE = "Withdraw recognition"
+MODERATION_WITHDRAW_SUBMIT = "Withdraw"
+MODERATION_FLAG_TITLE = "Flag for admins"
+MODERATION_FLAG_SUBMIT = "Flag"
+MODERATION_FLAG_LABEL = "Why should an admin look at this?"
+MODERATION_HIDE_TITLE = "Hide recognition"
+MODERATION_HIDE_SUBMIT = "Hide"
+MODERATION_RESTORE_TITLE = "Restore recognition"
+MODERATION_RESTORE_SUBMIT = "Restore"
+MODERATION_REASON_LABEL = "Reason (kept in the audit trail)"
+MODERATION_MENU_EDIT = "Edit (author)"
+MODERATION_MENU_WITHDRAW = "Withdraw (author)"
+MODERATION_MENU_FLAG = "Flag for admins"
+MODERATION_MENU_HIDE = "Hide (admins)"
+MODERATION_HIDE_BUTTON = "Hide"
+MODERATION_DISMISS_BUTTON = "Dismiss"
+MODERATION_RESTORE_BUTTON = "Restore"
+HOME_MODERATION_HEADER = "Admin: moderation"
+HOME_NO_OPEN_FLAGS = "No flags are waiting for a decision."
+HOME_OPEN_FLAG = "Flag on #{nomination_id} by {who}: “{reason}”"
+HOME_HIDDEN_ITEM = "#{nomination_id} hidden by {admin}: “{reason}”"
+HOME_NONE_HIDDEN = "No recognition is hidden."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"
@@ -384,6 +448,12 @@ CONSOLE_WELCOME = (
 CONSOLE_HELP = """Commands:
   /nominate @name [@name…] story [#behaviour]   recognise colleagues
   /recent [N]                                   list the latest nominations
+  /edit N story [#behaviour…]                   edit your nomination #N (within the window)
+  /withdraw N                                   withdraw your nomination #N
+  /flag N reason                                ask admins to look at nomination #N
+  /flags                                        open flags and hidden nominations
+  /hide N reason  /restore N reason             hide or restore nomination #N
+  /dismiss F                                    dismiss flag F (the nomination stays up)
   /behaviours                                   list the leadership behaviours
   /digest                                       preview this week's spotlight
   /stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]       coverage, spread, unseen seats (default 30d);
@@ -400,6 +470,10 @@ CONSOLE_YOU_TYPED = "You typed: {text}"
 CONSOLE_BAD_NAME = (
     "Names are letters, digits, dots, hyphens or underscores, such as @nia or @sam.lee."
 )
+CONSOLE_BAD_NOMINATION = "Give the nomination's number as /recent shows it, such as {usage}."
+CONSOLE_EDITABLE = "Yours to edit or withdraw until {until}: {numbers}."
+CONSOLE_FLAG_LINE = "Flag {flag_id} on #{nomination_id} by {who}: “{reason}”"
+CONSOLE_HIDDEN_LINE = "#{nomination_id} hidden by {admin}: “{reason}”"
 CONSOLE_BAD_COUNT = "Give a number of nominations to list, such as /recent 5."
 CONSOLE_NO_SLACK = (
     "No chat platform credentials found (missing: {missing}).\n"

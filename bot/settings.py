@@ -38,6 +38,8 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DAILY_NOMINATION_CAP": "use a whole number of nominations per person per day "
     "(1 or more), such as 20",
     "EVERYSEAT_DUPLICATE_WINDOW_SECONDS": "use a number of seconds (0 or more), such as 300",
+    "EVERYSEAT_EDIT_WINDOW_HOURS": "use a whole number of hours from 0 to 8760, such as 24 "
+    "(0: only admins can take a nomination down)",
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
     "EVERYSEAT_MAX_REQUEST_BYTES": "use a whole number of bytes from 1024 to 52428800, "
@@ -117,6 +119,8 @@ class Settings(BaseSettings):
     EVERYSEAT_CATCH_UP_HOURS: int = Field(default=72, ge=0, le=167)
     EVERYSEAT_DAILY_NOMINATION_CAP: int = Field(default=20, ge=1)
     EVERYSEAT_DUPLICATE_WINDOW_SECONDS: int = Field(default=300, ge=0)
+    # How long after posting a nominator may still edit or withdraw their nomination.
+    EVERYSEAT_EDIT_WINDOW_HOURS: int = Field(default=24, ge=0, le=8760)
     # How long a claimed post is held by its sender before another may take it over.
     EVERYSEAT_DELIVERY_LEASE_SECONDS: int = Field(default=600, ge=5, le=86400)
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None

@@ -77,6 +77,7 @@ class Nomination(Base):
         Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
         Index("ix_nomination_nominator_created", "nominator_id", "created_at"),
         Index("ix_nomination_fingerprint", "fingerprint", "created_at"),
+        Index("ix_nomination_posted", "posted_channel_id", "posted_message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -96,6 +97,13 @@ class Nomination(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     # fingerprint + time window; unique, so concurrent duplicates can't both be stored.
     dedupe_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # Moderation (bot/nominations/moderation.py). A withdrawn or hidden nomination is kept
+    # but no longer counts anywhere (bot/nominations/visibility.py); hiding can be undone.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by: Mapped[str | None] = mapped_column(String(128))  # the admin's platform id
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
 
     nominees: Mapped[list[NominationNominee]] = relationship(
         back_populates="nomination",
@@ -140,6 +148,28 @@ class NominationBehaviour(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     nomination: Mapped[Nomination] = relationship(back_populates="behaviours")
+
+
+class NominationFlag(Base):
+    """Someone asked admins to look at a nomination, with a reason; an admin then hid it
+    ("upheld") or left it up ("dismissed"). One open flag per person per nomination."""
+
+    __tablename__ = "nomination_flag"
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "flagged_by_id"),
+        Index("ix_nomination_flag_workspace_status", "workspace_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nomination.id", ondelete="CASCADE"))
+    # NULL once the person who flagged has been erased.
+    flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))  # "open", "upheld" or "dismissed"
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(128))
 
 
 class Endorsement(Base):

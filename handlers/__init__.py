@@ -27,12 +27,13 @@ def register_slack(app: AsyncApp, services: Services) -> None:
 
     # Imported here, so that importing one adapter module (a renderer, a sender) doesn't load
     # every Slack listener.
-    from handlers.slack import admin, errors, home, nominate
+    from handlers.slack import admin, errors, home, moderation, nominate
 
     app.middleware(provide_services)
     nominate.register(app)
     home.register(app)
     admin.register(app)
+    moderation.register(app)
     errors.register(app)
 
 

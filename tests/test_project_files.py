@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.settings import Settings
-from handlers.slack import nominate
+from handlers.slack import moderation, nominate
 from tests.support.contracts import SLACK_MANIFEST, assert_matches_schema, schema_problems
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,6 +47,7 @@ def test_manifest_declares_commands_shortcuts_and_home() -> None:
     assert {s["callback_id"] for s in features["shortcuts"]} == {
         nominate.MESSAGE_SHORTCUT,
         nominate.GLOBAL_SHORTCUT,
+        moderation.HIDE_SHORTCUT,
     }
     assert features["app_home"]["home_tab_enabled"] is True
     settings = manifest["settings"]

@@ -379,6 +379,45 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
     return 0
 
 
+def cmd_nomination_moderate(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat nomination hide|restore ID --reason …`: as the operator, everywhere the
+    nomination was posted (through its own platform's client when that is configured)."""
+    import asyncio
+
+    from bot.app.platforms import recognition_editor
+    from bot.nominations.moderation import (
+        Actor,
+        hide_nomination,
+        nomination_platform,
+        restore_nomination,
+    )
+
+    services = _start(settings, clock)
+    try:
+        editor = recognition_editor(services, nomination_platform(services, args.nomination_id))
+        if args.nomination_command == "hide":
+            asyncio.run(
+                hide_nomination(
+                    services, Actor.command_line(), args.nomination_id, args.reason, editor
+                )
+            )
+            print(
+                messages.HIDDEN_DONE.format(
+                    nomination_id=args.nomination_id, notice=messages.HIDDEN_NOTICE
+                )
+            )
+        else:
+            asyncio.run(
+                restore_nomination(
+                    services, Actor.command_line(), args.nomination_id, args.reason, editor
+                )
+            )
+            print(messages.RESTORED_DONE.format(nomination_id=args.nomination_id))
+    finally:
+        services.close()
+    return 0
+
+
 def cmd_demo_seed(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Fill the database with a demo trust: staff in their seats and years of nominations."""
     from bot.demo.seed import seed_demo
@@ -529,6 +568,21 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
+
+    nomination = commands.add_parser("nomination", help="moderation: hide or restore a nomination")
+    nomination_commands = nomination.add_subparsers(
+        dest="nomination_command", required=True, metavar="ACTION"
+    )
+    for verb, text in (
+        ("hide", "hide a nomination everywhere it was posted (audited)"),
+        ("restore", "restore a hidden nomination (audited)"),
+    ):
+        moderate = nomination_commands.add_parser(verb, parents=[test_options], help=text)
+        moderate.add_argument("nomination_id", type=int, metavar="ID")
+        moderate.add_argument(
+            "--reason", required=verb == "hide", default="", help="kept in the audit trail"
+        )
+        moderate.set_defaults(handler=cmd_nomination_moderate)
 
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")

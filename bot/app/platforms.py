@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.recognition.outbox import retry_outbox
+from bot.recognition.senders import RecognitionEditor
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
 from schedules.outbox import OutboxSweep
@@ -73,6 +74,23 @@ def send_teams_outbox(services: Services) -> int:
 
     sender = TeamsRecognitionSender(connector_api(services.settings), services)
     return asyncio.run(retry_outbox(services, sender))
+
+
+def recognition_editor(services: Services, platform: str) -> RecognitionEditor | None:
+    """The editor for recognitions posted on `platform` ("slack" or "teams"), when that
+    platform is configured; None otherwise (the database is changed all the same)."""
+    settings = services.settings
+    if platform == "slack" and settings.slack_configured:
+        from handlers.slack.client import build_async_client
+        from handlers.slack.recognition import SlackRecognitionSender
+
+        return SlackRecognitionSender(build_async_client(settings), settings)
+    if platform == "teams" and settings.teams_configured:
+        from handlers.teams.proactive import connector_api
+        from handlers.teams.recognition import TeamsRecognitionSender
+
+        return TeamsRecognitionSender(connector_api(settings), services)
+    return None
 
 
 def outbox_sweeps(services: Services) -> list[OutboxSweep]:

@@ -27,6 +27,7 @@ from bot.errors import (
 )
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.story_text import clean_story, has_visible_text, visible_length
+from bot.nominations.visibility import counted_nominations, is_counted
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -69,6 +70,54 @@ def _normalise_story(story: str) -> str:
     return clean_story(story)
 
 
+def content_problems(
+    story: str,
+    behaviour_slugs: Sequence[str],
+    catalogue: BehaviourCatalogue,
+    rules: NominationRules,
+) -> list[Problem]:
+    """What is wrong with a nomination's behaviours and story: checked when it is made and
+    again when its author edits it."""
+    problems: list[Problem] = []
+    slugs = list(dict.fromkeys(behaviour_slugs))
+    unknown = [slug for slug in slugs if slug not in catalogue]
+    if not slugs:
+        problems.append(Problem(NominationField.BEHAVIOURS, messages.NO_BEHAVIOURS))
+    elif unknown:
+        problems.append(
+            Problem(
+                NominationField.BEHAVIOURS,
+                messages.UNKNOWN_BEHAVIOURS.format(
+                    tags=", ".join(f"#{slug}" for slug in unknown),
+                    known=", ".join(behaviour.hashtag for behaviour in catalogue),
+                ),
+            )
+        )
+
+    typed, story = story, _normalise_story(story)
+    if typed.strip() and not has_visible_text(typed):
+        problems.append(Problem(NominationField.STORY, messages.STORY_INVISIBLE))
+    elif visible_length(story) < rules.min_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_SHORT.format(
+                    minimum=rules.min_story, length=visible_length(story)
+                ),
+            )
+        )
+    elif len(story) > rules.max_story:
+        problems.append(
+            Problem(
+                NominationField.STORY,
+                messages.STORY_TOO_LONG.format(
+                    maximum=rules.max_story, length=len(story), over=len(story) - rules.max_story
+                ),
+            )
+        )
+    return problems
+
+
 def _problems(
     request: NominationRequest, catalogue: BehaviourCatalogue, rules: NominationRules
 ) -> list[Problem]:
@@ -100,42 +149,7 @@ def _problems(
                 )
             )
 
-    slugs = list(dict.fromkeys(request.behaviour_slugs))
-    unknown = [slug for slug in slugs if slug not in catalogue]
-    if not slugs:
-        problems.append(Problem(NominationField.BEHAVIOURS, messages.NO_BEHAVIOURS))
-    elif unknown:
-        problems.append(
-            Problem(
-                NominationField.BEHAVIOURS,
-                messages.UNKNOWN_BEHAVIOURS.format(
-                    tags=", ".join(f"#{slug}" for slug in unknown),
-                    known=", ".join(behaviour.hashtag for behaviour in catalogue),
-                ),
-            )
-        )
-
-    story = _normalise_story(request.story)
-    if request.story.strip() and not has_visible_text(request.story):
-        problems.append(Problem(NominationField.STORY, messages.STORY_INVISIBLE))
-    elif visible_length(story) < rules.min_story:
-        problems.append(
-            Problem(
-                NominationField.STORY,
-                messages.STORY_TOO_SHORT.format(
-                    minimum=rules.min_story, length=visible_length(story)
-                ),
-            )
-        )
-    elif len(story) > rules.max_story:
-        problems.append(
-            Problem(
-                NominationField.STORY,
-                messages.STORY_TOO_LONG.format(
-                    maximum=rules.max_story, length=len(story), over=len(story) - rules.max_story
-                ),
-            )
-        )
+    problems += content_problems(request.story, request.behaviour_slugs, catalogue, rules)
     if request.visibility not in tuple(Visibility):
         problems.append(Problem(NominationField.VISIBILITY, messages.BAD_VISIBILITY))
     return problems
@@ -286,7 +300,11 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
     AlreadyEndorsedError.
     """
     nomination = load_nomination(session, nomination_id)
-    if nomination is None or nomination.workspace_id != member.workspace_id:
+    if (
+        nomination is None
+        or nomination.workspace_id != member.workspace_id
+        or not is_counted(nomination)
+    ):
         raise NominationNotFoundError(messages.NOMINATION_NOT_FOUND)
     involved = {link.member_id for link in nomination.nominees} | {nomination.nominator_id}
     if nomination.visibility != Visibility.PUBLIC and member.id not in involved:
@@ -323,10 +341,11 @@ def recent_nominations(
     received_by: int | None = None,
     given_by: int | None = None,
 ) -> list[Nomination]:
-    """The latest nominations in a workspace, optionally those one member received or gave."""
+    """The latest nominations that count in a workspace (none withdrawn or hidden),
+    optionally those one member received or gave."""
     query = (
         select(Nomination)
-        .where(Nomination.workspace_id == workspace_id)
+        .where(Nomination.workspace_id == workspace_id, counted_nominations())
         .order_by(Nomination.created_at.desc(), Nomination.id.desc())
         .limit(limit)
         .options(

@@ -44,6 +44,7 @@ from db.models import (
     Member,
     Nomination,
     NominationBehaviour,
+    NominationFlag,
     NominationNominee,
     Spotlight,
     TeamsConversation,
@@ -332,6 +333,25 @@ def _erase(session: Session, user_id: str) -> ErasurePlan:
                 TeamsConversation.installed_by == member.platform_user_id,
             )
             .values(installed_by=None)
+        )
+        # Moderation: flags they raised hold their words; hides and flag decisions name
+        # them by user id (the audit trail keeps the bare fact).
+        session.execute(delete(NominationFlag).where(NominationFlag.flagged_by_id == member.id))
+        session.execute(
+            update(Nomination)
+            .where(
+                Nomination.workspace_id == member.workspace_id,
+                Nomination.hidden_by == member.platform_user_id,
+            )
+            .values(hidden_by=None)
+        )
+        session.execute(
+            update(NominationFlag)
+            .where(
+                NominationFlag.workspace_id == member.workspace_id,
+                NominationFlag.decided_by == member.platform_user_id,
+            )
+            .values(decided_by=None)
         )
         mention = f"<@{member.platform_user_id}>"
         session.execute(

@@ -87,7 +87,8 @@ async def send_once(
     claimed, view = await services.in_worker(claim)
     if claimed is None:
         return SendResult(Sent.ALREADY)
-    if view is None:  # erased meanwhile: nothing to post, and nothing to retry
+    if view is None or view.withdrawn or view.hidden:
+        # Erased, withdrawn or hidden meanwhile: nothing to post, and nothing to retry.
         await services.in_worker(finish, claimed, "", None)
         return SendResult(Sent.ALREADY)
     try:

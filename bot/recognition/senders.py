@@ -64,3 +64,53 @@ class RecognitionSender(Protocol):
         """Whether the platform refused Everyseat's own credentials (a revoked token): nothing
         will go out until an admin reinstalls the app."""
         ...
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message a recognition was sent as: the public post (`direct` False, in channel
+    `channel_id`) or a nominee's personal message (`direct` True, `channel_id` the person)."""
+
+    channel_id: str
+    message_id: str
+    direct: bool
+
+
+class RecognitionEditor(RecognitionSender, Protocol):
+    """Changes recognitions already sent: what moderation (editing, withdrawing, hiding,
+    restoring) needs a platform to do to each message."""
+
+    async def update_message(
+        self, workspace_id: int, message: SentMessage, view: RecognitionView
+    ) -> None:
+        """Show `view` in place of what `message` said (post or personal message)."""
+        ...
+
+    async def replace_with_notice(self, workspace_id: int, message: SentMessage, text: str) -> None:
+        """Replace `message` with one neutral line."""
+        ...
+
+    async def delete_message(self, workspace_id: int, message: SentMessage) -> None:
+        """Remove `message`."""
+        ...
+
+
+@dataclass(frozen=True)
+class FlagNotice:
+    """A flag as admins are told about it, with the recognition it is about."""
+
+    flag_id: int
+    reason: str
+    flagged_by: str | None  # a display name; None once that person has been erased
+    recognition: RecognitionView
+
+
+class FlagNotifier(Protocol):
+    """Tells one admin about a flag, with Hide and Dismiss buttons."""
+
+    def can_reach(self, person_id: str) -> bool:
+        """Whether `person_id` is an id this platform can message (EVERYSEAT_ADMINS may list
+        both Slack and Teams ids)."""
+        ...
+
+    async def send_flag(self, workspace_id: int, admin_id: str, notice: FlagNotice) -> None: ...

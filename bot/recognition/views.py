@@ -39,6 +39,10 @@ class RecognitionView:
     is_private: bool
     endorsements: int
     source_message_url: str | None = None
+    # Moderation: a withdrawn or hidden nomination is no longer posted or counted.
+    withdrawn: bool = False
+    hidden: bool = False
+    edited: bool = False
 
 
 def recognition_view(
@@ -59,6 +63,9 @@ def recognition_view(
         is_private=nomination.visibility == "private",
         endorsements=endorsements,
         source_message_url=nomination.source_message_url,
+        withdrawn=nomination.withdrawn_at is not None,
+        hidden=nomination.hidden_at is not None,
+        edited=nomination.edited_at is not None,
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bot import messages
 from bot.errors import WorkspaceChoiceError
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
 from db.models import (
     Endorsement,
@@ -130,11 +131,13 @@ def choose_workspace(session: Session, external_id: str | None = None) -> Worksp
 
 
 def in_period(workspace_id: int, period: ReportingPeriod) -> ColumnElement[bool]:
-    """The nominations of one workspace in one period: an index range scan."""
+    """The nominations of one workspace in one period that count (not withdrawn or
+    hidden): an index range scan."""
     return and_(
         Nomination.workspace_id == workspace_id,
         Nomination.created_at >= period.since,
         Nomination.created_at < period.until,
+        counted_nominations(),
     )
 
 

@@ -7,17 +7,19 @@ views into Block Kit or text; `record_spotlights` remembers who was featured onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import BigInteger, and_, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot import messages
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations.rules import Visibility
+from bot.nominations.visibility import counted_nominations
 from bot.recognition.views import PersonView
 from bot.weekly.periods import Period
 from bot.weekly.reflections import Reflection, ReflectionCatalogue
@@ -32,25 +34,41 @@ from db.models import (
 
 SPOTLIGHT_MIN = 3
 SPOTLIGHT_MAX = 5
-# Someone featured this recently gives way to colleagues who haven't been.
+# How far back "recognised least" and "featured lately" look.
+TRAILING_WINDOW = timedelta(weeks=12)
+# Someone (or a seat) featured this recently gives way to colleagues who haven't been.
 FRESHNESS_WINDOW = timedelta(weeks=8)
-# The best-endorsed, fullest stories are the only ones worth scoring in a very busy week.
+# In a very busy week only this many nominations are scored: an even, seeded sample (never
+# the best-endorsed, which would let popularity in by the back door).
 CANDIDATE_LIMIT = 200
+SAMPLE_MULTIPLIER = 7_919
+SAMPLE_MODULUS = 1_000_003  # prime
 # Beyond this many names the digest just says how many more there were.
 ALSO_RECOGNISED_LIMIT = 1000
 STORY_EXCERPT_LENGTH = 280
 
-# pick_spotlights' weights: one endorsement outweighs a long story; a repeat seat, team or
-# behaviour costs about as much as one or two endorsements; a recent spotlight costs more
-# than any story can earn, so it only wins when no one fresher is left.
-ENDORSEMENT_WEIGHT = 0.5
-MAX_COUNTED_ENDORSEMENTS = 5
-SUBSTANCE_WEIGHT = 1.0
+# pick_spotlights' weights. Merit (at most 1.0) is a fuller story and a little for
+# endorsements, capped low because popular people's posts collect more of them. Being
+# recognised rarely (UNSEEN_PERSON_WEIGHT / trailing nominations) and sitting in a seat
+# the spotlight has rarely featured (UNSEEN_SEAT_WEIGHT / (1 + times featured)) outweigh
+# any merit, so the spotlight reaches those the rest of the week's posts don't.
+ENDORSEMENT_WEIGHT = 0.2
+MAX_COUNTED_ENDORSEMENTS = 2
+SUBSTANCE_WEIGHT = 0.6
 SUBSTANCE_FULL_AT = 400  # characters
+UNSEEN_PERSON_WEIGHT = 2.0
+UNSEEN_SEAT_WEIGHT = 1.5
+# Someone whose title isn't known counts as a seat featured once: neither favoured nor
+# passed over for it.
+UNKNOWN_SEAT_SPOTLIGHTS = 1
+# A repeat seat, team or behaviour within one digest costs about as much as the merit a
+# story can earn; featuring someone again costs more than anything a story can earn, so
+# it only happens when no one fresher is left.
 REPEAT_SEAT_PENALTY = 1.0
 REPEAT_DEPARTMENT_PENALTY = 0.75
 REPEAT_BEHAVIOUR_PENALTY = 0.5
 RECENT_SPOTLIGHT_PENALTY = 10.0
+REPEAT_SPOTLIGHT_PENALTY = 5.0  # per earlier spotlight in the trailing window
 
 
 @dataclass(frozen=True)
@@ -72,12 +90,35 @@ class SpotlightCandidate:
     nominator: PersonView | None = None
 
 
+@dataclass(frozen=True)
+class SpotlightHistory:
+    """What the trailing weeks say about the people and seats in this week's candidates.
+
+    Seats are keyed by `seat_key`. Members or seats missing from a mapping count as never
+    recognised / never featured; `seed` (the period's key) orders exact ties, so a week's
+    choice is the same however often it is built.
+    """
+
+    # Public nominations each member received in the trailing window, this period's included.
+    recognitions: Mapping[int, int] = field(default_factory=dict)
+    # Times each member was featured in the trailing window, this period's digest excluded.
+    spotlights: Mapping[int, int] = field(default_factory=dict)
+    # Members featured within FRESHNESS_WINDOW.
+    recently_spotlighted: frozenset[int] = frozenset()
+    # Times each seat was featured in the trailing window, and seats featured within
+    # FRESHNESS_WINDOW.
+    seat_spotlights: Mapping[str, int] = field(default_factory=dict)
+    recent_seats: frozenset[str] = frozenset()
+    seed: str = ""
+
+
 def spotlight_count(candidates: int) -> int:
     """3 spotlights in an ordinary week, up to 5 in a busy one; fewer only if fewer exist."""
     return min(candidates, max(SPOTLIGHT_MIN, min(SPOTLIGHT_MAX, candidates // 4)))
 
 
-def _seat(text: str | None) -> str | None:
+def seat_key(text: str | None) -> str | None:
+    """A seat (job title) as selection compares it: trimmed and case-folded."""
     return text.strip().casefold() or None if text else None
 
 
@@ -87,52 +128,92 @@ def _merit(candidate: SpotlightCandidate) -> float:
     return ENDORSEMENT_WEIGHT * endorsements + SUBSTANCE_WEIGHT * substance
 
 
+def _tie_break(seed: str, nomination_id: int) -> int:
+    digest = hashlib.sha256(f"{seed}:{nomination_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def pick_spotlights(
     candidates: Sequence[SpotlightCandidate],
     *,
+    history: SpotlightHistory | None = None,
     recently_spotlighted: Iterable[int] = (),
     count: int | None = None,
 ) -> list[SpotlightCandidate]:
-    """Choose the nominations to feature, seat-aware and anti-hero.
+    """Choose the nominations to feature, favouring the people and seats seen least.
 
-    Greedy: each round takes the candidate with the best score, where the score is its
-    merit (endorsements, then a fuller story) minus penalties for
-      - nominees spotlighted in the last weeks (`recently_spotlighted` member ids), large
-        enough that they are featured only when no fresher story is left;
-      - a job title (seat), department or behaviour already featured in this digest.
-    A nomination whose nominee is already featured is never picked, so nobody appears
-    twice. Ties go to the earlier nomination, so the result is deterministic.
+    Greedy: each round takes the candidate with the best score, the mean over its nominees
+    of
+      + UNSEEN_PERSON_WEIGHT / nominations they received in the trailing window,
+      + UNSEEN_SEAT_WEIGHT / (1 + times their seat was featured, in the trailing window
+        or earlier in this digest),
+    plus its merit (a fuller story, a capped nod to endorsements), minus penalties for
+      - each nominee featured before: RECENT_SPOTLIGHT_PENALTY within FRESHNESS_WINDOW
+        (`history.recently_spotlighted` and `recently_spotlighted`), and
+        REPEAT_SPOTLIGHT_PENALTY for every time in the trailing window;
+      - a seat, department or behaviour already featured in this digest.
+    One slot is reserved for a seat not featured within FRESHNESS_WINDOW: if the other
+    picks include none, the last goes to the best candidate with such a nominee, when one
+    exists. A nomination whose nominee is already featured is never picked, so nobody
+    appears twice. Exact ties are broken by a hash of `history.seed` and the nomination id:
+    deterministic, but not always favouring the earliest. Pure: reads only its arguments.
     `count` defaults to `spotlight_count(len(candidates))`.
     """
-    recent = set(recently_spotlighted)
+    past = history or SpotlightHistory()
+    recent = set(recently_spotlighted) | past.recently_spotlighted
     wanted = spotlight_count(len(candidates)) if count is None else count
     picked: list[SpotlightCandidate] = []
     people: set[int] = set()
-    seats: set[str] = set()
+    seats: dict[str, int] = {}
     departments: set[str] = set()
     behaviours: set[str] = set()
 
+    def seat_term(nominee: NomineeProfile) -> float:
+        key = seat_key(nominee.person.title)
+        featured = (
+            past.seat_spotlights.get(key, 0) + seats.get(key, 0)
+            if key is not None
+            else UNKNOWN_SEAT_SPOTLIGHTS
+        )
+        return UNSEEN_SEAT_WEIGHT / (1 + featured)
+
     def score(candidate: SpotlightCandidate) -> float:
+        nominees = candidate.nominees
         value = _merit(candidate)
-        value -= RECENT_SPOTLIGHT_PENALTY * sum(n.member_id in recent for n in candidate.nominees)
-        nominee_seats = {_seat(n.person.title) for n in candidate.nominees} - {None}
-        nominee_departments = {_seat(n.department) for n in candidate.nominees} - {None}
-        value -= REPEAT_SEAT_PENALTY * len(nominee_seats & seats)
+        value += sum(
+            UNSEEN_PERSON_WEIGHT / max(1, past.recognitions.get(n.member_id, 1)) + seat_term(n)
+            for n in nominees
+        ) / len(nominees)
+        value -= RECENT_SPOTLIGHT_PENALTY * sum(n.member_id in recent for n in nominees)
+        value -= REPEAT_SPOTLIGHT_PENALTY * sum(
+            past.spotlights.get(n.member_id, 0) for n in nominees
+        )
+        nominee_seats = {seat_key(n.person.title) for n in nominees} - {None}
+        nominee_departments = {seat_key(n.department) for n in nominees} - {None}
+        value -= REPEAT_SEAT_PENALTY * len(nominee_seats & seats.keys())
         value -= REPEAT_DEPARTMENT_PENALTY * len(nominee_departments & departments)
         value -= REPEAT_BEHAVIOUR_PENALTY * len(set(candidate.behaviour_slugs) & behaviours)
         return value
 
-    remaining = sorted(candidates, key=lambda c: c.nomination_id)
+    def fresh_seat(candidate: SpotlightCandidate) -> bool:
+        keys = {seat_key(n.person.title) for n in candidate.nominees} - {None}
+        return any(key not in past.recent_seats for key in keys)
+
+    remaining = list(candidates)
     while len(picked) < wanted:
         eligible = [c for c in remaining if not any(n.member_id in people for n in c.nominees)]
+        if len(picked) == wanted - 1 and not any(fresh_seat(c) for c in picked):
+            eligible = [c for c in eligible if fresh_seat(c)] or eligible
         if not eligible:
             break
-        best = max(eligible, key=lambda c: (score(c), -c.nomination_id))
+        best = max(eligible, key=lambda c: (score(c), _tie_break(past.seed, c.nomination_id)))
         picked.append(best)
         remaining.remove(best)
         people.update(n.member_id for n in best.nominees)
-        seats.update(s for n in best.nominees if (s := _seat(n.person.title)))
-        departments.update(d for n in best.nominees if (d := _seat(n.department)))
+        for nominee in best.nominees:
+            if (key := seat_key(nominee.person.title)) is not None:
+                seats[key] = seats.get(key, 0) + 1
+        departments.update(d for n in best.nominees if (d := seat_key(n.department)))
         behaviours.update(best.behaviour_slugs)
     return picked
 
@@ -227,6 +308,7 @@ def _public_in(
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= starts_at,
         Nomination.created_at < ends_at,
+        counted_nominations(),
     ]
 
 
@@ -256,7 +338,51 @@ def _summary(
     return DigestSummary(nominations, people, ordered)
 
 
-def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[SpotlightCandidate]:
+def _trailing_recognitions(
+    session: Session, workspace_id: int, period: Period, candidate_ids: Sequence[int]
+) -> dict[int, int]:
+    """Public nominations each nominee of `candidate_ids` received in the TRAILING_WINDOW up
+    to the period's due time (this week's included).
+
+    Only the member index narrows the rows (the window is a CASE, not a WHERE), so every
+    planner walks each candidate's own nominations rather than the whole window: the cost
+    follows the few hundred people scored, not the size of the trust or its history."""
+    in_window = and_(
+        Nomination.workspace_id == workspace_id,
+        Nomination.visibility == str(Visibility.PUBLIC),
+        Nomination.created_at >= period.due_at - TRAILING_WINDOW,
+        Nomination.created_at < period.due_at,
+        counted_nominations(),
+    )
+    nominees = select(NominationNominee.member_id).where(
+        NominationNominee.nomination_id.in_(candidate_ids)
+    )
+    rows = session.execute(
+        select(NominationNominee.member_id, func.sum(case((in_window, 1), else_=0)))
+        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+        .where(NominationNominee.member_id.in_(nominees))
+        .group_by(NominationNominee.member_id)
+    )
+    return {int(member_id): int(count or 0) for member_id, count in rows}
+
+
+def _sample_key(seed: str) -> ColumnElement[int]:
+    """A deterministic shuffle of nomination ids for `seed`: (id × A + B) mod P, in SQL."""
+    offset = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big") % SAMPLE_MODULUS
+    return (cast(Nomination.id, BigInteger) * SAMPLE_MULTIPLIER + offset) % SAMPLE_MODULUS
+
+
+def _candidates(
+    session: Session, workspace_id: int, period: Period, seed: str
+) -> tuple[list[SpotlightCandidate], dict[int, int]]:
+    """The period's public nominations worth scoring, and the trailing-window count of
+    nominations received by each of their nominees.
+
+    A week with more than CANDIDATE_LIMIT is sampled evenly (a shuffle seeded by `seed`),
+    so every nomination has the same chance to be scored: neither endorsements nor
+    popularity decide who reaches the policy, which then weighs the trailing 12 weeks.
+    """
+    window = _public_in(workspace_id, period.starts_at, period.due_at)
     endorsements = (
         select(func.count())
         .where(Endorsement.nomination_id == Nomination.id)
@@ -266,7 +392,7 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
     rows = session.execute(
         select(Nomination.id, Nomination.story, Nomination.nominator_id, endorsements)
         .where(*window)
-        .order_by(endorsements.desc(), func.length(Nomination.story).desc(), Nomination.id)
+        .order_by(_sample_key(seed), Nomination.id)
         .limit(CANDIDATE_LIMIT)
     ).all()
     ids = [row[0] for row in rows]
@@ -280,6 +406,7 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
         nominees.setdefault(link.nomination_id, []).append(
             NomineeProfile(member.id, PersonView.of(member), member.department)
         )
+    recognitions = _trailing_recognitions(session, workspace_id, period, ids)
     behaviours: dict[int, list[str]] = {}
     for nomination_id, slug in session.execute(
         select(NominationBehaviour.nomination_id, NominationBehaviour.behaviour_slug)
@@ -292,7 +419,7 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
         member.id: PersonView.of(member)
         for member in session.scalars(select(Member).where(Member.id.in_(nominator_ids)))
     }
-    return [
+    candidates = [
         SpotlightCandidate(
             nomination_id=nomination_id,
             nominees=tuple(nominees.get(nomination_id, ())),
@@ -304,20 +431,50 @@ def _candidates(session: Session, window: list[ColumnElement[bool]]) -> list[Spo
         for nomination_id, story, nominator_id, count in rows
         if nominees.get(nomination_id)
     ]
+    return candidates, recognitions
 
 
-def recently_spotlighted_members(session: Session, workspace_id: int, period: Period) -> set[int]:
-    """Members a digest featured in the weeks before this period (not this one itself)."""
-    return set(
-        session.scalars(
-            select(Spotlight.member_id)
-            .where(
-                Spotlight.workspace_id == workspace_id,
-                Spotlight.spotlighted_at >= period.due_at - FRESHNESS_WINDOW,
-                Spotlight.period_key != period.key,
-            )
-            .distinct()
-        )
+def spotlight_history(
+    session: Session, workspace_id: int, period: Period, recognitions: Mapping[int, int]
+) -> SpotlightHistory:
+    """Who and which seats digests featured in the TRAILING_WINDOW before `period` (its own
+    earlier record excluded, so building it again chooses the same), with `recognitions`."""
+    earlier = (
+        Spotlight.workspace_id == workspace_id,
+        Spotlight.spotlighted_at >= period.due_at - TRAILING_WINDOW,
+        Spotlight.period_key != period.key,
+    )
+    fresh_since = period.due_at - FRESHNESS_WINDOW
+    people: dict[int, int] = {}
+    recent_people: set[int] = set()
+    for member_id, times, last in session.execute(
+        select(Spotlight.member_id, func.count(), func.max(Spotlight.spotlighted_at))
+        .where(*earlier)
+        .group_by(Spotlight.member_id)
+    ):
+        people[member_id] = int(times)
+        if last >= fresh_since:
+            recent_people.add(member_id)
+    seats: dict[str, int] = {}
+    recent_seats: set[str] = set()
+    for title, times, last in session.execute(
+        select(Member.title, func.count(), func.max(Spotlight.spotlighted_at))
+        .join(Member, Member.id == Spotlight.member_id)
+        .where(*earlier, Member.title.is_not(None))
+        .group_by(Member.title)
+    ):
+        # Titles that differ only in case or spacing are one seat.
+        if (key := seat_key(title)) is not None:
+            seats[key] = seats.get(key, 0) + int(times)
+            if last >= fresh_since:
+                recent_seats.add(key)
+    return SpotlightHistory(
+        recognitions=dict(recognitions),
+        spotlights=people,
+        recently_spotlighted=frozenset(recent_people),
+        seat_spotlights=seats,
+        recent_seats=frozenset(recent_seats),
+        seed=f"{workspace_id}:{period.key}",
     )
 
 
@@ -359,9 +516,10 @@ def build_digest_view(
     reflection = reflection_for(reflections, workspace_id, period)
     if summary.nominations == 0:
         return DigestView(workspace_id, period, summary, reflection)
+    seed = f"{workspace_id}:{period.key}"
+    candidates, recognitions = _candidates(session, workspace_id, period, seed)
     picked = pick_spotlights(
-        _candidates(session, window),
-        recently_spotlighted=recently_spotlighted_members(session, workspace_id, period),
+        candidates, history=spotlight_history(session, workspace_id, period, recognitions)
     )
     featured = {nominee.member_id for item in picked for nominee in item.nominees}
     also, more = _also_recognised(session, window, featured)

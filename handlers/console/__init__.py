@@ -10,12 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot import messages
 from bot.errors import EveryseatError
+from bot.nominations.moderation import (
+    Actor,
+    decide_flag,
+    edit_nomination,
+    editable_by,
+    flag_nomination,
+    hide_nomination,
+    moderation_queue,
+    nomination_to_edit,
+    restore_nomination,
+    withdraw_nomination,
+)
 from bot.nominations.one_line import parse_one_line
 from bot.nominations.use_cases import NominationSubmission, record_nomination
 from bot.people.resolution import NoLookup, PersonRef, workspace_id_in
@@ -27,6 +39,7 @@ from bot.services import Services
 from bot.weekly.periods import PostKind
 from handlers.console.weekly_text import preview_text
 
+T = TypeVar("T")
 CONSOLE_PLATFORM = "console"
 CONSOLE_WORKSPACE = "local"
 NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -129,6 +142,151 @@ def _recent(console: ConsoleSession, text: str) -> None:
         console.say(messages.CONSOLE_NO_NOMINATIONS)
     for view in views:
         console.say(render_recognition_text(view))
+    editable = editable_by(console.services, console.workspace_id, console.user)
+    if editable:
+        until = editable[-1][1].astimezone(console.services.rules.timezone)
+        console.say(
+            messages.CONSOLE_EDITABLE.format(
+                until=until.strftime("%d %b %H:%M"),
+                numbers=", ".join(f"#{number}" for number, _ in editable),
+            )
+        )
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+def _actor(console: ConsoleSession) -> Actor:
+    """The person at the console. As the local operator they may hide and restore; editing
+    and withdrawing are still only for the nominator, read from the database."""
+    return Actor(CONSOLE_PLATFORM, CONSOLE_WORKSPACE, _person(console.user), operator=True)
+
+
+def _numbered(console: ConsoleSession, text: str, usage: str) -> tuple[int, str] | None:
+    """`N rest…` → (N, rest); None (and the usage said) when N is not a number."""
+    number, _, rest = text.strip().lstrip("#").partition(" ")
+    if not number.isdigit():
+        console.say(messages.CONSOLE_BAD_NOMINATION.format(usage=usage))
+        return None
+    return int(number), rest.strip()
+
+
+def _run(console: ConsoleSession, work: Coroutine[Any, Any, T]) -> T | None:
+    try:
+        return asyncio.run(work)
+    except EveryseatError as error:
+        console.say(error.message)
+        return None
+
+
+def _edit(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/edit 3 the new story #behaviour")
+    if parsed is None:
+        return
+    number, rest = parsed
+    current = _run(console, nomination_to_edit(console.services, _actor(console), number))
+    if current is None:
+        return
+    line = parse_one_line(rest, _MENTION)
+    slugs = line.behaviour_slugs or tuple(b.slug for b in current.behaviours)
+    try:
+        view = asyncio.run(
+            edit_nomination(console.services, _actor(console), number, line.story, slugs, None)
+        )
+    except EveryseatError as error:
+        console.say(error.message)
+        console.say(messages.CONSOLE_YOU_TYPED.format(text=text))
+        return
+    console.say(messages.EDITED)
+    console.say(render_recognition_text(view))
+
+
+def _withdraw(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/withdraw 3")
+    if parsed is None:
+        return
+    view = _run(console, withdraw_nomination(console.services, _actor(console), parsed[0], None))
+    if view is not None:
+        names = messages.join_names([f"@{person.display_name}" for person in view.nominees])
+        console.say(messages.WITHDRAWN.format(nominees=names))
+
+
+def _flag(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/flag 3 why admins should look")
+    if (
+        parsed is not None
+        and _run(
+            console,
+            flag_nomination(console.services, _actor(console), parsed[0], parsed[1], None),
+        )
+        is not None
+    ):
+        console.say(messages.FLAGGED)
+
+
+def _hide(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/hide 3 the reason")
+    if (
+        parsed is not None
+        and _run(
+            console, hide_nomination(console.services, _actor(console), parsed[0], parsed[1], None)
+        )
+        is not None
+    ):
+        console.say(
+            messages.HIDDEN_DONE.format(nomination_id=parsed[0], notice=messages.HIDDEN_NOTICE)
+        )
+
+
+def _restore(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/restore 3 the reason")
+    if (
+        parsed is not None
+        and _run(
+            console,
+            restore_nomination(console.services, _actor(console), parsed[0], parsed[1], None),
+        )
+        is not None
+    ):
+        console.say(messages.RESTORED_DONE.format(nomination_id=parsed[0]))
+
+
+def _dismiss(console: ConsoleSession, text: str) -> None:
+    parsed = _numbered(console, text, "/dismiss 1")
+    if parsed is None:
+        return
+    decision = _run(
+        console,
+        decide_flag(console.services, _actor(console), parsed[0], uphold=False, editor=None),
+    )
+    if decision is not None:
+        console.say(
+            f"#{decision.nomination_id}: "
+            + messages.FLAG_DISMISSED_BY.format(admin=f"@{console.user}")
+        )
+
+
+def _flags(console: ConsoleSession, _text: str) -> None:
+    queue = moderation_queue(console.services, console.workspace_id)
+    for flag in queue.open_flags:
+        console.say(
+            messages.CONSOLE_FLAG_LINE.format(
+                flag_id=flag.flag_id,
+                nomination_id=flag.nomination_id,
+                who=f"@{flag.who}" if flag.who else messages.FLAG_BY_UNKNOWN,
+                reason=flag.reason,
+            )
+        )
+    if not queue.open_flags:
+        console.say(messages.HOME_NO_OPEN_FLAGS)
+    for hidden in queue.hidden:
+        console.say(
+            messages.CONSOLE_HIDDEN_LINE.format(
+                nomination_id=hidden.nomination_id, admin=hidden.hidden_by, reason=hidden.reason
+            )
+        )
+    if not queue.hidden:
+        console.say(messages.HOME_NONE_HIDDEN)
 
 
 def _behaviours(console: ConsoleSession, _text: str) -> None:
@@ -168,6 +326,13 @@ def register(console: ConsoleSession) -> None:
         {
             "/nominate": _nominate,
             "/recent": _recent,
+            "/edit": _edit,
+            "/withdraw": _withdraw,
+            "/flag": _flag,
+            "/flags": _flags,
+            "/hide": _hide,
+            "/restore": _restore,
+            "/dismiss": _dismiss,
             "/behaviours": _behaviours,
             "/digest": _digest,
             "/stats": _stats,

@@ -12,6 +12,7 @@ from bot.people.resolution import resolve_people, workspace_id_for
 from bot.recognition.history import recent_recognition
 from bot.services import Services
 from handlers.slack.admin import home_admin_panel
+from handlers.slack.moderation import home_moderation_panel
 from handlers.slack.people import SLACK, SlackProfiles, slack_person
 from handlers.slack.render import home_view
 
@@ -23,8 +24,14 @@ async def on_home_opened(
 ) -> None:
     if event.get("tab", "home") != "home":
         return
-    user_id = event["user"]
-    workspace_id = await workspace_id_for(services, SLACK, body["team_id"])
+    await publish_home(client, services, body["team_id"], event["user"])
+
+
+async def publish_home(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+) -> None:
+    """Build and publish a person's App Home (again, after an admin changed something)."""
+    workspace_id = await workspace_id_for(services, SLACK, team_id)
     people = await resolve_people(
         services, workspace_id, [slack_person(user_id)], SlackProfiles(client)
     )
@@ -32,6 +39,8 @@ async def on_home_opened(
         recent_recognition, services, workspace_id, people[user_id].id, limit=RECENT_ON_HOME
     )
     panel = await home_admin_panel(client, services, workspace_id, user_id)
+    if panel:  # an admin: moderation comes first, the statistics keep the foot
+        panel = [*await home_moderation_panel(services, workspace_id), *panel]
     await client.views_publish(
         user_id=user_id, view=home_view(history.received, history.given, panel)
     )

@@ -6,18 +6,29 @@ this only says where a public post goes in Slack and how each message is sent.
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.recognition.senders import PublicTarget
+from bot.recognition.senders import FlagNotice, PublicTarget, SentMessage
 from bot.recognition.views import RecognitionView
 from bot.settings import Settings
-from handlers.slack.render import Block, nominee_message, recognition_message
+from handlers.slack.render import (
+    Block,
+    flag_message,
+    hidden_message,
+    nominee_message,
+    recognition_message,
+)
 
 # Delivery kinds: the claim's channel is the channel id for the public post, the nominee's
 # user id for a DM; the period is the nomination id.
 PUBLIC_POST = "recognition"
 NOMINEE_DM = "recognition-dm"
+
+# A Slack user id: the only ids EVERYSEAT_ADMINS may hold that Slack can message.
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 # Errors a retry won't fix without a person acting (inviting the bot, say).
 PERMANENT_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
@@ -59,6 +70,50 @@ class SlackRecognitionSender:
     ) -> None:
         text, blocks = recognition_message(view)
         await self.client.chat_update(channel=channel_id, ts=message_id, text=text, blocks=blocks)
+
+    # --- moderation: changing what was sent (RecognitionEditor) --------------------------
+
+    async def _channel_of(self, message: SentMessage) -> str:
+        """The conversation a message is in: a nominee's message was sent to their user id,
+        but chat.update and chat.delete need the DM's channel id."""
+        if not message.direct:
+            return message.channel_id
+        opened = await self.client.conversations_open(users=message.channel_id)
+        return str(opened["channel"]["id"])
+
+    async def update_message(
+        self, workspace_id: int, message: SentMessage, view: RecognitionView
+    ) -> None:
+        text, blocks = nominee_message(view) if message.direct else recognition_message(view)
+        await self.client.chat_update(
+            channel=await self._channel_of(message),
+            ts=message.message_id,
+            text=text,
+            blocks=blocks,
+        )
+
+    async def replace_with_notice(self, workspace_id: int, message: SentMessage, text: str) -> None:
+        fallback, blocks = hidden_message(text)
+        await self.client.chat_update(
+            channel=await self._channel_of(message),
+            ts=message.message_id,
+            text=fallback,
+            blocks=blocks,
+        )
+
+    async def delete_message(self, workspace_id: int, message: SentMessage) -> None:
+        await self.client.chat_delete(
+            channel=await self._channel_of(message), ts=message.message_id
+        )
+
+    # --- moderation: telling admins about a flag (FlagNotifier) ---------------------------
+
+    def can_reach(self, person_id: str) -> bool:
+        return bool(_SLACK_USER.match(person_id))
+
+    async def send_flag(self, workspace_id: int, admin_id: str, notice: FlagNotice) -> None:
+        text, blocks = flag_message(notice)
+        await self._post(admin_id, text, blocks)
 
     async def _post(self, channel: str, text: str, blocks: list[Block]) -> str:
         response = await self.client.chat_postMessage(

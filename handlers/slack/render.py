@@ -15,6 +15,7 @@ from bot import messages
 from bot.errors import NominationField
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.rules import NominationRules, Visibility
+from bot.recognition.senders import FlagNotice
 from bot.recognition.views import RecognitionView
 from handlers.slack.mrkdwn import escape_mrkdwn, mention, shorten
 
@@ -24,6 +25,11 @@ Block = dict[str, Any]
 FORM_CALLBACK_ID = "nomination_form"
 OPEN_FORM_ACTION = "open_nomination_form"
 ENDORSE_ACTION = "endorse_nomination"
+# Moderation on the recognition post (overflow menu) and in an admin's flag message; the
+# listeners are in handlers/slack/moderation.py.
+RECOGNITION_MENU_ACTION = "recognition_menu"
+FLAG_HIDE_ACTION = "flag_hide"
+FLAG_DISMISS_ACTION = "flag_dismiss"
 INPUT_ACTION = "value"
 SECTION_TEXT_LIMIT = 3000
 # Slack's plain_text_input holds at most this many characters; a longer story typed in one
@@ -211,11 +217,70 @@ def recognition_message(view: RecognitionView) -> tuple[str, list[Block]]:
                     "action_id": ENDORSE_ACTION,
                     "text": _plain(messages.ENDORSE_BUTTON),
                     "value": str(view.nomination_id),
-                }
+                },
+                recognition_menu(view.nomination_id),
             ],
         }
     )
     return text, blocks
+
+
+_MENU_CHOICES = {
+    "edit": messages.MODERATION_MENU_EDIT,
+    "withdraw": messages.MODERATION_MENU_WITHDRAW,
+    "flag": messages.MODERATION_MENU_FLAG,
+    "hide": messages.MODERATION_MENU_HIDE,
+}
+
+
+def recognition_menu(nomination_id: int, verbs: Sequence[str] = tuple(_MENU_CHOICES)) -> Block:
+    """The post's "…" menu. Everyone sees every choice (a channel post is the same for all);
+    who may do what is decided on the server."""
+    choices = [(verb, _MENU_CHOICES[verb]) for verb in verbs]
+    return {
+        "type": "overflow",
+        "action_id": RECOGNITION_MENU_ACTION,
+        "options": [
+            {"text": _plain(label), "value": f"{verb}:{nomination_id}"} for verb, label in choices
+        ],
+    }
+
+
+def hidden_message(notice: str) -> tuple[str, list[Block]]:
+    """What a hidden recognition's post and messages are replaced by."""
+    return notice, [_context(escape_mrkdwn(notice))]
+
+
+def flag_message(notice: FlagNotice) -> tuple[str, list[Block]]:
+    """An admin's message about a flag: who flagged it and why, the recognition, and the
+    Hide and Dismiss buttons."""
+    who = notice.flagged_by or messages.FLAG_BY_UNKNOWN
+    text = messages.FLAG_FOR_ADMINS.format(who=who, reason=notice.reason)
+    view = notice.recognition
+    blocks: list[Block] = [
+        _section(escape_mrkdwn(shorten(text, 1000))),
+        _section(f"#{view.nomination_id} {recognition_line(view)}"),
+        _section(_quoted_story(view.story)),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "style": "danger",
+                    "action_id": FLAG_HIDE_ACTION,
+                    "text": _plain(messages.MODERATION_HIDE_BUTTON),
+                    "value": str(notice.flag_id),
+                },
+                {
+                    "type": "button",
+                    "action_id": FLAG_DISMISS_ACTION,
+                    "text": _plain(messages.MODERATION_DISMISS_BUTTON),
+                    "value": str(notice.flag_id),
+                },
+            ],
+        },
+    ]
+    return escape_mrkdwn(text), blocks
 
 
 def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
@@ -227,6 +292,10 @@ def nominee_message(view: RecognitionView) -> tuple[str, list[Block]]:
     blocks = [_section(text)]
     if view.source_message_url:
         blocks.append(_context(messages.FROM_MESSAGE.format(url=f"<{view.source_message_url}>")))
+    # A private nomination is only seen here, so it is flagged from here.
+    blocks.append(
+        {"type": "actions", "elements": [recognition_menu(view.nomination_id, ("flag",))]}
+    )
     return text, blocks
 
 

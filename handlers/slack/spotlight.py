@@ -1,9 +1,11 @@
 """Block Kit for the weekly spotlight and the mid-week reflection prompt.
 
 Renders the neutral views from bot/weekly/spotlight.py. User text (names, titles, stories) is
-escaped for mrkdwn; people are mentioned by id. However busy the week, the message stays
-within Slack's limits: long lists are split into whole sections and then summarised
-("and 212 more colleagues"), never cut mid-block.
+escaped for mrkdwn. Only the spotlighted people are @-mentioned (a mention notifies): the
+nominators and everyone "also recognised" are named in plain text, with a pointer to App
+Home, so a busy week's digest notifies five people rather than hundreds. However busy the
+week, the message stays within Slack's limits: long lists are split into whole sections and
+then summarised ("and 212 more colleagues"), never cut mid-block.
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ class SlackMessage:
 
 
 def _mention(person: PersonView) -> str:
+    """A mention that notifies: for the spotlighted people only."""
     return mention(person.platform_user_id)
+
+
+def _name(person: PersonView) -> str:
+    """A person named without a notification."""
+    return escape_mrkdwn(person.display_name)
 
 
 def _with_seat(person: PersonView) -> str:
@@ -102,7 +110,7 @@ def _spotlight_blocks(item: SpotlightItem) -> list[Block]:
     )
     details = [messages.endorsement_count(item.endorsements)]
     if item.nominator is not None:
-        details.insert(0, messages.DIGEST_NOMINATED_BY.format(nominator=_mention(item.nominator)))
+        details.insert(0, messages.DIGEST_NOMINATED_BY.format(nominator=_name(item.nominator)))
     return [
         _section(f":star: *{line}*\n{_quote_lines(escape_mrkdwn(item.story))}"),
         _context(" · ".join(details)),
@@ -157,11 +165,12 @@ def render_digest_message(view: DigestView) -> SlackMessage:
         blocks.extend(
             _name_sections(
                 messages.DIGEST_ALSO_RECOGNISED,
-                [_mention(person) for person in view.also_recognised],
+                [_name(person) for person in view.also_recognised],
                 view.also_recognised_more,
                 ALSO_RECOGNISED_SECTIONS,
             )
         )
+        blocks.append(_context(escape_mrkdwn(messages.DIGEST_SEE_HOME)))
     blocks.append({"type": "divider"})
     blocks.extend(_reflection_blocks(view.reflection, messages.DIGEST_REFLECTION))
     blocks.append(_nominate_button())

@@ -8,7 +8,7 @@ dialogs accept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,8 +19,12 @@ from microsoft_teams.cards import (
     Choice,
     ChoiceSetInput,
     ExecuteAction,
+    Mention,
+    MentionedEntity,
     QueryData,
+    ShowCardAction,
     SubmitAction,
+    TeamsCardProperties,
     TextBlock,
     TextInput,
 )
@@ -29,6 +33,7 @@ from bot import messages
 from bot.errors import NominationField
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.rules import NominationRules, Visibility
+from bot.recognition.senders import FlagNotice
 from bot.recognition.views import PersonView, RecognitionView
 from bot.reporting.summary import StatsSummary
 from bot.weekly.reflections import Reflection
@@ -39,6 +44,31 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # The verbs our Action.Execute buttons send back; handlers route on them.
 NOMINATE_VERB = "nominate"
 ENDORSE_VERB = "endorse"
+# Moderation verbs (handlers/teams/moderation.py answers them). The recognition card offers
+# Edit, Withdraw, Flag and Hide to everyone in the conversation; who may do what is
+# decided on the server.
+EDIT_VERB = "edit_recognition"
+WITHDRAW_VERB = "withdraw_recognition"
+FLAG_VERB = "flag_recognition"
+HIDE_VERB = "hide_recognition"
+RESTORE_VERB = "restore_recognition"
+FLAG_HIDE_VERB = "flag_hide"
+FLAG_DISMISS_VERB = "flag_dismiss"
+MODERATION_VERBS = frozenset(
+    {
+        EDIT_VERB,
+        WITHDRAW_VERB,
+        FLAG_VERB,
+        HIDE_VERB,
+        RESTORE_VERB,
+        FLAG_HIDE_VERB,
+        FLAG_DISMISS_VERB,
+    }
+)
+# Input ids inside the moderation show-cards (unique across the whole card).
+EDIT_STORY_INPUT = "edit_story"
+EDIT_BEHAVIOURS_INPUT = "edit_behaviours"
+REASON_INPUT = "reason"
 # The id our "Nominate a colleague" buttons give the dialog they open (task/fetch).
 NOMINATE_DIALOG = "nominate"
 # Teams refuses messages over about 28 KB; a digest names at most this many colleagues in
@@ -82,8 +112,11 @@ def _error(message: str | None) -> list[CardElement]:
     return [TextBlock(text=message, color="Attention", wrap=True, spacing="Small")]
 
 
-def recognition_card(view: RecognitionView) -> AdaptiveCard:
-    """The public post: who recognised whom, for what, the story, and "I saw this too"."""
+def recognition_card(
+    view: RecognitionView, catalogue: BehaviourCatalogue | None = None
+) -> AdaptiveCard:
+    """The public post: who recognised whom, for what, the story, and "I saw this too".
+    With the `catalogue`, also the moderation actions (edit, withdraw, flag, hide)."""
     nominees = messages.join_names([person.display_name for person in view.nominees])
     behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
     line = (
@@ -123,7 +156,137 @@ def recognition_card(view: RecognitionView) -> AdaptiveCard:
                 data={"nomination_id": view.nomination_id},
             )
         )
+        if catalogue is not None:
+            actions += moderation_actions(view, catalogue)
     return _card(body, actions)
+
+
+def _reason_card(verb: str, nomination_id: int, label: str, submit: str) -> AdaptiveCard:
+    return _card(
+        [TextInput(id=REASON_INPUT, label=label, is_multiline=True, max_length=500)],
+        [ExecuteAction(title=submit, verb=verb, data={"nomination_id": nomination_id})],
+    )
+
+
+def moderation_actions(view: RecognitionView, catalogue: BehaviourCatalogue) -> list[Action]:
+    """Edit (author), Withdraw (author), Flag (anyone), Hide (admins), each opening a small
+    card of its own under the post."""
+    ident = {"nomination_id": view.nomination_id}
+    edit = _card(
+        [
+            ChoiceSetInput(
+                id=EDIT_BEHAVIOURS_INPUT,
+                label=messages.FORM_BEHAVIOURS,
+                is_multi_select=True,
+                style="compact",
+                choices=[Choice(title=b.name, value=b.slug) for b in catalogue],
+                value=",".join(b.slug for b in view.behaviours) or None,
+            ),
+            TextInput(
+                id=EDIT_STORY_INPUT,
+                label=messages.FORM_STORY,
+                is_multiline=True,
+                value=view.story,
+            ),
+        ],
+        [ExecuteAction(title=messages.MODERATION_EDIT_SUBMIT, verb=EDIT_VERB, data=ident)],
+    )
+    withdraw = _card(
+        [
+            TextBlock(
+                text=messages.WITHDRAW_CONFIRM.format(
+                    nominees=messages.join_names([p.display_name for p in view.nominees])
+                ),
+                wrap=True,
+            )
+        ],
+        [
+            ExecuteAction(
+                title=messages.MODERATION_WITHDRAW_SUBMIT,
+                verb=WITHDRAW_VERB,
+                data=ident,
+                style="destructive",
+            )
+        ],
+    )
+    return [
+        ShowCardAction(title=messages.MODERATION_MENU_EDIT, card=edit),
+        ShowCardAction(title=messages.MODERATION_MENU_WITHDRAW, card=withdraw),
+        ShowCardAction(
+            title=messages.MODERATION_MENU_FLAG,
+            card=_reason_card(
+                FLAG_VERB,
+                view.nomination_id,
+                messages.MODERATION_FLAG_LABEL,
+                messages.MODERATION_FLAG_SUBMIT,
+            ),
+        ),
+        ShowCardAction(
+            title=messages.MODERATION_MENU_HIDE,
+            card=_reason_card(
+                HIDE_VERB,
+                view.nomination_id,
+                messages.MODERATION_REASON_LABEL,
+                messages.MODERATION_HIDE_SUBMIT,
+            ),
+        ),
+    ]
+
+
+def hidden_card(nomination_id: int) -> AdaptiveCard:
+    """What a hidden recognition's post and messages show: one neutral line, and Restore
+    for admins."""
+    return _card(
+        [TextBlock(text=messages.HIDDEN_NOTICE, wrap=True, is_subtle=True)],
+        [
+            ShowCardAction(
+                title=messages.MODERATION_RESTORE_BUTTON,
+                card=_reason_card(
+                    RESTORE_VERB,
+                    nomination_id,
+                    messages.MODERATION_REASON_LABEL,
+                    messages.MODERATION_RESTORE_SUBMIT,
+                ),
+            )
+        ],
+    )
+
+
+def flag_card(notice: FlagNotice) -> AdaptiveCard:
+    """An admin's personal message about a flag, with Hide and Dismiss."""
+    view = notice.recognition
+    who = notice.flagged_by or messages.FLAG_BY_UNKNOWN
+    nominees = messages.join_names([person.display_name for person in view.nominees])
+    behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
+    data = {"flag_id": notice.flag_id}
+    return _card(
+        [
+            TextBlock(
+                text=messages.FLAG_FOR_ADMINS.format(who=who, reason=notice.reason),
+                weight="Bolder",
+                wrap=True,
+            ),
+            TextBlock(
+                text=f"#{view.nomination_id} "
+                + messages.RECOGNITION_LINE_ANONYMOUS.format(
+                    nominees=nominees, behaviours=behaviours
+                ),
+                wrap=True,
+            ),
+            TextBlock(text=f"“{view.story}”", wrap=True),
+        ],
+        [
+            ExecuteAction(
+                title=messages.MODERATION_HIDE_BUTTON,
+                verb=FLAG_HIDE_VERB,
+                data=data,
+                style="destructive",
+            ),
+            ExecuteAction(
+                title=messages.MODERATION_DISMISS_BUTTON, verb=FLAG_DISMISS_VERB, data=data
+            ),
+        ],
+    )
 
 
 def nominee_card(view: RecognitionView) -> AdaptiveCard:
@@ -131,9 +294,18 @@ def nominee_card(view: RecognitionView) -> AdaptiveCard:
     behaviours = messages.join_names([behaviour.name for behaviour in view.behaviours])
     template = messages.NOMINEE_DM_PRIVATE if view.is_private else messages.NOMINEE_DM
     nominator = view.nominator.display_name if view.nominator else "A colleague"
-    return notice_card(
-        template.format(nominator=nominator, behaviours=behaviours, story=view.story)
+    text = template.format(nominator=nominator, behaviours=behaviours, story=view.story)
+    # A private nomination is only seen here, so it is flagged from here.
+    flag = ShowCardAction(
+        title=messages.MODERATION_MENU_FLAG,
+        card=_reason_card(
+            FLAG_VERB,
+            view.nomination_id,
+            messages.MODERATION_FLAG_LABEL,
+            messages.MODERATION_FLAG_SUBMIT,
+        ),
     )
+    return _card([TextBlock(text=text, wrap=True)], [flag])
 
 
 def notice_card(text: str) -> AdaptiveCard:
@@ -245,24 +417,53 @@ def _nominate_button() -> Action:
     )
 
 
-def _with_seat(person: PersonView) -> str:
+def at_mention(person: PersonView) -> str:
+    """The text Teams turns into a mention of `person`, matched by an entity (see
+    `mention_entities`)."""
+    return f"<at>{person.display_name}</at>"
+
+
+def mention_entities(people: Sequence[PersonView]) -> TeamsCardProperties | None:
+    """The card's `msteams.entities`: one mention per person, by their Teams/AAD id. Teams
+    notifies each of them; card_activity copies these onto the activity too."""
+    unique = {person.platform_user_id: person for person in people}
+    if not unique:
+        return None
+    return TeamsCardProperties(
+        entities=[
+            Mention(
+                text=at_mention(person),
+                mentioned=MentionedEntity(id=person.platform_user_id, name=person.display_name),
+            )
+            for person in unique.values()
+        ]
+    )
+
+
+def _spotlighted(person: PersonView) -> str:
     if not person.title:
-        return person.display_name
-    return messages.DIGEST_SPOTLIGHT_SEAT.format(name=person.display_name, seat=person.title)
+        return at_mention(person)
+    return messages.DIGEST_SPOTLIGHT_SEAT.format(name=at_mention(person), seat=person.title)
 
 
 def _reflection_blocks(reflection: Reflection, heading: str) -> list[CardElement]:
+    # Words, not symbols: a screen reader reads "—" or "★" aloud as "em dash", "black star".
     return [
         _text(heading, weight="Bolder", spacing="Large", separator=True),
         _text(f"“{reflection.quote.text}”", spacing="Small"),
-        _text(f"— {reflection.quote.attribution}", is_subtle=True, size="Small", spacing="Small"),
+        _text(
+            messages.QUOTE_SPOKEN_ATTRIBUTION.format(attribution=reflection.quote.attribution),
+            is_subtle=True,
+            size="Small",
+            spacing="Small",
+        ),
         _text(reflection.question.text, weight="Bolder", spacing="Medium"),
     ]
 
 
 def _spotlight_blocks(item: SpotlightItem) -> list[CardElement]:
-    line = messages.DIGEST_SPOTLIGHT_LINE.format(
-        nominees=messages.join_names([_with_seat(person) for person in item.nominees]),
+    line = messages.DIGEST_SPOTLIGHT_SPOKEN.format(
+        nominees=messages.join_names([_spotlighted(person) for person in item.nominees]),
         behaviours=messages.join_names([behaviour.name for behaviour in item.behaviours]),
     )
     details = [messages.endorsement_count(item.endorsements)]
@@ -271,13 +472,14 @@ def _spotlight_blocks(item: SpotlightItem) -> list[CardElement]:
             0, messages.DIGEST_NOMINATED_BY.format(nominator=item.nominator.display_name)
         )
     return [
-        _text(f"★ {line}", weight="Bolder", spacing="Medium"),
+        _text(line, weight="Bolder", spacing="Medium"),
         _text(f"“{item.story}”", spacing="Small"),
-        _text(" · ".join(details), is_subtle=True, size="Small", spacing="Small"),
+        _text(". ".join(details) + ".", is_subtle=True, size="Small", spacing="Small"),
     ]
 
 
 def _also_recognised(view: DigestView) -> list[CardElement]:
+    """Everyone else recognised, named in plain text: no mention, so no notification."""
     if not (view.also_recognised or view.also_recognised_more):
         return []
     named = view.also_recognised[:ALSO_RECOGNISED_NAMES]
@@ -292,7 +494,8 @@ def _also_recognised(view: DigestView) -> list[CardElement]:
 
 
 def render_digest_card(view: DigestView) -> AdaptiveCard:
-    """The weekly spotlight as an Adaptive Card, or the invitation after a quiet week."""
+    """The weekly spotlight as an Adaptive Card, or the invitation after a quiet week. The
+    spotlighted people are mentioned (and so notified); nobody else is."""
     if view.is_quiet:
         body: list[CardElement] = [
             _text(messages.DIGEST_QUIET_HEADER, size="Large", weight="Bolder"),
@@ -307,7 +510,9 @@ def render_digest_card(view: DigestView) -> AdaptiveCard:
             body += _spotlight_blocks(item)
         body += _also_recognised(view)
     body += _reflection_blocks(view.reflection, messages.DIGEST_REFLECTION)
-    return _card(body, [_nominate_button()])
+    card = _card(body, [_nominate_button()])
+    card.msteams = mention_entities([p for item in view.spotlights for p in item.nominees])
+    return card
 
 
 def render_prompt_card(view: PromptView) -> AdaptiveCard:

@@ -35,6 +35,7 @@ from handlers.teams.admin import reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
+    MODERATION_VERBS,
     NOMINATE_DIALOG,
     NOMINATE_VERB,
     FormPrefill,
@@ -47,6 +48,7 @@ from handlers.teams.cards import (
 )
 from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
+from handlers.teams.moderation import answer_moderation
 from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
 from handlers.teams.proactive import card_activity
 from handlers.teams.recognition import TeamsRecognitionSender
@@ -291,6 +293,8 @@ async def on_card_action(services: Services, ctx: ActivityContext[Any]) -> dict[
         return _form_response(services, outcome, "execute")
     if verb == ENDORSE_VERB:
         return await _endorse(ctx.api, services, turn, data)
+    if verb in MODERATION_VERBS:
+        return await answer_moderation(ctx.api, services, turn, str(verb), data)
     log.warning("unknown Adaptive Card verb %r", verb)
     return card_action_message(messages.UNEXPECTED_ERROR)
 
@@ -319,7 +323,7 @@ async def _endorse(
         return card_action_message(error.message)
     # The invoke response refreshes the card for the person who clicked; the core updated
     # the stored post for everyone else in the conversation.
-    return _card_response(recognition_card(view))
+    return _card_response(recognition_card(view, services.catalogue))
 
 
 # --- the "Nominate" message extension --------------------------------------------------------

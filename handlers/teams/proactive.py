@@ -13,6 +13,7 @@ from typing import Protocol
 from microsoft_teams.api import Account, ApiClient
 from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.api.models.entity import MentionEntity
 from microsoft_teams.apps import App
 from microsoft_teams.cards import AdaptiveCard
 
@@ -49,7 +50,17 @@ def connector_api(settings: Settings) -> ApiClient:
 
 
 def card_activity(card: AdaptiveCard, text: str | None = None) -> MessageActivityInput:
+    """A message carrying `card`. Mentions the card makes (its `msteams.entities`) are also
+    the activity's mention entities, so Teams notifies those people wherever it looks."""
     activity = MessageActivityInput(text=text) if text else MessageActivityInput()
+    for mention in (card.msteams.entities or []) if card.msteams else []:
+        if mention.mentioned is not None and mention.mentioned.id:
+            activity.add_entity(
+                MentionEntity(
+                    mentioned=Account(id=mention.mentioned.id, name=mention.mentioned.name),
+                    text=mention.text,
+                )
+            )
     return activity.add_card(card)
 
 
@@ -76,6 +87,28 @@ async def update_card(
     await scoped.conversations.update_activity(
         target.conversation_id, activity_id, card_activity(card)
     )
+
+
+async def delete_card(api: ApiClient, target: ConversationTarget, activity_id: str) -> None:
+    """Delete a message Everyseat posted earlier."""
+    scoped = api.clone(service_url=target.service_url)
+    await scoped.conversations.delete_activity(target.conversation_id, activity_id)
+
+
+async def personal_conversation(
+    api: ApiClient, service_url: str, tenant_id: str, user_id: str
+) -> str:
+    """The id of the bot's 1:1 chat with `user_id` (Teams returns the existing one)."""
+    scoped = api.clone(service_url=service_url)
+    conversation = await scoped.conversations.create(
+        CreateConversationParams(
+            members=[Account(id=user_id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+            isGroup=False,
+        )
+    )
+    return str(conversation.id)
 
 
 async def send_personal_card(

@@ -8,16 +8,26 @@ the most recently installed team channel) and how each card is sent.
 
 from __future__ import annotations
 
+import re
+
 from microsoft_teams.api import ApiClient
 
 from bot import messages
 from bot.installs import Route, installed_channels, route_to
-from bot.recognition.senders import PublicTarget
+from bot.recognition.senders import FlagNotice, PublicTarget, SentMessage
 from bot.recognition.views import RecognitionView
 from bot.services import Services
-from handlers.teams.cards import nominee_card, recognition_card
+from handlers.teams.cards import (
+    flag_card,
+    hidden_card,
+    nominee_card,
+    notice_card,
+    recognition_card,
+)
 from handlers.teams.proactive import (
     ConversationTarget,
+    delete_card,
+    personal_conversation,
     post_card,
     send_personal_card,
     update_card,
@@ -28,6 +38,7 @@ from handlers.teams.turns import Turn
 # for a personal message; the period is the nomination id.
 PUBLIC_POST = "teams-recognition"
 NOMINEE_DM = "teams-recognition-dm"
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 UNREACHABLE = "no Teams service URL is known for this workspace"
 
 
@@ -75,7 +86,7 @@ class TeamsRecognitionSender:
     ) -> str:
         route = await self._route(workspace_id, channel_id)
         target = ConversationTarget(channel_id, route.service_url)
-        return await post_card(self.api, target, recognition_card(view))
+        return await post_card(self.api, target, recognition_card(view, self.services.catalogue))
 
     async def send_dm(self, workspace_id: int, person_id: str, view: RecognitionView) -> str:
         route = await self._route(workspace_id, None)
@@ -88,7 +99,64 @@ class TeamsRecognitionSender:
     ) -> None:
         route = await self._route(workspace_id, channel_id)
         target = ConversationTarget(channel_id, route.service_url)
-        await update_card(self.api, target, message_id, recognition_card(view))
+        await update_card(
+            self.api, target, message_id, recognition_card(view, self.services.catalogue)
+        )
+
+    # --- moderation: changing what was sent (RecognitionEditor) --------------------------
+
+    async def _target(self, workspace_id: int, message: SentMessage) -> ConversationTarget:
+        """Where a sent message is: a nominee's was sent to their AAD object id, so their
+        1:1 chat is looked up again (Teams returns the same one)."""
+        if not message.direct:
+            route = await self._route(workspace_id, message.channel_id)
+            return ConversationTarget(message.channel_id, route.service_url)
+        route = await self._route(workspace_id, None)
+        conversation = await personal_conversation(
+            self.api, route.service_url, route.tenant_id, message.channel_id
+        )
+        return ConversationTarget(conversation, route.service_url)
+
+    async def update_message(
+        self, workspace_id: int, message: SentMessage, view: RecognitionView
+    ) -> None:
+        card = (
+            nominee_card(view)
+            if message.direct
+            else recognition_card(view, self.services.catalogue)
+        )
+        target = await self._target(workspace_id, message)
+        await update_card(self.api, target, message.message_id, card)
+
+    async def replace_with_notice(self, workspace_id: int, message: SentMessage, text: str) -> None:
+        target = await self._target(workspace_id, message)
+        nomination_id = 0 if message.direct else await self._nomination_of(message)
+        card = hidden_card(nomination_id) if nomination_id else notice_card(text)
+        await update_card(self.api, target, message.message_id, card)
+
+    async def _nomination_of(self, message: SentMessage) -> int:
+        from bot.nominations.moderation import nomination_posted_as
+
+        found = await self.services.in_worker(
+            nomination_posted_as, self.services, message.channel_id, message.message_id
+        )
+        return found[0] if found else 0
+
+    async def delete_message(self, workspace_id: int, message: SentMessage) -> None:
+        target = await self._target(workspace_id, message)
+        await delete_card(self.api, target, message.message_id)
+
+    # --- moderation: telling admins about a flag (FlagNotifier) ---------------------------
+
+    def can_reach(self, person_id: str) -> bool:
+        # Slack user ids (U…/W…) can't be messaged in Teams; AAD object ids and 29: ids can.
+        return not SLACK_USER_ID.match(person_id)
+
+    async def send_flag(self, workspace_id: int, admin_id: str, notice: FlagNotice) -> None:
+        route = await self._route(workspace_id, None)
+        await send_personal_card(
+            self.api, route.service_url, route.tenant_id, admin_id, flag_card(notice)
+        )
 
     def describe_error(self, error: Exception) -> str:
         status = getattr(getattr(error, "response", None), "status_code", None)

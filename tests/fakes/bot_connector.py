@@ -10,6 +10,7 @@ Handled:
   POST /v3/conversations                                   create a 1:1 conversation
   POST /v3/conversations/{id}/activities[/{activityId}]    send (or reply to) an activity
   PUT  /v3/conversations/{id}/activities/{activityId}      update an activity
+  DELETE /v3/conversations/{id}/activities/{activityId}    delete an activity
   GET  /v3/conversations/{id}/members[/{memberId}]         who is in the conversation
 """
 
@@ -31,7 +32,7 @@ BOT_ID = "28:everyseat-bot"
 
 @dataclass
 class ConnectorCall:
-    method: str  # "send", "update", "create_conversation", "get_member", "get_members"
+    method: str  # "send", "update", "delete", "create_conversation", "get_member(s)"
     http_method: str
     path: str
     conversation_id: str | None
@@ -79,6 +80,9 @@ class FakeBotConnector(CallLog[ConnectorCall]):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 fake._handle(self, "POST", self.rfile.read(length))
+
+            def do_DELETE(self) -> None:
+                fake._handle(self, "DELETE", b"")
 
             def do_PUT(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -169,6 +173,8 @@ class FakeBotConnector(CallLog[ConnectorCall]):
             method, status, answer = "send", 201, {"id": f"activity-{next(self._ids)}"}
         elif resource == "activities" and http_method == "PUT":
             method, status, answer = "update", 200, {"id": item}
+        elif resource == "activities" and http_method == "DELETE" and item:
+            method, status, answer = "delete", 200, {}
         elif resource == "members" and http_method == "GET":
             with self._lock:
                 people = self.members.get(str(conversation_id), {})

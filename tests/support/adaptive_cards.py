@@ -9,6 +9,7 @@ extensions Teams reads (`msteams`, `choices.data`) are listed in tests/schemas/R
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.support.contracts import ADAPTIVE_CARD, schema_problems
@@ -41,6 +42,7 @@ _ACTIONS: dict[str, set[str]] = {
     "Action.Execute": {"type", "id", "title", "verb", "data", "style", "associatedInputs"},
     "Action.Submit": {"type", "id", "title", "data", "style", "associatedInputs"},
     "Action.OpenUrl": {"type", "id", "title", "url", "style"},
+    "Action.ShowCard": {"type", "id", "title", "card", "style"},
 }
 _REQUIRED = {
     "TextBlock": {"text"},
@@ -49,6 +51,7 @@ _REQUIRED = {
     "Action.Execute": {"title", "verb"},
     "Action.Submit": {"title"},
     "Action.OpenUrl": {"url"},
+    "Action.ShowCard": {"title", "card"},
 }
 _ENUMS = {
     "size": {"Small", "Default", "Medium", "Large", "ExtraLarge"},
@@ -75,6 +78,8 @@ def _check_action(action: dict[str, Any], where: str, problems: list[str]) -> No
         problems.append(f"{where}: bad action style {action['style']!r}")
     if "data" in action and not isinstance(action["data"], dict | str):
         problems.append(f"{where}: data must be an object or a string")
+    if kind == "Action.ShowCard" and isinstance(action.get("card"), dict):
+        problems += [f"{where}.card: {problem}" for problem in card_problems(action["card"])]
 
 
 def _check_element(
@@ -136,7 +141,46 @@ def card_problems(card: dict[str, Any]) -> list[str]:
     duplicates = {input_id for input_id in input_ids if input_ids.count(input_id) > 1}
     if duplicates:
         problems.append(f"input ids must be unique: {sorted(duplicates)}")
+    problems += _mention_problems(card)
     return problems
+
+
+def mentions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's `msteams.entities` of type mention."""
+    entities = (card.get("msteams") or {}).get("entities") or []
+    return [entity for entity in entities if entity.get("type") == "mention"]
+
+
+def _mention_problems(card: dict[str, Any]) -> list[str]:
+    """Teams mentions someone only when `<at>Name</at>` in the text matches an entity's
+    text exactly and the entity names the person's id."""
+    problems: list[str] = []
+    written = set(re.findall(r"<at>.*?</at>", "\n".join(texts(card))))
+    declared = {entity.get("text") for entity in mentions(card)}
+    for text in sorted(written - declared):
+        problems.append(f"{text} is written but has no mention entity")
+    for text in sorted(str(t) for t in declared - written):
+        problems.append(f"mention entity {text} is not in any text")
+    for entity in mentions(card):
+        mentioned = entity.get("mentioned") or {}
+        if not mentioned.get("id") or not mentioned.get("name"):
+            problems.append(f"mention entity {entity.get('text')} needs mentioned.id and name")
+    return problems
+
+
+# What screen readers announce as a symbol's name ("black star", "middle dot", "em dash",
+# "bullet") rather than reading past it; emoji are read by name too.
+READ_ALOUD = re.compile("[★☆·•—–\u2190-\u21ff\u2600-\u27bf\U0001f300-\U0001faff]")
+
+
+def symbols_read_aloud(card: dict[str, Any]) -> list[str]:
+    """The card's own texts that contain such a symbol. Quoted passages (a story, a quote
+    in “…”) are left out: they are someone's words, shown word for word."""
+    return [
+        text
+        for text in texts(card)
+        if not (text.startswith("“") and text.endswith("”")) and READ_ALOUD.search(text)
+    ]
 
 
 def assert_valid_card(card: dict[str, Any]) -> None:

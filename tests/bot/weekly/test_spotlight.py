@@ -9,14 +9,25 @@ from bot.recognition.views import PersonView
 from bot.services import Services
 from bot.weekly.periods import PostKind, schedule_for
 from bot.weekly.spotlight import (
+    CANDIDATE_LIMIT,
     NomineeProfile,
     SpotlightCandidate,
+    SpotlightHistory,
     build_digest_view,
     build_prompt_view,
     pick_spotlights,
     record_spotlights,
     spotlight_count,
+    spotlight_history,
     summary_line,
+)
+from db.models import (
+    Endorsement,
+    Member,
+    Nomination,
+    NominationBehaviour,
+    NominationNominee,
+    Spotlight,
 )
 from tests.support import builders
 from tests.support.clock import FakeClock
@@ -83,8 +94,7 @@ def test_never_features_the_same_person_twice() -> None:
         ]
     )
     people = [n.member_id for c in picked for n in c.nominees]
-    assert len(people) == len(set(people))
-    assert [c.nomination_id for c in picked] == [2, 4, 5]
+    assert len(picked) == 3 and len(people) == len(set(people))
 
 
 def test_prefers_people_not_spotlighted_recently() -> None:
@@ -120,6 +130,88 @@ def test_favours_endorsed_stories_with_substance() -> None:
     candidates[5] = candidate(5, (5, SEATS[5]), story=LONG_STORY)
     picked = [c.nomination_id for c in pick_spotlights(candidates)]
     assert picked[:2] == [4, 5]
+
+
+def ids(picked: list[SpotlightCandidate]) -> list[int]:
+    return [c.nomination_id for c in picked]
+
+
+def test_favours_people_recognised_least_over_fuller_popular_stories() -> None:
+    # Nomination 1: someone recognised 15 times in twelve weeks, a long story, many
+    # endorsements. Nomination 2: someone recognised once, a one-liner, none.
+    popular = candidate(1, (1, "Consultant"), endorsements=12, story=LONG_STORY)
+    unseen = candidate(2, (2, "Porter"), story="Helped out on the ward today.")
+    history = SpotlightHistory(recognitions={1: 15, 2: 1})
+    assert ids(pick_spotlights([popular, unseen], history=history, count=1)) == [2]
+    # With the same trailing recognition, the fuller, endorsed story wins.
+    even = SpotlightHistory(recognitions={1: 3, 2: 3})
+    assert ids(pick_spotlights([popular, unseen], history=even, count=1)) == [1]
+
+
+def test_endorsements_count_only_up_to_a_small_cap() -> None:
+    story = "Kept the clinic running calmly when the system went down."
+    few = candidate(1, (1, SEATS[1]), endorsements=2, story=story)
+    many = candidate(2, (2, SEATS[2]), endorsements=40, story=story)
+    # Past the cap, 40 endorsements are worth what 2 are: which one is featured is left
+    # to the week's seeded tie-break, and over several weeks each is.
+    chosen = {
+        ids(pick_spotlights([few, many], history=SpotlightHistory(seed=f"week {w}"), count=1))[0]
+        for w in range(12)
+    }
+    assert chosen == {1, 2}
+    # And a fuller story by someone recognised once outweighs any number of endorsements
+    # for someone recognised twice.
+    rare = candidate(3, (3, SEATS[3]), story=LONG_STORY)
+    history = SpotlightHistory(recognitions={2: 2, 3: 1})
+    assert ids(pick_spotlights([many, rare], history=history, count=1)) == [3]
+
+
+def test_favours_seats_the_spotlight_has_featured_least() -> None:
+    nurse = candidate(1, (1, "Staff nurse"), endorsements=2, story=LONG_STORY)
+    porter = candidate(2, (2, "Porter"))
+    history = SpotlightHistory(seat_spotlights={"staff nurse": 3})
+    assert ids(pick_spotlights([nurse, porter], history=history, count=1)) == [2]
+    # Titles differing only in case and spacing are one seat.
+    shouting = candidate(1, (1, "  STAFF NURSE "), endorsements=2, story=LONG_STORY)
+    assert ids(pick_spotlights([shouting, porter], history=history, count=1)) == [2]
+
+
+def test_reserves_a_slot_for_a_seat_not_featured_recently() -> None:
+    # Four strong candidates from seats featured lately, one weaker from a fresh seat.
+    recent = [candidate(i, (i, SEATS[i]), endorsements=2, story=LONG_STORY) for i in range(1, 5)]
+    fresh = candidate(9, (9, "Chaplain"), story="Sat with a family.")
+    history = SpotlightHistory(
+        recognitions={9: 6},
+        seat_spotlights={SEATS[i].casefold(): 1 for i in range(1, 5)},
+        recent_seats=frozenset(SEATS[i].casefold() for i in range(1, 5)),
+    )
+    picked = pick_spotlights([*recent, fresh], history=history, count=3)
+    assert len(picked) == 3 and ids(picked)[-1] == 9
+    # Without a fresh seat among the candidates, the slot goes to the best of the rest.
+    assert len(pick_spotlights(recent, history=history, count=3)) == 3
+
+
+def test_someone_featured_twice_in_twelve_weeks_gives_way() -> None:
+    twice = candidate(1, (1, SEATS[1]), endorsements=2, story=LONG_STORY)
+    once_before = candidate(2, (2, SEATS[2]))
+    history = SpotlightHistory(spotlights={1: 2, 2: 1}, recognitions={1: 1, 2: 4})
+    assert ids(pick_spotlights([twice, once_before], history=history, count=1)) == [2]
+
+
+def test_the_choice_is_deterministic_and_ignores_input_order() -> None:
+    candidates = [
+        candidate(i, (i, SEATS[i % 10]), endorsements=i % 3, story=LONG_STORY[: 40 + 9 * i])
+        for i in range(30)
+    ]
+    history = SpotlightHistory(
+        recognitions={i: 1 + i % 4 for i in range(30)},
+        seat_spotlights={SEATS[0].casefold(): 2},
+        seed="2026-11-23",
+    )
+    first = ids(pick_spotlights(candidates, history=history))
+    assert ids(pick_spotlights(list(reversed(candidates)), history=history)) == first
+    assert ids(pick_spotlights(candidates, history=history)) == first
+    assert len(first) == 5
 
 
 def test_ten_weeks_rotate_spotlights_quotes_and_seats_and_never_show_private(
@@ -261,3 +353,123 @@ def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> 
     )
     prompt = build_prompt_view(workspace.id, prompt_period, reflections=services.reflections)
     assert prompt.reflection.quote != view.reflection.quote
+
+
+def test_a_busy_week_samples_its_candidates_rather_than_keeping_the_best_endorsed(
+    services: Services, clock: FakeClock
+) -> None:
+    """More nominations than CANDIDATE_LIMIT: as many endorsed, full stories for twenty
+    popular people as there are short, unendorsed ones for people recognised once. The
+    scored candidates are an even sample of both, so the spotlight reaches the latter, and
+    building the week again chooses the same."""
+    period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
+        datetime(2026, 11, 23, 9, tzinfo=UTC)
+    )
+    created = period.starts_at + timedelta(hours=1)
+    workspace = builders.workspace(services)
+    with services.sessions() as session:
+        popular = [
+            Member(
+                workspace_id=workspace.id,
+                platform_user_id=f"UPOP{index:02d}",
+                display_name=f"Popular {index}",
+                title=SEATS[index % 10],
+                created_at=created,
+            )
+            for index in range(20)
+        ]
+        endorsers = [
+            Member(
+                workspace_id=workspace.id,
+                platform_user_id=f"UEND{index}",
+                display_name=f"Endorser {index}",
+                created_at=created,
+            )
+            for index in range(3)
+        ]
+        unseen = [
+            Member(
+                workspace_id=workspace.id,
+                platform_user_id=f"UUNSEEN{index:03d}",
+                display_name=f"Unseen {index}",
+                title=SEATS[index % 10],
+                created_at=created,
+            )
+            for index in range(CANDIDATE_LIMIT)
+        ]
+        session.add_all([*popular, *endorsers, *unseen])
+        session.flush()
+        for index in range(2 * CANDIDATE_LIMIT):
+            is_popular = index % 2 == 0
+            nominee = popular[index % 20] if is_popular else unseen[index // 2]
+            session.add(
+                Nomination(
+                    workspace_id=workspace.id,
+                    nominator_id=endorsers[0].id,
+                    story=f"{index}: {LONG_STORY}"
+                    if is_popular
+                    else f"{index}: sat with a family.",
+                    visibility="public",
+                    created_at=created + timedelta(minutes=index),
+                    fingerprint=f"fp{index}",
+                    dedupe_key=f"busy-{index}",
+                    nominees=[NominationNominee(member_id=nominee.id, position=0)],
+                    behaviours=[
+                        NominationBehaviour(behaviour_slug="leading-from-every-seat", position=0)
+                    ],
+                    endorsements=[
+                        Endorsement(member_id=e.id, created_at=created) for e in endorsers
+                    ]
+                    if is_popular
+                    else [],
+                )
+            )
+        session.commit()
+    clock.set(period.due_at)
+
+    def featured() -> list[str]:
+        with services.sessions() as session:
+            view = build_digest_view(
+                session,
+                workspace.id,
+                period,
+                catalogue=services.catalogue,
+                reflections=services.reflections,
+            )
+        assert view.summary.nominations == 2 * CANDIDATE_LIMIT
+        return [p.display_name for item in view.spotlights for p in item.nominees]
+
+    first = featured()
+    assert len(first) == 5 and all(name.startswith("Unseen ") for name in first)
+    assert featured() == first
+
+
+def test_history_counts_earlier_spotlights_by_person_and_seat_but_not_this_week(
+    services: Services, clock: FakeClock
+) -> None:
+    schedule = schedule_for(services.settings, PostKind.DIGEST)
+    first = schedule.period_due_at(datetime(2026, 11, 2, 9, tzinfo=UTC))
+    now = schedule.period_due_at(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    long_ago = schedule.period_due_at(datetime(2026, 6, 1, 8, tzinfo=UTC))
+    workspace = builders.workspace(services)
+    nia = builders.member(services, workspace.id, "U001", "Nia", title="Porter")
+    sam = builders.member(services, workspace.id, "U002", "Sam", title=" porter")
+    kai = builders.member(services, workspace.id, "U003", "Kai", title="Consultant")
+    with services.sessions() as session:
+        for period, member in ((long_ago, kai), (first, nia), (first, sam), (now, kai)):
+            session.add(
+                Spotlight(
+                    workspace_id=workspace.id,
+                    member_id=member.id,
+                    period_key=period.key,
+                    spotlighted_at=period.due_at,
+                )
+            )
+        session.commit()
+        history = spotlight_history(session, workspace.id, now, {nia.id: 2})
+    assert history.spotlights == {nia.id: 1, sam.id: 1}
+    assert history.recently_spotlighted == {nia.id, sam.id}
+    assert history.seat_spotlights == {"porter": 2}
+    assert history.recent_seats == {"porter"}
+    assert history.recognitions == {nia.id: 2}
+    assert history.seed.endswith(now.key)

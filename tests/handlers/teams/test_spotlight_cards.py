@@ -26,7 +26,7 @@ from handlers.teams.cards import (
 )
 from tests.handlers.test_spotlight_blocks import MONDAY, _busy_week, digest
 from tests.support import builders
-from tests.support.adaptive_cards import assert_valid_card, texts
+from tests.support.adaptive_cards import assert_valid_card, mentions, symbols_read_aloud, texts
 from tests.support.clock import FakeClock
 
 # Teams refuses a message larger than about 28 KB (text, cards and metadata together).
@@ -73,10 +73,19 @@ def test_normal_week_card_names_people_with_their_seats(
     said = texts(card)
     assert said[0] == messages.DIGEST_HEADER
     assert said[1].startswith("This week: 5 nominations, 5 people recognised")
-    assert any(text.startswith("★ ") for text in said)
-    assert "Nia Okafor" in "\n".join(said)
-    featured = [text for text in said if text.startswith("★ ")]
-    assert all(" · " in text for text in featured)
+    featured = [text for text in said if text.startswith("Spotlight on ")]
+    assert len(featured) == 3
+    assert any(
+        text.startswith("Spotlight on <at>Nia Okafor</at> (Porter), for ") for text in featured
+    )
+    # Only the spotlighted are mentioned, by their ids; the rest are plain names.
+    spotlighted = {p.platform_user_id: p.display_name for i in view.spotlights for p in i.nominees}
+    assert {m["mentioned"]["id"]: m["mentioned"]["name"] for m in mentions(card)} == spotlighted
+    assert {m["text"] for m in mentions(card)} == {f"<at>{n}</at>" for n in spotlighted.values()}
+    also = [said[i + 1] for i, text in enumerate(said) if text == messages.DIGEST_ALSO_RECOGNISED]
+    assert also and "<at>" not in also[0]
+    # Read aloud, the card is words: no "black star", "middle dot" or "em dash".
+    assert symbols_read_aloud(card) == []
 
 
 def test_a_500_nomination_week_fits_in_one_teams_message(services: Services) -> None:
@@ -87,7 +96,8 @@ def test_a_500_nomination_week_fits_in_one_teams_message(services: Services) -> 
     card = card_json(render_digest_card(view))
     assert_postable(card)
     said = "\n".join(texts(card))
-    assert sum(text.startswith("★ ") for text in texts(card)) == 5
+    assert sum(text.startswith("Spotlight on <at>") for text in texts(card)) == 5
+    assert len(mentions(card)) == 5 and symbols_read_aloud(card) == []
     named = sum(
         f"Colleague {index}," in said or f"Colleague {index}\n" in said for index in range(500)
     )
@@ -123,9 +133,10 @@ def test_prompt_card_has_quote_question_and_button(services: Services) -> None:
     assert_postable(card)
     said = texts(card)
     assert said[0] == messages.PROMPT_HEADER
+    assert symbols_read_aloud(card) == [] and mentions(card) == []
     assert said[2:5] == [
         f"“{view.reflection.quote.text}”",
-        f"— {view.reflection.quote.attribution}",
+        f"From {view.reflection.quote.attribution}",
         view.reflection.question.text,
     ]
 

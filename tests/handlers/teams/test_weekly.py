@@ -14,13 +14,15 @@ from sqlalchemy import select
 from bot import messages
 from bot.app.cli import main
 from bot.deliveries import DeliveryStatus
+from bot.installs import every_installed_channel
 from bot.weekly.periods import PostKind
 from bot.weekly.posting import PostResult, WeeklyPoster
-from db.models import Delivery, Nomination
+from db.models import Delivery, Member, Nomination, Spotlight
 from handlers.teams.weekly import TeamsWeeklySender
 from schedules.weekly import sweep
 from tests.handlers.teams.conftest import WARD7, TeamsWorld
-from tests.support.adaptive_cards import assert_valid_card, texts
+from tests.support import builders
+from tests.support.adaptive_cards import assert_valid_card, mentions, symbols_read_aloud, texts
 from tests.support.clock import FakeClock
 
 MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 09:00 in London (GMT)
@@ -185,3 +187,61 @@ def test_an_invalid_dialog_submission_shows_the_form_again(world: TeamsWorld) ->
     assert any("story" in text.lower() for text in said[2:])
     with world.services.sessions() as session:
         assert session.scalars(select(Nomination)).all() == []
+
+
+def test_the_digest_mentions_only_the_spotlighted_and_reads_as_words(
+    world: TeamsWorld, clock: FakeClock
+) -> None:
+    """At the fake Bot Connector: the spotlighted people are mentioned the way Teams needs
+    (`<at>Name</at>` in the card, a mention entity with their id on the card and on the
+    activity); the other colleagues recognised are plain names; no symbols to read aloud."""
+    assert world.send("installation_update_add_team").status_code == 200
+    world.connector.clear()
+    (channel,) = every_installed_channel(world.services)
+    clock.set(MONDAY_NINE - timedelta(days=3))
+    nominator = builders.member(world.services, channel.workspace_id, "aad-ana", "Ana Lopes")
+    for index in range(12):
+        colleague = builders.member(
+            world.services,
+            channel.workspace_id,
+            f"aad-colleague-{index}",
+            f"Colleague {index}",
+            title=f"Seat {index % 6}",
+        )
+        builders.nomination(
+            world.services, nominator, [colleague], story=f"Story {index}: " + "calm. " * 10
+        )
+    clock.set(MONDAY_NINE)
+    (outcome,) = teams_poster(world).post_due(PostKind.DIGEST)
+    assert outcome.result is PostResult.POSTED
+
+    (post,) = world.connector.sent_to(WARD7)
+    (card,) = post.cards
+    assert_valid_card(card)  # includes: every <at>…</at> has its entity, and back
+    with world.services.sessions() as session:
+        featured = dict(
+            session.execute(
+                select(Member.platform_user_id, Member.display_name).join(
+                    Spotlight, Spotlight.member_id == Member.id
+                )
+            ).all()
+        )
+    assert len(featured) == 3
+    on_card = {m["mentioned"]["id"]: m["mentioned"]["name"] for m in mentions(card)}
+    on_activity = {
+        entity["mentioned"]["id"]: entity["mentioned"]["name"]
+        for entity in post.body.get("entities") or []
+        if entity.get("type") == "mention"
+    }
+    assert on_card == on_activity == featured
+    assert {e["text"] for e in post.body["entities"]} == {
+        f"<at>{n}</at>" for n in featured.values()
+    }
+    said = texts(card)
+    also = said[said.index(messages.DIGEST_ALSO_RECOGNISED) + 1]
+    assert "<at>" not in also and len(also.split(", ")) == 12 - 3
+    assert sum(text.startswith("Spotlight on <at>") for text in said) == 3
+    assert "Nominated by Ana Lopes" in "\n".join(said) and "<at>Ana Lopes</at>" not in str(
+        post.body
+    )
+    assert symbols_read_aloud(card) == []
