@@ -8,7 +8,7 @@ and adding it to `REGISTRY`.
 
 from __future__ import annotations
 
-from benchmarks import ack_latency, digest, equity, export, startup, throughput
+from benchmarks import ack_latency, digest, equity, export, startup, statistics, throughput
 from benchmarks.results import BenchmarkModule
 
 REGISTRY: tuple[BenchmarkModule, ...] = (
@@ -18,4 +18,5 @@ REGISTRY: tuple[BenchmarkModule, ...] = (
     export,
     startup,
     equity,
-)  # type: ignore[assignment]
+    statistics,
+)

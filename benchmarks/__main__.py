@@ -7,10 +7,11 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from benchmarks import REGISTRY
-from benchmarks.results import RESULTS_PATH, Context, Outcome, render_results
+from benchmarks.results import RESULTS_PATH, Context, Figure, Outcome, render_results
 from tests.support.databases import postgres_unreachable_reason
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -34,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="print figures only; leave RESULTS.md alone"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: small loads and histories, minutes not ten; RESULTS.md left alone",
+    )
     args = parser.parse_args(argv)
     chosen = [m for m in REGISTRY if not args.numbers or m.NUMBER in args.numbers]
     url, unavailable = _postgres()
@@ -46,10 +52,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{module.NUMBER}] {module.TITLE}", flush=True)
             workdir = Path(scratch) / str(module.NUMBER)
             workdir.mkdir()
-            outcomes.append(module.run(Context(workdir, url, unavailable)))
+            try:
+                outcomes.append(module.run(Context(workdir, url, unavailable, args.quick)))
+            except Exception as error:  # one broken benchmark must not lose the others
+                traceback.print_exc()
+                failed = Outcome(module.NUMBER, module.TITLE, module.TARGET)
+                failed.add(
+                    Figure("run", f"failed: {type(error).__name__}: {error}"[:300], "runs", False)
+                )
+                outcomes.append(failed)
     total = time.perf_counter() - began
     print(f"All done in {total:.0f} s.")
-    if args.no_write or (args.numbers and len(chosen) < len(REGISTRY)):
+    if args.no_write or args.quick or (args.numbers and len(chosen) < len(REGISTRY)):
         print("RESULTS.md left as it was (not every benchmark ran).")
     else:
         RESULTS_PATH.write_text(

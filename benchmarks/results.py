@@ -19,9 +19,15 @@ PLANNED: tuple[tuple[int, str, str], ...] = (
     (
         1,
         "Acknowledgement latency",
-        "p99 within 1.5× of a bare Bolt app, and far inside Slack's 3 s limit",
+        "modal-path p99 within 1.5× of an ack + views.open reference app at 10 and 50 "
+        "clients (same run, load generator under 70% of a core), far inside Slack's 3 s",
     ),
-    (2, "Nomination throughput", "zero errors on SQLite and PostgreSQL"),
+    (
+        2,
+        "Nomination throughput",
+        "zero errors; server CPU per one-line nomination ≤ 2× a reference app's on SQLite "
+        "and PostgreSQL; first confirmation within 1 s of a burst of 200; 1/2/4 replicas",
+    ),
     (
         3,
         "Weekly spotlight on a large history",
@@ -39,6 +45,11 @@ PLANNED: tuple[tuple[int, str, str], ...] = (
         "in the worse variant: ≥ 3× the distinct people of a top-5 digest, ≥ 80% of nominated "
         "job titles featured, ≤ 50% of slots to the most-nominated 20%, nobody featured more "
         "than twice",
+    ),
+    (
+        7,
+        "Admin statistics on a large history",
+        "365 days under 1 s and 30 days under 300 ms on the 2M-nomination history",
     ),
 )
 
@@ -87,6 +98,11 @@ class Context:
     workdir: Path
     postgres_admin_url: str | None
     postgres_unavailable: str | None
+    quick: bool = False  # a smoke run: a fraction of the load, figures not comparable
+
+    def scaled(self, full: int, quick: int) -> int:
+        """`full` requests (or rows, or seconds) normally; `quick` in a smoke run."""
+        return quick if self.quick else full
 
 
 class BenchmarkModule(Protocol):
@@ -152,6 +168,9 @@ def render_results(context: Context, outcomes: Sequence[Outcome], total_seconds:
         "",
         "Written by `make bench` (`python -m benchmarks`); rerun it to reproduce on your machine.",
         "Servers run as real `everyseat serve` processes; Slack is a fake Web API on loopback.",
+        "Each latency or CPU figure is measured against a reference app on the same stack",
+        "making the same platform calls, in the same run; the load generator's own CPU is",
+        "reported beside it, and a run where it exceeded 70% of a core is refused.",
         "",
         "## Machine",
         "",

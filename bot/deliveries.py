@@ -171,12 +171,47 @@ def _claim_of(session: Session, key: DeliveryKey, token: str) -> DeliveryClaim |
     return DeliveryClaim(key, row.id, token, row.attempts, row.lease_expires_at)
 
 
+def claim_new_deliveries(
+    session: Session, keys: Sequence[DeliveryKey], now: datetime, *, lease: timedelta | None = None
+) -> list[DeliveryClaim] | None:
+    """Claim deliveries nobody has made yet (the posts of a nomination just stored) in one
+    transaction. None, with nothing claimed, if any of them exists already: then claim
+    each with `claim_delivery`, which knows how to take one over. Commits."""
+    expires = now + (lease or session_lease(session))
+    rows = [
+        Delivery(
+            workspace_id=key.workspace_id,
+            channel_id=key.channel_id,
+            kind=key.kind,
+            period_key=key.period_key,
+            status=DeliveryStatus.CLAIMED,
+            attempts=1,
+            claim_token=uuid.uuid4().hex,
+            claimed_at=now,
+            lease_expires_at=expires,
+            created_at=now,
+        )
+        for key in keys
+    ]
+    session.add_all(rows)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return [
+        DeliveryClaim(key, row.id, row.claim_token or "", 1, expires)
+        for key, row in zip(keys, rows, strict=True)
+    ]
+
+
 def mark_delivery_posted(
-    session: Session, claim: DeliveryClaim, message_ts: str, now: datetime
+    session: Session, claim: DeliveryClaim, message_ts: str, now: datetime, *, commit: bool = True
 ) -> bool:
     """Record the post and its message id. False if the claim was lost meanwhile.
 
-    Commits, together with anything else the caller added to the session.
+    Commits, together with anything else the caller added to the session, unless `commit`
+    is False (the caller commits several at once).
     """
     result = session.execute(
         update(Delivery)
@@ -190,12 +225,16 @@ def mark_delivery_posted(
         )
         .execution_options(synchronize_session=False)
     )
-    session.commit()
+    if commit:
+        session.commit()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def mark_delivery_failed(session: Session, claim: DeliveryClaim, error: str) -> bool:
-    """Release the claim as failed, so a later run retries it. Commits."""
+def mark_delivery_failed(
+    session: Session, claim: DeliveryClaim, error: str, *, commit: bool = True
+) -> bool:
+    """Release the claim as failed, so a later run retries it. Commits unless `commit` is
+    False."""
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
@@ -206,7 +245,8 @@ def mark_delivery_failed(session: Session, claim: DeliveryClaim, error: str) -> 
         )
         .execution_options(synchronize_session=False)
     )
-    session.commit()
+    if commit:
+        session.commit()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

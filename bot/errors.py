@@ -3,6 +3,7 @@
 EveryseatError
 ├── NominationError
 │   ├── InvalidNominationError   one or more problems, each tied to a form field
+│   │   └── PatientIdentifierError   the story holds an NHS number or other patient identifier
 │   └── DailyCapReachedError
 ├── EndorsementError
 │   ├── NominationNotFoundError
@@ -20,6 +21,9 @@ EveryseatError
 │   ├── InvalidPeriodError       a period that can't be read; the message says what to type
 │   └── WorkspaceChoiceError     no workspace, or several and none chosen
 ├── MemberNotFoundError          nothing is stored under that user id
+├── DirectoryError               seats from HR files and directories
+│   ├── DirectoryFileError       an HR file or mapping that can't be imported; lists each row
+│   └── DirectorySyncError       a directory that couldn't be read; the last good data stays
 ├── OutputPathError              --out names a file that can't be written
 └── StorageUnavailableError      the database did not answer; try again
 """
@@ -75,6 +79,20 @@ class InvalidNominationError(NominationError):
                 else problem.message
             )
         return joined
+
+
+class PatientIdentifierError(InvalidNominationError):
+    """The information-governance guard refused the story; nothing was stored or sent."""
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        nominees: tuple[tuple[str, str], ...] = (),
+        *,
+        kinds: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(problems, nominees)
+        self.kinds = kinds  # what was found ("NHS number"), never the identifier itself
 
 
 class DailyCapReachedError(NominationError):
@@ -146,6 +164,18 @@ class MemberNotFoundError(EveryseatError):
 
 
 class OutputPathError(EveryseatError):
+    pass
+
+
+class DirectoryError(EveryseatError):
+    pass
+
+
+class DirectoryFileError(DirectoryError):
+    pass
+
+
+class DirectorySyncError(DirectoryError):
     pass
 
 

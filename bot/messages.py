@@ -39,6 +39,19 @@ DAILY_CAP_REACHED = (
     "Please save this one and send it tomorrow."
 )
 
+# The information-governance guard
+PATIENT_IDENTIFIER_REFUSED = (
+    "Not saved: your story contains {findings}. Patient identifiers must never go into "
+    "Everyseat: nominations are posted to colleagues, sent as messages and kept for years, "
+    "and a patient's details belong only in their clinical record. Take it out (the story "
+    "works without it) and send again; everything else you wrote is kept."
+)
+PATIENT_IDENTIFIER_YOU_WROTE = "What you wrote, to edit and send again:\n{text}"
+TEAMS_PATIENT_IDENTIFIER_KEPT = (
+    "Your message above still holds what you wrote: edit the identifier out of it (or delete "
+    "it), then send the nomination again."
+)
+
 # Endorsements
 NOMINATION_NOT_FOUND = "That nomination no longer exists."
 OWN_NOMINATION = "You're part of this nomination, so you can't add an \"I saw this too\"."
@@ -50,6 +63,12 @@ STORAGE_UNAVAILABLE = (
     "Everyseat couldn't reach its database just now, so nothing was saved. "
     "Please try again in a minute."
 )
+STORAGE_TOO_SLOW = (
+    "Everyseat's database didn't answer in time, so your nomination may not have been saved. "
+    "Please send it again in a minute (if it was saved, I'll say it's already recorded)."
+)
+STORAGE_TRY_AGAIN_WITH_TEXT = "{problem} Here is what you wrote: {text}"
+DRAINING = "Everyseat is restarting; please try again in a moment."
 UNEXPECTED_ERROR = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again."
 )
@@ -130,7 +149,7 @@ TEAMS_USAGE = (
 TEAMS_NOT_UNDERSTOOD = "I didn't catch that. " + TEAMS_USAGE
 TEAMS_STATS_PERSONAL_ONLY = (
     "Statistics are only shown in a personal chat with Everyseat: open a chat with me and "
-    "send “stats”."
+    "send “stats” (or “audit” for the audit trail)."
 )
 TEAMS_STATS_ON_CLI = (
     "Exports and the weekly chart are on the server's command line (`everyseat export`)."
@@ -440,6 +459,29 @@ HOME_OPEN_FLAG = "Flag on #{nomination_id} by {who}: “{reason}”"
 HOME_HIDDEN_ITEM = "#{nomination_id} hidden by {admin}: “{reason}”"
 HOME_NONE_HIDDEN = "No recognition is hidden."
 
+# Admin: the audit trail
+AUDIT_LINE = "{at} · {action} by {actor} ({platform}){subject}{detail}"
+AUDIT_HEADER = "Audit trail: the last {count} entries"
+AUDIT_EMPTY = "Nothing has been recorded in the audit trail yet."
+AUDIT_EXPORTED = "Wrote {entries} audit entries since {since} to {path}."
+
+# Retention
+RETENTION_ANONYMISED_STORY = "(story removed under the retention policy)"
+RETENTION_OFF = (
+    "Retention is off: set EVERYSEAT_RETENTION_MONTHS (and EVERYSEAT_RETENTION_MODE=delete or "
+    "anonymise) to remove old nominations; see docs/admin.md."
+)
+RETENTION_DONE = (
+    "{workspace}: {nominations} nominations from before {cutoff} {action} "
+    "({nominees} nominee links, {endorsements} endorsements, {deliveries} deliveries removed)."
+)
+RETENTION_DRY_RUN = (
+    "{workspace} (dry run, nothing changed): {nominations} nominations from before {cutoff} "
+    "would be {action} ({nominees} nominee links, {endorsements} endorsements, {deliveries} "
+    "deliveries removed)."
+)
+RETENTION_NO_WORKSPACES = "No workspace is stored, so there is nothing to remove."
+
 # Console
 CONSOLE_WELCOME = (
     "Everyseat console — the same nominations as in Slack, stored in {database}.\n"
@@ -458,6 +500,7 @@ CONSOLE_HELP = """Commands:
   /digest                                       preview this week's spotlight
   /stats [30d|90d|YYYY-MM-DD..YYYY-MM-DD]       coverage, spread, unseen seats (default 30d);
                                                 no admin check: you are the local operator
+  /audit                                        the audit trail's last 20 entries
   /as name                                      act as another person
   /help                                         this list
   /quit                                         leave"""
@@ -498,3 +541,23 @@ def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# --- Directory: HR import and directory sync -------------------------------------------
+DIRECTORY_SYNCED = (
+    "{platform} directory synced: {accounts}, {added} new; "
+    "{leavers} no longer listed (marked as leavers)."
+)
+DIRECTORY_SYNC_FAILED = (
+    "The {platform} directory sync failed ({reason}); the last good directory data is kept. "
+    "Try again later, or check the credentials and permissions in docs/teams.md."
+)
+DIRECTORY_NOTHING_TO_SYNC = (
+    "Nothing to sync: set SLACK_BOT_TOKEN for Slack, or TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET "
+    "and TEAMS_TENANT_ID for Microsoft Graph."
+)
+DIRECTORY_TEAMS_NEEDS_TENANT = (
+    "A Microsoft Graph sync needs TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID "
+    "(the tenant whose users to read); see docs/teams.md."
+)
+MEMBER_NOT_LINKED = "No account is stored under {who}. Use an email address or a user id."

@@ -5,14 +5,24 @@ one way a use case opens its unit of work.
 clock. Use cases call `services.unit_of_work()` for a session; a database that can't be
 reached surfaces as the domain's `StorageUnavailableError`, never as SQLAlchemy's errors.
 Async callers run a use case's database work with `services.in_worker`, so the event loop
-never waits on the database.
+never waits on the database: on a thread pool of its own, as large as the engine's connection
+pool, so database steps never queue behind other blocking work in asyncio's default executor
+and no worker thread ever waits for a connection. What must happen before a platform is
+acknowledged is bounded with `services.before_acknowledging`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import contextvars
+import functools
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
@@ -24,6 +34,7 @@ from bot import messages
 from bot.clock import Clock, utc_now
 from bot.errors import StorageUnavailableError
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.governance import IdentifierGuard, load_identifier_guard
 from bot.nominations.rules import NominationRules
 from bot.platform_status import PlatformStatus
 from bot.settings import Settings
@@ -31,6 +42,27 @@ from bot.weekly.reflections import ReflectionCatalogue, load_reflections
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+# Slack shows the person an error when a request isn't acknowledged within 3 seconds; what
+# runs before the acknowledgement (storing a nomination) gets this much of them.
+ACK_BUDGET_SECONDS = 2.5
+# When the platform's request arrived (time.monotonic()), set by the server as it takes the
+# request in, so time spent queueing before a handler runs counts against the budget too.
+REQUEST_ARRIVED_AT: ContextVar[float | None] = ContextVar(
+    "everyseat_request_arrived_at", default=None
+)
+
+# Workers when the engine's pool doesn't say how many connections it holds.
+DEFAULT_DATABASE_WORKERS = 8
+
+
+def database_workers(engine: Engine) -> int:
+    """How many threads may use the database at once: the connections the pool keeps open
+    (its size). More would only queue for a connection, or, on SQLite, for its one writer."""
+    size = getattr(engine.pool, "size", None)
+    if not callable(size):
+        return DEFAULT_DATABASE_WORKERS
+    return max(int(size()), 1)
 
 
 def is_outage(error: BaseException) -> bool:
@@ -51,6 +83,21 @@ class Services:
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
     # This process's connection to each chat platform, shown by /healthz.
     platform_status: PlatformStatus = field(default_factory=PlatformStatus)
+    ack_budget: float = ACK_BUDGET_SECONDS
+
+    _executor: ThreadPoolExecutor | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _executor_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+    # One per event loop (a semaphore belongs to the loop it first waits in).
+    _admission: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False, compare=False
+    )
+
+    # What the information-governance guard refuses (NHS numbers and the trust's patterns).
+    guard: IdentifierGuard = field(default_factory=load_identifier_guard)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -64,9 +111,49 @@ class Services:
                 raise
             raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
 
+    @property
+    def database_executor(self) -> ThreadPoolExecutor:
+        """The bounded pool `in_worker` runs on, started on first use."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=database_workers(self.engine), thread_name_prefix="everyseat-db"
+                )
+            return self._executor
+
+    @property
+    def admission(self) -> asyncio.Semaphore:
+        """Admits nominations into their database and sending steps a few at a time, in
+        arrival order (asyncio's semaphore is first come, first served). After a burst,
+        the first ones then finish (and are confirmed) first, instead of every nomination's
+        next step queueing behind every other's first step in the worker pool. Twice the
+        workers, so sends to the platform overlap the next nominations' database work."""
+        loop = asyncio.get_running_loop()
+        semaphore = self._admission.get(loop)
+        if semaphore is None:
+            semaphore = self._admission[loop] = asyncio.Semaphore(2 * database_workers(self.engine))
+        return semaphore
+
     async def in_worker(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking (database) work in a worker thread, off the event loop."""
-        return await asyncio.to_thread(work, *args, **kwargs)
+        call = functools.partial(contextvars.copy_context().run, work, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.database_executor, call)
+
+    async def before_acknowledging(self, work: Awaitable[T]) -> T:
+        """`work` (storing what a person sent), given until the platform's acknowledgement
+        is due. Past that, StorageUnavailableError asks the person to send it again: a hung
+        database can't be interrupted from here, so the message says it may have been saved
+        (a resend is then recognised as a repeat, not stored twice)."""
+        arrived = REQUEST_ARRIVED_AT.get()
+        spent = time.monotonic() - arrived if arrived is not None else 0.0
+        try:
+            return await asyncio.wait_for(work, max(self.ack_budget - spent, 0.1))
+        except TimeoutError:
+            raise StorageUnavailableError(messages.STORAGE_TOO_SLOW) from None
 
     def close(self) -> None:
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
         self.engine.dispose()

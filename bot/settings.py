@@ -44,8 +44,16 @@ FIX_HINTS: dict[str, str] = {
     "such as 600",
     "EVERYSEAT_MAX_REQUEST_BYTES": "use a whole number of bytes from 1024 to 52428800, "
     "such as 1048576 (1 MiB)",
+    "EVERYSEAT_DRAIN_SECONDS": "use a whole number of seconds from 0 to 600, such as 20",
+    "EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS": "use a whole number of seconds from 1 to 3600, "
+    "such as 10",
     "EVERYSEAT_BEHAVIOURS_FILE": "point it at a TOML file shaped like bot/data/behaviours.toml, "
     "or leave it unset",
+    "EVERYSEAT_PATIENT_IDENTIFIERS_FILE": "point it at a TOML file shaped like "
+    "bot/data/patient_identifiers.toml, or leave it unset",
+    "EVERYSEAT_RETENTION_MONTHS": "use a whole number of months (1 or more), such as 36, or "
+    "leave it unset to keep nominations",
+    "EVERYSEAT_RETENTION_MODE": "use delete or anonymise",
     "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
     "TEAMS_CLIENT_ID": "copy the Microsoft App ID (a GUID) from your Azure Bot's Configuration "
     "page, or from the Teams Developer Portal's Bot management page",
@@ -53,6 +61,12 @@ FIX_HINTS: dict[str, str] = {
     "App registrations → Certificates & secrets) and copy its Value",
     "TEAMS_TENANT_ID": "copy the Directory (tenant) ID from the app registration's Overview page, "
     "or leave it unset for a multi-tenant bot",
+    "EVERYSEAT_SLACK_DEPARTMENT_FIELD": "use the label of a custom profile field in your Slack "
+    "workspace, such as Department, or leave it unset",
+    "EVERYSEAT_DIRECTORY_SYNC_TIME": "use a 24-hour local time such as 02:30, or off",
+    "GRAPH_API_URL": "use an https URL such as https://graph.microsoft.com or leave it unset",
+    "GRAPH_AUTHORITY_URL": "use an https URL such as https://login.microsoftonline.com or "
+    "leave it unset",
     "TEAMS_ALLOW_UNAUTHENTICATED": "use true only for local testing with a fake connector or "
     "emulator on this machine, otherwise false",
 }
@@ -126,12 +140,28 @@ class Settings(BaseSettings):
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
     # The largest request body Slack or Teams may send (bigger ones get 413 unread).
     EVERYSEAT_MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
+    # On SIGTERM: how long in-flight work may take to finish before the process exits.
+    EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
+    # The longest one database statement may run on the server (PostgreSQL statement_timeout).
+    EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS: int = Field(default=10, ge=1, le=3600)
+    # The trust's patient-identifier patterns (bot/nominations/governance.py).
+    EVERYSEAT_PATIENT_IDENTIFIERS_FILE: Path | None = None
+    # Nominations older than this many months are deleted or anonymised nightly (unset: kept).
+    EVERYSEAT_RETENTION_MONTHS: int | None = Field(default=None, ge=1, le=1200)
+    EVERYSEAT_RETENTION_MODE: str = "delete"
     LOG_LEVEL: str = "INFO"
 
     TEAMS_CLIENT_ID: str | None = None
     TEAMS_CLIENT_SECRET: SecretStr | None = None
     TEAMS_TENANT_ID: str | None = None
     TEAMS_ALLOW_UNAUTHENTICATED: bool = False
+
+    # Where seats come from (docs/directory.md): Slack's custom profile field holding the
+    # department, Microsoft Graph for a Teams tenant, and when the nightly sync runs.
+    EVERYSEAT_SLACK_DEPARTMENT_FIELD: str | None = None
+    EVERYSEAT_DIRECTORY_SYNC_TIME: str = "02:30"
+    GRAPH_API_URL: str = "https://graph.microsoft.com"
+    GRAPH_AUTHORITY_URL: str = "https://login.microsoftonline.com"
 
     @field_validator("EVERYSEAT_ADMINS", mode="before")
     @classmethod
@@ -146,6 +176,8 @@ class Settings(BaseSettings):
         "EVERYSEAT_RECOGNITION_CHANNEL",
         "EVERYSEAT_DIGEST_CHANNEL",
         "EVERYSEAT_BEHAVIOURS_FILE",
+        "EVERYSEAT_PATIENT_IDENTIFIERS_FILE",
+        "EVERYSEAT_RETENTION_MONTHS",
         "TEAMS_CLIENT_ID",
         "TEAMS_CLIENT_SECRET",
         "TEAMS_TENANT_ID",
@@ -234,6 +266,20 @@ class Settings(BaseSettings):
             raise ValueError("is not a day of the week")
         return matches[0]
 
+    @field_validator("GRAPH_API_URL", "GRAPH_AUTHORITY_URL")
+    @classmethod
+    def _https_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("is not an https URL")
+        return value.rstrip("/")
+
+    @field_validator("EVERYSEAT_DIRECTORY_SYNC_TIME")
+    @classmethod
+    def _sync_time_shape(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        return cls._local_time_shape(value)
+
     @field_validator("EVERYSEAT_DIGEST_TIME", "EVERYSEAT_PROMPT_TIME")
     @classmethod
     def _local_time_shape(cls, value: str) -> str:
@@ -242,7 +288,15 @@ class Settings(BaseSettings):
             raise ValueError("is not a time of day (HH:MM)")
         return f"{int(match.group(1)):02d}:{match.group(2)}"
 
-    @field_validator("EVERYSEAT_BEHAVIOURS_FILE")
+    @field_validator("EVERYSEAT_RETENTION_MODE")
+    @classmethod
+    def _retention_mode_known(cls, value: str) -> str:
+        mode = value.strip().lower().replace("anonymize", "anonymise")
+        if mode not in {"delete", "anonymise"}:
+            raise ValueError("is not a retention mode")
+        return mode
+
+    @field_validator("EVERYSEAT_BEHAVIOURS_FILE", "EVERYSEAT_PATIENT_IDENTIFIERS_FILE")
     @classmethod
     def _behaviours_file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

@@ -9,6 +9,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long opening a PostgreSQL connection, or waiting for one from the pool, may take
+# before the work fails as "the database is unavailable" instead of hanging (libpq's
+# connect_timeout counts whole seconds, 2 at least).
+CONNECT_TIMEOUT_SECONDS = 2
+POOL_CHECKOUT_TIMEOUT_SECONDS = 2
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -19,13 +24,21 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Sorts and DISTINCTs (the statistics' GROUP BYs) in memory, not in temporary files.
+    cursor.execute("PRAGMA temp_store=MEMORY")
     # Deleted rows are overwritten with zeros, so erased text doesn't linger in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
-def create_database_engine(url: str, **engine_options: Any) -> Engine:
-    """Build an engine for `url`; SQLite gets WAL, a busy timeout and foreign keys on."""
+def create_database_engine(
+    url: str, *, statement_timeout_seconds: int | None = None, **engine_options: Any
+) -> Engine:
+    """Build an engine for `url`; SQLite gets WAL, a busy timeout and foreign keys on.
+
+    PostgreSQL gets a connect timeout, a pool checkout timeout and, when asked for, a
+    server-side statement timeout (the server; bulk commands leave it off).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -36,6 +49,12 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     engine_options.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        engine_options.setdefault("pool_timeout", POOL_CHECKOUT_TIMEOUT_SECONDS)
+        connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        if statement_timeout_seconds is not None:
+            connect_args["options"] = f"-c statement_timeout={statement_timeout_seconds * 1000}"
+        engine_options["connect_args"] = {**connect_args, **engine_options.get("connect_args", {})}
     return create_engine(parsed, **engine_options)
 
 

@@ -46,6 +46,46 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Person(Base):
+    """One human, however many accounts they have: matched across Slack, Teams and the HR
+    file by verified email (lower-cased)."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DirectoryRecord(Base):
+    """What one source of seats says about a person, by email: the HR import ("hr") or the
+    organisation's directory ("directory", Microsoft Graph). Chat profiles live on Member.
+
+    `left_at` is set when the person drops out of the source's latest full import or sync,
+    so leavers can be reported and their seat stops counting.
+    """
+
+    __tablename__ = "directory_record"
+    __table_args__ = (
+        UniqueConstraint("source", "email"),
+        Index("ix_directory_record_external", "source", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # "hr" or "directory"
+    email: Mapped[str] = mapped_column(String(320))
+    external_id: Mapped[str | None] = mapped_column(String(128))  # ESR number, AAD object id
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    job_title: Mapped[str | None] = mapped_column(String(255))
+    department: Mapped[str | None] = mapped_column(String(255))
+    staff_group: Mapped[str | None] = mapped_column(String(255))
+    pay_band: Mapped[str | None] = mapped_column(String(64))
+    site: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Member(Base):
     """A person (or bot) in a workspace, with the profile details cached from the platform."""
 
@@ -53,14 +93,36 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "platform_user_id"),
         Index("ix_member_workspace_title", "workspace_id", "title"),
+        Index("ix_member_person", "person_id"),
+        Index("ix_member_email", "email"),
+        # Statistics count active members per seat and department from the index alone.
+        Index(
+            "ix_member_workspace_statistics",
+            "workspace_id",
+            "is_bot",
+            "is_deactivated",
+            "title",
+            "department",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     platform_user_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(255))
+    # The person's seat as Everyseat counts it: for each field, the HR import's value, else
+    # the directory's (Microsoft Graph), else the chat profile's (bot/directory/seats.py).
     title: Mapped[str | None] = mapped_column(String(255))  # the person's "seat"
     department: Mapped[str | None] = mapped_column(String(255))
+    staff_group: Mapped[str | None] = mapped_column(String(255))
+    pay_band: Mapped[str | None] = mapped_column(String(64))
+    site: Mapped[str | None] = mapped_column(String(255))
+    # What the chat platform's own profile says, kept so a source above it can be removed.
+    profile_title: Mapped[str | None] = mapped_column(String(255))
+    profile_department: Mapped[str | None] = mapped_column(String(255))
+    # Verified work email (Slack users:read.email, Graph mail/UPN): links accounts to a person.
+    email: Mapped[str | None] = mapped_column(String(320))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     is_deactivated: Mapped[bool] = mapped_column(Boolean, default=False)
     # Workspace admin/owner as the platform reported it at `profile_refreshed_at`.
@@ -75,6 +137,13 @@ class Nomination(Base):
     __tablename__ = "nomination"
     __table_args__ = (
         Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
+        # Statistics (bot/reporting/stats.py) read a period's nominators from the index alone.
+        Index(
+            "ix_nomination_workspace_created_nominator",
+            "workspace_id",
+            "created_at",
+            "nominator_id",
+        ),
         Index("ix_nomination_nominator_created", "nominator_id", "created_at"),
         Index("ix_nomination_fingerprint", "fingerprint", "created_at"),
         Index("ix_nomination_posted", "posted_channel_id", "posted_message_id"),

@@ -10,7 +10,7 @@ builds them); nothing here knows Slack or Teams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
-from schedules import outbox, weekly
+from schedules import directory, outbox, retention, weekly
 from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def build_scheduler(
     *,
     weekly_senders: Sequence[WeeklySender] = (),
     outbox_sweeps: Sequence[OutboxSweep] = (),
+    directory_sync: Callable[[], None] | None = None,
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler:
     """A scheduler with every job registered, not yet started: the weekly posts through
@@ -51,7 +52,14 @@ def build_scheduler(
         timezone=settings.timezone,
     )
     if outbox_sweeps:
-        outbox.register(scheduler, outbox_sweeps)
+        # With a test clock the outbox is swept as often as the weekly posts (every second).
+        outbox.register(scheduler, outbox_sweeps, interval=sweep_interval or outbox.OUTBOX_INTERVAL)
+    if directory_sync is not None:
+        directory.register(
+            scheduler, directory_sync, interval=sweep_interval or directory.CHECK_INTERVAL
+        )
+    if settings.EVERYSEAT_RETENTION_MONTHS is not None:
+        retention.register(scheduler, services)
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
@@ -67,18 +75,21 @@ def start_scheduler(
     *,
     weekly_senders: Sequence[WeeklySender] = (),
     outbox_sweeps: Sequence[OutboxSweep] = (),
+    directory_sync: Callable[[], None] | None = None,
     sweep_interval: timedelta | None = None,
 ) -> BackgroundScheduler | None:
-    """Start the scheduled posts in a background thread; None when neither Slack nor Teams
-    is configured (nothing could be posted)."""
+    """Start the scheduled jobs in a background thread; None when neither Slack nor Teams
+    is configured (nothing could be posted) and retention is off."""
     settings = services.settings
-    if not (settings.slack_configured or settings.teams_configured):
+    retention_on = settings.EVERYSEAT_RETENTION_MONTHS is not None
+    if not (settings.slack_configured or settings.teams_configured or retention_on):
         log.info("scheduled posts are off: neither Slack nor Teams is configured")
         return None
     scheduler = build_scheduler(
         services,
         weekly_senders=weekly_senders,
         outbox_sweeps=outbox_sweeps,
+        directory_sync=directory_sync,
         sweep_interval=sweep_interval,
     )
     scheduler.start()

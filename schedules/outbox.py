@@ -44,10 +44,12 @@ def send_outbox(sweeps: Sequence[OutboxSweep]) -> int:
     return total
 
 
-def register(scheduler: BaseScheduler, sweeps: Sequence[OutboxSweep]) -> None:
+def register(
+    scheduler: BaseScheduler, sweeps: Sequence[OutboxSweep], interval: timedelta = OUTBOX_INTERVAL
+) -> None:
     scheduler.add_job(
         send_outbox,
-        IntervalTrigger(seconds=OUTBOX_INTERVAL.total_seconds()),
+        IntervalTrigger(seconds=interval.total_seconds()),
         args=[list(sweeps)],
         id="recognition-outbox",
         name="send recognition posts that failed",

@@ -15,59 +15,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import messages
-from bot.app.composition import build_services
-from bot.app.logs import configure_logging
+from bot.app.directory_commands import add_directory_commands, add_member_show
+from bot.app.startup import start_services as _start
 from bot.clock import Clock, FileClock, utc_now
 from bot.errors import EveryseatError, OutputPathError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
-from db.migrate import upgrade_database
 
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
 TEST_CLOCK_SWEEP_INTERVAL = timedelta(seconds=1)
-
-
-def _secrets(settings: Settings) -> list[str]:
-    values = [
-        settings.SLACK_BOT_TOKEN,
-        settings.SLACK_SIGNING_SECRET,
-        settings.SLACK_APP_TOKEN,
-        settings.TEAMS_CLIENT_SECRET,
-    ]
-    return [value.get_secret_value() for value in values if value is not None]
-
-
-def _start(settings: Settings, clock: Clock) -> Services:
-    """Logging, services and an up-to-date schema: what every command needs first. A
-    database that can't be used stops here with one line (ConfigError), not a traceback."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import NoSuchModuleError, OperationalError
-
-    configure_logging(settings.LOG_LEVEL, _secrets(settings))
-    url = make_url(settings.DATABASE_URL)
-    shown = url.render_as_string(hide_password=True)
-    try:
-        services = build_services(settings, clock=clock)
-    except (NoSuchModuleError, ModuleNotFoundError):
-        raise ConfigError(messages.DATABASE_DRIVER_MISSING.format(url=shown)) from None
-    try:
-        upgrade_database(services.engine)
-    except OperationalError as error:
-        services.close()
-        reason = (
-            str(error.orig or error).strip().splitlines()[0].removeprefix("connection failed: ")
-        )
-        hint = (
-            messages.DATABASE_HINT_FILE
-            if url.get_backend_name() == "sqlite"
-            else messages.DATABASE_HINT_SERVER.format(database=url.database or "everyseat")
-        )
-        raise ConfigError(
-            messages.DATABASE_UNUSABLE.format(url=shown, reason=reason.rstrip("."), hint=hint)
-        ) from None
-    return services
 
 
 def _check_output_path(out: str | None) -> None:
@@ -124,7 +82,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     # With a clock file (tests), the scheduler looks for due posts every second: its cron
     # triggers follow the real clock, so the sweep is what fires.
     sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
-    services = _start(settings, clock)
+    services = _start(settings, clock, serving=True)
     try:
         fatal = serve(
             services,
@@ -269,6 +227,8 @@ def _progress_bar(total: int | None) -> Iterator[object]:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from bot.audit import CLI
+    from bot.reporting.admin_reports import record_export
     from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
     from bot.reporting.periods import period_from_options
     from bot.reporting.stats import choose_workspace
@@ -310,6 +270,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
                         else:
                             with partial.open("w", encoding="utf-8", newline="") as out:
                                 rows = write_export(fmt, tables, text_out=out, on_rows=on_rows)
+            record_export(
+                services,
+                CLI,
+                request,
+                fmt,
+                rows=rows,
+                destination="file" if args.out else "stdout",
+            )
     finally:
         services.close()
     if args.out is not None:
@@ -415,6 +383,76 @@ def cmd_nomination_moderate(settings: Settings, args: argparse.Namespace, clock:
             print(messages.RESTORED_DONE.format(nomination_id=args.nomination_id))
     finally:
         services.close()
+    return 0
+
+
+def cmd_audit_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit export --since DATE`: the trail as CSV or JSON (itself recorded)."""
+    from datetime import date
+
+    from bot.audit import CLI, export_audit
+    from bot.reporting.periods import between_dates
+
+    try:
+        first = date.fromisoformat(args.since)
+    except ValueError:
+        raise ReportError(messages.BAD_DATE.format(option="--since", value=args.since)) from None
+    since = between_dates(first, first, settings.timezone).since  # local midnight
+    services = _start(settings, clock)
+    try:
+        if args.out is None:
+            export_audit(services, sys.stdout, since=since, fmt=args.format, actor=CLI)
+        else:
+            with (
+                _replacing(Path(args.out)) as partial,
+                partial.open("w", encoding="utf-8", newline="") as out,
+            ):
+                entries = export_audit(services, out, since=since, fmt=args.format, actor=CLI)
+            print(
+                messages.AUDIT_EXPORTED.format(entries=entries, since=args.since, path=args.out),
+                file=sys.stderr,
+            )
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_audit_show(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat audit show`: the last entries, as the admin panels show them."""
+    from bot.audit import describe_entry, recent_audit
+
+    services = _start(settings, clock)
+    try:
+        entries = recent_audit(services, args.limit)
+    finally:
+        services.close()
+    if not entries:
+        print(messages.AUDIT_EMPTY)
+        return 0
+    print(messages.AUDIT_HEADER.format(count=len(entries)))
+    for entry in entries:
+        print(describe_entry(entry))
+    return 0
+
+
+def cmd_retention_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    """`everyseat retention run [--dry-run]`: apply the retention policy now."""
+    from bot.audit import CLI
+    from bot.nominations.retention import RetentionPolicy, run_retention
+
+    policy = RetentionPolicy.from_settings(settings)
+    if policy is None:
+        print(messages.RETENTION_OFF, file=sys.stderr)
+        return 2
+    services = _start(settings, clock)
+    try:
+        outcomes = run_retention(services, policy, CLI, dry_run=args.dry_run)
+    finally:
+        services.close()
+    if not outcomes:
+        print(messages.RETENTION_NO_WORKSPACES)
+    for outcome in outcomes:
+        print(outcome.describe())
     return 0
 
 
@@ -568,6 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("user_id", metavar="USER_ID")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
+    add_member_show(member_commands, test_options)
 
     nomination = commands.add_parser("nomination", help="moderation: hide or restore a nomination")
     nomination_commands = nomination.add_subparsers(
@@ -583,6 +622,37 @@ def build_parser() -> argparse.ArgumentParser:
             "--reason", required=verb == "hide", default="", help="kept in the audit trail"
         )
         moderate.set_defaults(handler=cmd_nomination_moderate)
+
+    audit = commands.add_parser("audit", help="the audit trail: exports, erasures, admin changes")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_export = audit_commands.add_parser(
+        "export", parents=[test_options], help="the audit trail since a day, as CSV or JSON"
+    )
+    audit_export.add_argument(
+        "--since", metavar="DATE", required=True, help="first day, YYYY-MM-DD"
+    )
+    audit_export.add_argument("--format", choices=["csv", "json"], default="csv")
+    audit_export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    audit_export.set_defaults(handler=cmd_audit_export)
+    audit_show = audit_commands.add_parser(
+        "show", parents=[test_options], help="the last entries, newest first"
+    )
+    audit_show.add_argument("--limit", type=_positive, default=20, help="how many (default: 20)")
+    audit_show.set_defaults(handler=cmd_audit_show)
+
+    retention = commands.add_parser(
+        "retention", help="remove nominations older than EVERYSEAT_RETENTION_MONTHS"
+    )
+    retention_commands = retention.add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION"
+    )
+    retention_run = retention_commands.add_parser(
+        "run", parents=[test_options], help="delete or anonymise old nominations now"
+    )
+    retention_run.add_argument(
+        "--dry-run", action="store_true", help="count what would be removed; change nothing"
+    )
+    retention_run.set_defaults(handler=cmd_retention_run)
 
     teams = commands.add_parser("teams", help="Microsoft Teams set-up")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
@@ -623,6 +693,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     seed.set_defaults(handler=cmd_demo_seed)
+
+    add_directory_commands(commands, test_options)
     return parser
 
 

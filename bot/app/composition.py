@@ -8,15 +8,24 @@ from datetime import timedelta
 from bot.clock import Clock, utc_now
 from bot.deliveries import LEASE_INFO_KEY
 from bot.nominations.behaviours import load_catalogue
+from bot.nominations.governance import load_identifier_guard
 from bot.nominations.rules import NominationRules
 from bot.services import Services
 from bot.settings import Settings
 from db.engine import create_database_engine, create_session_factory
 
 
-def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
-    """Open the database engine and load the catalogue; migrations are run by the caller."""
-    engine = create_database_engine(settings.DATABASE_URL)
+def build_services(
+    settings: Settings, clock: Clock = utc_now, *, serving: bool = False
+) -> Services:
+    """Open the database engine and load the catalogue; migrations are run by the caller.
+    `serving`: the server's engine, whose statements are held to the statement timeout."""
+    engine = create_database_engine(
+        settings.DATABASE_URL,
+        statement_timeout_seconds=settings.EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS
+        if serving
+        else None,
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -33,4 +42,5 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
             timezone=settings.timezone,
         ),
         clock=clock,
+        guard=load_identifier_guard(settings.EVERYSEAT_PATIENT_IDENTIFIERS_FILE),
     )

@@ -34,7 +34,22 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# slack_sdk decides whether to build its debug strings (the whole request, view and all)
+# from its own logger's `level`, not the effective one: left unset (0) it builds them on
+# every call, even when nothing below WARNING is printed. Each gets the configured level.
+LIBRARY_LOGGERS = (
+    "slack_sdk",
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.web.base_client",
+    "slack_sdk.web.legacy_base_client",
+    "slack_sdk.web.async_internal_utils",
+    "slack_bolt",
+)
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

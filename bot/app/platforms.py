@@ -11,9 +11,12 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot.directory.nightly import night_due, sync_if_due
+from bot.directory.sync import DirectorySource
 from bot.recognition.outbox import retry_outbox
 from bot.recognition.senders import RecognitionEditor
 from bot.services import Services
+from bot.settings import Settings
 from bot.weekly.posting import WeeklyPoster, WeeklySender
 from schedules.outbox import OutboxSweep
 
@@ -102,3 +105,36 @@ def outbox_sweeps(services: Services) -> list[OutboxSweep]:
     if settings.teams_configured:
         sweeps.append(OutboxSweep("Teams", partial(send_teams_outbox, services)))
     return sweeps
+
+
+async def directory_sources(
+    settings: Settings, *, slack: bool = True, teams: bool = True
+) -> list[DirectorySource]:
+    """The directories to sync: Slack's profiles when Slack is configured, Microsoft Graph
+    when the Teams app registration and its tenant are."""
+    sources: list[DirectorySource] = []
+    if slack and settings.slack_configured:
+        from handlers.slack.client import build_async_client
+        from handlers.slack.directory import SlackDirectory
+
+        client = build_async_client(settings)
+        team_id = str((await client.auth_test())["team_id"])
+        sources.append(SlackDirectory(client, team_id, settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD))
+    if teams and settings.TEAMS_CLIENT_ID and settings.TEAMS_TENANT_ID:
+        from handlers.teams.graph import GraphDirectory
+
+        sources.append(GraphDirectory.from_settings(settings))
+    return sources
+
+
+def nightly_directory_sync(services: Services) -> None:
+    """Tonight's sync of every directory, if due (from the scheduler's worker thread)."""
+
+    if night_due(services.settings, services.clock()) is None:
+        return  # asked every few minutes: don't touch the platforms before it's time
+
+    async def run() -> None:
+        for source in await directory_sources(services.settings):
+            await sync_if_due(services, source)
+
+    asyncio.run(run())

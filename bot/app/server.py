@@ -1,5 +1,5 @@
 """The ASGI server: Slack at POST /slack/events, Teams at POST /api/messages, health at
-GET /healthz, run by uvicorn."""
+GET /healthz, run by uvicorn; SIGTERM drains it first (bot/app/drain.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from bot.app.drain import Drain, DrainingServer, RefuseWhileDraining
 from bot.app.request_limits import BodySizeLimit
 from bot.services import Services
 from bot.settings import Settings
@@ -31,6 +33,11 @@ SLACK_ENDPOINT = "/slack/events"
 TEAMS_ENDPOINT = "/api/messages"  # handlers/teams/app.py registers it under this path
 
 
+# /healthz answers within a second whatever the database does: a probe still running after
+# this long counts as "not answering", and is left to finish on its own.
+HEALTH_PROBE_SECONDS = 0.5
+
+
 def database_answers(services: Services) -> bool:
     try:
         with services.engine.connect() as connection:
@@ -39,6 +46,26 @@ def database_answers(services: Services) -> bool:
         log.warning("health check: database did not answer: %s", type(error).__name__)
         return False
     return True
+
+
+class DatabaseProbe:
+    """Asks the database for `SELECT 1` in a worker thread, one probe at a time: a hung
+    database holds at most one thread, however often the load balancer asks."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._running: asyncio.Future[bool] | None = None
+
+    async def answers(self) -> bool:
+        if self._running is None or self._running.done():
+            self._running = asyncio.ensure_future(
+                asyncio.to_thread(database_answers, self.services)
+            )
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._running), HEALTH_PROBE_SECONDS)
+        except TimeoutError:
+            log.warning("health check: database did not answer within %ss", HEALTH_PROBE_SECONDS)
+            return False
 
 
 def open_web_api_session(client: AsyncWebClient) -> aiohttp.ClientSession:
@@ -57,11 +84,15 @@ def create_app(
     *,
     socket_mode: bool = False,
     on_fatal: Callable[[str], None] | None = None,
+    drain: Drain | None = None,
 ) -> FastAPI:
     """Build the server. Slack is mounted when a bot token is configured, Teams when its
     credentials are (or local-test mode is on). With `socket_mode`, Slack is reached over a
     WebSocket connected in the background; `on_fatal` is told (one line) if Slack refuses
-    the tokens, so the caller can stop the process."""
+    the tokens, so the caller can stop the process. With a `drain`, platform requests are
+    counted and refused once it has begun, and /healthz reports it."""
+    drain = drain or Drain()
+    probe = DatabaseProbe(services)
     slack_app = None
     if services.settings.slack_configured:
         from handlers.slack.app import create_slack_app
@@ -107,18 +138,23 @@ def create_app(
 
     api = FastAPI(title="Everyseat", lifespan=lifespan, docs_url=None, redoc_url=None)
 
+    api.add_middleware(RefuseWhileDraining, drain=drain)
+
     @api.get("/healthz")
     async def healthz() -> JSONResponse:
-        healthy = await asyncio.to_thread(database_answers, services)
+        """Readiness: 503 while draining (send no new work here) or when the database
+        doesn't answer within a second."""
+        healthy = await probe.answers()
+        status = "draining" if drain.draining else "ok" if healthy else "unhealthy"
         return JSONResponse(
             {
-                "status": "ok" if healthy else "unhealthy",
+                "status": status,
                 "database": "ok" if healthy else "unreachable",
                 # Each platform's connection as this process last saw it (Socket Mode,
                 # revoked credentials); reported, not part of readiness.
                 "platforms": services.platform_status.snapshot(),
             },
-            status_code=200 if healthy else 503,
+            status_code=200 if status == "ok" else 503,
         )
 
     signing_secret = services.settings.SLACK_SIGNING_SECRET
@@ -211,14 +247,24 @@ def serve(
         if server is not None:
             server.should_exit = True
 
-    app = create_app(services, socket_mode=socket_mode, on_fatal=stop_with)
+    drain = Drain()
+    app = create_app(services, socket_mode=socket_mode, on_fatal=stop_with, drain=drain)
+    # One access-log line per request costs about as much CPU as acknowledging it; it is
+    # kept for LOG_LEVEL=DEBUG, where the cost is wanted.
     config = uvicorn.Config(
-        app, host=settings.HOST, port=settings.PORT, log_config=None, proxy_headers=True
+        app,
+        host=settings.HOST,
+        port=settings.PORT,
+        log_config=None,
+        proxy_headers=True,
+        # The drain has waited for the work already; uvicorn's own wait is for stragglers.
+        timeout_graceful_shutdown=5,
+        access_log=settings.LOG_LEVEL == "DEBUG",
     )
-    server = uvicorn.Server(config)
+    server = DrainingServer(config, drain, settings.EVERYSEAT_DRAIN_SECONDS)
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.
-    from bot.app.platforms import outbox_sweeps, weekly_senders
+    from bot.app.platforms import nightly_directory_sync, outbox_sweeps, weekly_senders
     from schedules import start_scheduler, stop_scheduler
 
     jobs = (
@@ -226,6 +272,7 @@ def serve(
             services,
             weekly_senders=weekly_senders(services),
             outbox_sweeps=outbox_sweeps(services),
+            directory_sync=partial(nightly_directory_sync, services),
             sweep_interval=sweep_interval,
         )
         if scheduler

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -185,6 +185,20 @@ def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nominat
     ).first()
 
 
+def _hold_nominator(session: Session, nominator_id: int) -> None:
+    """Serialise one person's concurrent nominations until this transaction ends, so the
+    daily cap counted next can't be raced (two replicas, a double click).
+
+    PostgreSQL locks the person's row (FOR UPDATE). SQLite has one writer at a time and
+    Python's driver only begins a transaction at the first write, so a write to the row
+    takes the database's write lock now, before counting, instead of at the insert.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Member).where(Member.id == nominator_id).values(id=Member.id))
+    else:
+        session.execute(select(Member.id).where(Member.id == nominator_id).with_for_update())
+
+
 def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
     local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return (
@@ -226,6 +240,7 @@ def nominate(
         if duplicate is not None:
             return NominationOutcome(duplicate, created=False)
 
+    _hold_nominator(session, request.nominator.id)
     if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
         raise DailyCapReachedError(messages.DAILY_CAP_REACHED.format(cap=rules.daily_cap))
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import messages
 from bot.errors import (
     InvalidNominationError,
     NominationField,
     NominationNotFoundError,
+    PatientIdentifierError,
     Problem,
 )
+from bot.nominations.governance import ensure_no_patient_identifiers
 from bot.nominations.rules import (
     NominationRequest,
     Visibility,
@@ -26,18 +31,21 @@ from bot.nominations.rules import (
     find_problems,
     nominate,
 )
+from bot.people.directory import get_or_create_workspace
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
+    cached_people,
+    known_names,
     resolve_people,
     vet_people,
     workspace_id_for,
 )
 from bot.recognition.outbox import Celebration, celebrate
 from bot.recognition.senders import RecognitionSender
-from bot.recognition.views import RecognitionView, load_recognition_view
+from bot.recognition.views import RecognitionView, load_recognition_view, recognition_view
 from bot.services import Services
-from db.models import Nomination
+from db.models import Member, Nomination
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,27 @@ class NominationResult:
     nominees: tuple[tuple[str, str], ...] = field(default=())  # (platform id, name)
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A nomination just stored (or its earlier twin), and how people will see it."""
+
+    nomination_id: int
+    created: bool
+    view: RecognitionView | None  # built from the rows just written; None for a repeat
+
+
+def screen_submission(services: Services, submission: NominationSubmission) -> None:
+    """The information-governance guard on a submission, before anything is looked up,
+    stored or sent: raises PatientIdentifierError (a problem on the story, with the nominees
+    as typed) when the story holds a patient identifier. `record_nomination` calls it first;
+    an adapter may call it earlier to answer within its platform's acknowledgement."""
+    typed = tuple(
+        (person.platform_user_id or person.ref, person.name or person.ref)
+        for person in submission.nominees
+    )
+    ensure_no_patient_identifiers(services.guard, submission.story, typed)
+
+
 async def record_nomination(
     services: Services,
     submission: NominationSubmission,
@@ -78,47 +107,50 @@ async def record_nomination(
     """Resolve the people, store the nomination and, with a `sender`, post it and message
     the nominees exactly once. Stores nothing when a rule is broken.
 
-    Raises InvalidNominationError (every problem, each tied to a form field, with the
-    nominees as resolved), DailyCapReachedError or StorageUnavailableError.
+    When everyone's profile is cached and fresh, the workspace, the people and the
+    nomination take one transaction; claiming the posts one more, recording them sent a
+    third. Nominations are admitted a few at a time, in arrival order (`services.admission`).
+
+    Raises PatientIdentifierError first, before anyone is looked up, if the story holds a
+    patient identifier; then InvalidNominationError (every problem, each tied to a form
+    field, with the nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
-    workspace_id = await workspace_id_for(
-        services, submission.platform, submission.workspace_external_id
-    )
-    resolution = await vet_people(
-        services,
-        workspace_id,
-        [submission.nominator, *submission.nominees],
-        lookup,
-        # The nominator naming themselves is the rules' "can't nominate yourself".
-        vetted={person.ref for person in submission.nominees} - {submission.nominator.ref},
-    )
-    people = resolution.members
-    nominees = [people[person.ref] for person in submission.nominees if person.ref in people]
-    resolved = tuple((member.platform_user_id, member.display_name) for member in nominees)
+    try:
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        # A form shown again should name the people chosen: names already stored are read,
+        # nothing is looked up on the platform or written.
+        ids = [user_id for user_id, _name in error.nominees]
+        names = await services.in_worker(
+            known_names, services, submission.platform, submission.workspace_external_id, ids
+        )
+        named = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
+        raise PatientIdentifierError(list(error.problems), named, kinds=error.kinds) from None
+    everyone = [submission.nominator, *submission.nominees]
     slugs = tuple(submission.behaviour_slugs)
     default = None
     if not slugs and submission.default_behaviour_allowed:
         default = services.catalogue.default.slug
         slugs = (default,)
-    request = NominationRequest(
-        workspace_id=workspace_id,
-        nominator=people[submission.nominator.ref],
-        nominees=nominees,
-        behaviour_slugs=slugs,
-        story=submission.story,
-        visibility=submission.visibility,
-        source_channel_id=submission.source_channel_id,
-        source_message_url=submission.source_message_url,
-    )
-    if resolution.refused:
-        # Refused people have no member row; the rules still judge the rest of the form.
-        refused = [Problem(NominationField.NOMINEES, why) for why in resolution.refused.values()]
-        others = find_problems(request, services.catalogue, services.rules)
-        others = [p for p in others if p.message != messages.NO_NOMINEES]
-        raise InvalidNominationError([*others, *refused], resolved)
 
-    def store() -> tuple[int, bool]:
-        with services.unit_of_work() as session:
+    def request_for(workspace_id: int, people: dict[str, Member]) -> NominationRequest:
+        return NominationRequest(
+            workspace_id=workspace_id,
+            nominator=people[submission.nominator.ref],
+            nominees=[people[p.ref] for p in submission.nominees if p.ref in people],
+            behaviour_slugs=slugs,
+            story=submission.story,
+            visibility=submission.visibility,
+            source_channel_id=submission.source_channel_id,
+            source_message_url=submission.source_message_url,
+        )
+
+    def names(request: NominationRequest) -> tuple[tuple[str, str], ...]:
+        return tuple((member.platform_user_id, member.display_name) for member in request.nominees)
+
+    def store(session: Session, request: NominationRequest) -> _Stored:
+        resolved = names(request)  # read now: a rolled-back race would expire the members
+        try:
             outcome = nominate(
                 session,
                 request,
@@ -126,18 +158,65 @@ async def record_nomination(
                 rules=services.rules,
                 clock=services.clock,
             )
-            return outcome.nomination.id, outcome.created
+        except InvalidNominationError as error:
+            raise InvalidNominationError(list(error.problems), resolved) from None
+        nomination = outcome.nomination
+        if not outcome.created:
+            return _Stored(nomination.id, False, None)
+        # The rows just written are the view: no need to load them again.
+        set_committed_value(nomination, "nominator", request.nominator)
+        return _Stored(nomination.id, True, recognition_view(nomination, services.catalogue, 0))
 
-    try:
-        nomination_id, created = await services.in_worker(store)
-    except InvalidNominationError as error:
-        raise InvalidNominationError(list(error.problems), resolved) from None
-    celebration = None
-    if created and sender is not None:
-        celebration = await celebrate(
-            services, sender, workspace_id, nomination_id, submission.source_channel_id
-        )
-    return NominationResult(nomination_id, workspace_id, created, default, celebration, resolved)
+    def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
+        with services.unit_of_work() as session:
+            workspace_id = get_or_create_workspace(
+                session, submission.platform, submission.workspace_external_id, services.clock()
+            ).id
+            people = cached_people(session, workspace_id, everyone, services.clock())
+            if people is None:  # someone to ask the platform about (and vet) first
+                return workspace_id, None, ()
+            request = request_for(workspace_id, people)
+            return workspace_id, store(session, request), names(request)
+
+    def store_vetted(request: NominationRequest) -> _Stored:
+        with services.unit_of_work() as session:
+            return store(session, request)
+
+    async with services.admission:
+        workspace_id, stored, resolved = await services.in_worker(store_if_cached)
+        if stored is None:
+            resolution = await vet_people(
+                services,
+                workspace_id,
+                everyone,
+                lookup,
+                # The nominator naming themselves is the rules' "can't nominate yourself".
+                vetted={person.ref for person in submission.nominees} - {submission.nominator.ref},
+            )
+            request = request_for(workspace_id, resolution.members)
+            resolved = names(request)
+            if resolution.refused:
+                # Refused people have no member row; the rules still judge the rest.
+                refused = [
+                    Problem(NominationField.NOMINEES, why) for why in resolution.refused.values()
+                ]
+                others = find_problems(request, services.catalogue, services.rules)
+                others = [p for p in others if p.message != messages.NO_NOMINEES]
+                raise InvalidNominationError([*others, *refused], resolved)
+            stored = await services.in_worker(store_vetted, request)
+        celebration = None
+        if stored.created and sender is not None:
+            celebration = await celebrate(
+                services,
+                sender,
+                workspace_id,
+                stored.nomination_id,
+                submission.source_channel_id,
+                view=stored.view,
+            )
+    return NominationResult(
+        stored.nomination_id, workspace_id, stored.created, default, celebration, resolved
+    )
 
 
 async def endorse_nomination(
@@ -176,3 +255,24 @@ async def endorse_nomination(
                 "could not refresh recognition %s: %s", nomination_id, sender.describe_error(error)
             )
     return view
+
+
+async def announce_nomination(
+    services: Services,
+    result: NominationResult,
+    sender: RecognitionSender,
+    source_channel_id: str | None,
+) -> NominationResult:
+    """Post a nomination `record_nomination` stored without a sender, and message its
+    nominees, each exactly once; `result` with what was sent.
+
+    Adapters that must acknowledge their platform quickly store first (so what they
+    acknowledge is durable), acknowledge, then call this. If the process dies in between,
+    the outbox sweep announces the nomination instead (bot/recognition/outbox.py).
+    """
+    if not result.created:
+        return result
+    celebration = await celebrate(
+        services, sender, result.workspace_id, result.nomination_id, source_channel_id
+    )
+    return replace(result, celebration=celebration)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
 from bot import messages
+from bot.audit import CLI, Actor, AuditAction, record_by
 from bot.deliveries import DeliveryStatus
 from bot.errors import MemberNotFoundError
 from bot.reporting.exports import iso_utc
@@ -228,10 +229,21 @@ def member_data(session: Session, user_id: str, *, now: datetime) -> dict[str, A
     return {"user_id": user_id, "exported_at": iso_utc(now), "members": records}
 
 
-def export_member_data(services: Services, user_id: str) -> dict[str, Any]:
-    """The subject access export of `user_id`, in a unit of work of its own."""
+def export_member_data(services: Services, user_id: str, actor: Actor = CLI) -> dict[str, Any]:
+    """The subject access export of `user_id`, in a unit of work of its own, recorded in the
+    audit trail without naming who was exported (a later erasure must leave nothing)."""
     with services.unit_of_work() as session:
-        return member_data(session, user_id, now=services.clock())
+        data = member_data(session, user_id, now=services.clock())
+        record_by(
+            session,
+            actor,
+            AuditAction.EXPORT,
+            at=services.clock(),
+            subject="subject access",
+            detail={"format": "json", "workspaces": len(data["members"])},
+        )
+        session.commit()
+        return data
 
 
 def _received_alone_ids(member_ids: Sequence[int]) -> Select[int]:
@@ -385,13 +397,30 @@ def _erase(session: Session, user_id: str) -> ErasurePlan:
     return plan
 
 
-def forget_member(services: Services, user_id: str) -> ErasurePlan:
+def forget_member(services: Services, user_id: str, actor: Actor = CLI) -> ErasurePlan:
     """Erase `user_id` from every table in one transaction (all of it happens, or none of
     it), then rewrite a SQLite file so the erased text is gone from its bytes. Returns what
-    was done. Raises MemberNotFoundError."""
+    was done. Raises MemberNotFoundError.
+
+    The audit trail records, in the same transaction, that an erasure happened, by whom and
+    how much it removed, and nothing about who was erased: no id, no name.
+    """
     with services.unit_of_work() as session:
         try:
             plan = _erase(session, user_id)
+            record_by(
+                session,
+                actor,
+                AuditAction.MEMBER_ERASED,
+                at=services.clock(),
+                detail={
+                    "member_rows": len(plan.member_ids),
+                    "nominations_deleted": plan.received_alone,
+                    "removed_from_shared": plan.received_shared,
+                    "given_anonymised": plan.given,
+                    "endorsements_deleted": plan.endorsements,
+                },
+            )
             session.commit()
         except BaseException:
             session.rollback()

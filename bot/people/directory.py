@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.directory.linking import link_members, normalise_email
+from bot.directory.seats import refresh_seats
 from db.models import Member, Workspace
 
 # How long a cached profile (name, title, admin flag) is trusted before asking the platform.
@@ -27,6 +29,7 @@ class MemberProfile:
     is_bot: bool = False
     is_deactivated: bool = False
     is_platform_admin: bool = False
+    email: str | None = None  # verified work email, when the platform shares it
 
 
 def get_or_create_workspace(
@@ -101,12 +104,15 @@ def save_profiles(
                 session.add(member)
                 known[profile.platform_user_id] = member
             member.display_name = profile.display_name[:255]
-            member.title = (profile.title or None) and profile.title[:255]
-            member.department = (profile.department or None) and profile.department[:255]
+            member.profile_title = (profile.title or None) and profile.title[:255]
+            member.profile_department = (profile.department or None) and profile.department[:255]
+            member.email = normalise_email(profile.email) or member.email
             member.is_bot = profile.is_bot
             member.is_deactivated = profile.is_deactivated
             member.is_platform_admin = profile.is_platform_admin
             member.profile_refreshed_at = now if refreshed else None
+        link_members(session, known.values(), now)
+        refresh_seats(session, known.values())
         try:
             session.commit()
             return known

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot import messages
 from bot.people.directory import (
@@ -27,7 +31,7 @@ from bot.people.directory import (
     stale_platform_ids,
 )
 from bot.services import Services
-from db.models import Member
+from db.models import Member, Workspace
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,24 @@ async def workspace_id_for(services: Services, platform: str, external_id: str) 
     return await services.in_worker(workspace_id_in, services, platform, external_id)
 
 
+def known_names(
+    services: Services, platform: str, external_id: str, platform_user_ids: Sequence[str]
+) -> dict[str, str]:
+    """Display names already stored for these ids; reads only, creates nothing (used where
+    nothing may be stored, such as a submission the information-governance guard refused)."""
+    with services.unit_of_work() as session:
+        rows = session.execute(
+            select(Member.platform_user_id, Member.display_name)
+            .join(Workspace, Workspace.id == Member.workspace_id)
+            .where(
+                Workspace.platform == platform,
+                Workspace.external_id == external_id,
+                Member.platform_user_id.in_(list(platform_user_ids)),
+            )
+        )
+        return {user_id: name for user_id, name in rows}
+
+
 async def resolve_people(
     services: Services, workspace_id: int, people: Sequence[PersonRef], lookup: ProfileLookup
 ) -> dict[str, Member]:
@@ -192,3 +214,22 @@ async def vet_people(
             return {ref: stored[member_id] for ref, member_id in ids.items()}
 
     return Resolution(await services.in_worker(store), refused)
+
+
+def cached_people(
+    session: Session, workspace_id: int, people: Sequence[PersonRef], now: datetime
+) -> dict[str, Member] | None:
+    """Members for `people` keyed by `ref` when every one is stored with a fresh profile, so
+    nobody needs asking or vetting again (`vet_people` returns them as they are); None
+    otherwise, and then `vet_people` asks the platform. Lets a use case read the people in
+    the same transaction as its own work."""
+    people = list({person.ref: person for person in people}.values())
+    stable_ids = [person.platform_user_id for person in people if person.platform_user_id]
+    known = members_by_platform_id(session, workspace_id, stable_ids)
+    stale = set(stale_platform_ids(known, stable_ids, now))
+    for person in people:
+        if person.platform_user_id is None or person.platform_user_id not in known:
+            return None
+        if not person.is_bot and person.platform_user_id in stale:
+            return None
+    return {person.ref: known[person.platform_user_id or ""] for person in people}

@@ -11,7 +11,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from bot import messages
+from bot.audit import Actor, AuditAction, record_by
 from bot.errors import ReportError
 from bot.reporting.charts import weekly_trend_png
 from bot.reporting.exports import ExportFormat, ExportRequest, Report, open_tables, write_export
@@ -91,24 +94,83 @@ def home_panel_summary(services: Services, workspace_id: int) -> StatsSummary:
     return stats_summary(services, workspace_id, default_period(services))
 
 
-def _write_export(
-    services: Services, request: ExportRequest, fmt: ExportFormat, path: Path
+def record_export(
+    services: Services,
+    actor: Actor,
+    request: ExportRequest,
+    fmt: ExportFormat,
+    *,
+    rows: int,
+    destination: str,
 ) -> None:
-    """Stream the export's rows into `path`."""
+    """Put an export in the audit trail: who, which reports, period and options, how many
+    rows and where they went."""
+    with services.unit_of_work() as session:
+        _record_export(session, services, actor, request, fmt, rows=rows, destination=destination)
+        session.commit()
+
+
+def _record_export(
+    session: Session,
+    services: Services,
+    actor: Actor,
+    request: ExportRequest,
+    fmt: ExportFormat,
+    *,
+    rows: int,
+    destination: str,
+) -> None:
+    record_by(
+        session,
+        actor,
+        AuditAction.EXPORT,
+        at=services.clock(),
+        subject=", ".join(report.value for report in request.reports),
+        detail={
+            "format": fmt.value,
+            "workspace_id": request.workspace_id,
+            "since": request.period.since.isoformat(),
+            "until": request.period.until.isoformat(),
+            "rows": rows,
+            "include_private": request.include_private,
+            "min_cell": request.min_cell,
+            "to": destination,
+        },
+    )
+
+
+def _write_export(
+    services: Services,
+    request: ExportRequest,
+    fmt: ExportFormat,
+    path: Path,
+    requested_by: Actor,
+) -> None:
+    """Stream the export's rows into `path` and record it in the audit trail."""
     with services.unit_of_work() as session:
         tables = open_tables(session, request, services.catalogue)
         if fmt is ExportFormat.XLSX:
-            write_export(fmt, tables, binary_target=path)
+            rows = write_export(fmt, tables, binary_target=path)
         else:
             with path.open("w", encoding="utf-8", newline="") as out:
-                write_export(fmt, tables, text_out=out)
+                rows = write_export(fmt, tables, text_out=out)
+        destination = f"{requested_by.platform} direct message"
+        _record_export(
+            session, services, requested_by, request, fmt, rows=rows, destination=destination
+        )
+        session.commit()
 
 
 def build_export(
-    services: Services, workspace_id: int, period: ReportingPeriod, fmt: ExportFormat
+    services: Services,
+    workspace_id: int,
+    period: ReportingPeriod,
+    fmt: ExportFormat,
+    requested_by: Actor,
 ) -> ExportFile:
     """The export for one workspace and period: XLSX holds every report, one sheet each;
-    CSV and JSON hold the nominations. Private stories are withheld.
+    CSV and JSON hold the nominations. Private stories are withheld. Recorded in the audit
+    trail as `requested_by`'s export.
 
     Blocking (it queries and writes the whole export): async callers use `in_worker`.
     """
@@ -118,6 +180,6 @@ def build_export(
     name = f"everyseat-{stem}.{fmt.value}"
     with tempfile.TemporaryDirectory(prefix="everyseat-export-") as folder:
         path = Path(folder) / name
-        _write_export(services, request, fmt, path)
+        _write_export(services, request, fmt, path, requested_by)
         content = path.read_bytes()
     return ExportFile(name, content, ", ".join(report.value for report in reports))

@@ -9,20 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
-    Subquery,
+    Select,
+    String,
     and_,
     case,
     cast,
     false,
     func,
-    literal_column,
-    or_,
+    literal,
+    null,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -130,6 +134,12 @@ def choose_workspace(session: Session, external_id: str | None = None) -> Worksp
     )
 
 
+def counts_in_statistics() -> ColumnElement[bool]:
+    """The nominations statistics count. Every query here filters through this one clause,
+    so a rule such as "not hidden, not withdrawn" is added in this one place."""
+    return counted_nominations()
+
+
 def in_period(workspace_id: int, period: ReportingPeriod) -> ColumnElement[bool]:
     """The nominations of one workspace in one period that count (not withdrawn or
     hidden): an index range scan."""
@@ -149,8 +159,9 @@ def week_start(column: Any, dialect: str) -> ColumnElement[Any]:
     """The Monday (UTC) of the week a timestamp falls in, as an expression for `dialect`."""
     if dialect == "postgresql":
         return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
-    # SQLite stores UTC text; step back six days, then forward to the next Monday.
-    return func.date(column, "-6 days", "weekday 1")
+    # SQLite stores UTC text; from its day (the date part alone: SQLite rounds a time like
+    # 23:59:59.999999 up into the next day), step back six days, then on to the next Monday.
+    return func.date(func.substr(column, 1, 10), "-6 days", "weekday 1")
 
 
 def _as_date(value: Any) -> date:
@@ -168,48 +179,6 @@ def weeks_in(period: ReportingPeriod) -> list[date]:
     return [first + timedelta(weeks=index) for index in range((last - first).days // 7 + 1)]
 
 
-def _nominee_links(workspace_id: int, period: ReportingPeriod) -> Subquery:
-    """One row per nominee per nomination in the period."""
-    return (
-        select(
-            NominationNominee.nomination_id,
-            NominationNominee.member_id,
-            Nomination.created_at,
-        )
-        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
-        .where(in_period(workspace_id, period))
-        .subquery("links")
-    )
-
-
-def _spread(session: Session, links: Subquery) -> tuple[int, int, int, int, int]:
-    """(recipients, received, Σ rank×received ascending, top-10% count, top-10% received)."""
-    per_recipient = (
-        select(links.c.member_id, func.count().label("received"))
-        .group_by(links.c.member_id)
-        .subquery("per_recipient")
-    )
-    received = per_recipient.c.received
-    ranked = select(
-        received.label("received"),
-        func.row_number().over(order_by=received).label("rank_up"),
-        func.row_number().over(order_by=received.desc()).label("rank_down"),
-        func.count().over().label("recipients"),
-    ).subquery("ranked")
-    # rank_down <= ceil(recipients / 10), in integers: 10·rank_down − 9 <= recipients.
-    in_top = ranked.c.rank_down * 10 - 9 <= ranked.c.recipients
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(ranked.c.received), 0),
-            func.coalesce(func.sum(ranked.c.rank_up * ranked.c.received), 0),
-            func.coalesce(func.sum(case((in_top, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((in_top, ranked.c.received), else_=0)), 0),
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4])
-
-
 def gini_from_ranked_sums(recipients: int, received: int, rank_weighted: int) -> float | None:
     """Gini of counts sorted ascending: 2·Σ(i·xᵢ) / (n·Σxᵢ) − (n+1)/n; 0 is evenly spread."""
     if recipients == 0 or received == 0:
@@ -217,51 +186,221 @@ def gini_from_ranked_sums(recipients: int, received: int, rank_weighted: int) ->
     return 2 * rank_weighted / (recipients * received) - (recipients + 1) / recipients
 
 
-def _by_member_field(
-    session: Session, workspace_id: int, links: Subquery, field: Any, none_label: str
-) -> tuple[GroupCount, ...]:
-    active = is_active_person()
-    rows = session.execute(
+class _Section(StrEnum):
+    """What a row of the one statistics query holds (its first column)."""
+
+    TOTALS = "totals"  # a nominations, b nominators, c endorsements, d active members
+    SPREAD = "spread"  # a recipients, b received, c Σ rank×received, d top count, e top received
+    RECOGNISED_ACTIVE = "recognised"  # a recognised active members
+    TITLE = "title"  # key title; one of: a nominations, b people recognised, c active members
+    DEPARTMENT = "department"  # the same, by department
+    BEHAVIOUR = "behaviour"  # key slug: a nominations, b people recognised
+    WEEK = "week"  # week: a nominations, b people recognised
+    BEHAVIOUR_WEEK = "behaviour_week"  # week, key slug: a nominations
+
+
+def _row(
+    section: _Section,
+    key: Any = None,
+    week: Any = None,
+    *figures: Any,
+) -> list[Any]:
+    """One row of the union: section, key, week and five figures (NULL where unused)."""
+    padded = [*figures, *([None] * (5 - len(figures)))]
+    return [
+        literal(section.value, String()).label("section"),
+        cast(key, String()).label("key") if key is not None else null().label("key"),
+        cast(week, String()).label("week") if week is not None else null().label("week"),
+        *(
+            (cast(value, BigInteger) if value is not None else null()).label(f"f{index}")
+            for index, value in enumerate(padded)
+        ),
+    ]
+
+
+def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) -> Select[Any]:
+    """Every figure of the period in one statement: the period's nominations are read once
+    (an index range), joined to their nominees once, and each figure is a grouped aggregate
+    over those shared, materialised results."""
+    counted = (
         select(
-            field,
-            func.count(func.distinct(case((active, Member.id)))),
-            func.count(func.distinct(links.c.member_id)),
-            func.count(func.distinct(links.c.nomination_id)),
+            Nomination.id.label("id"),
+            Nomination.nominator_id.label("nominator_id"),
+            week_start(Nomination.created_at, dialect).label("week"),
         )
+        .where(in_period(workspace_id, period), counts_in_statistics())
+        .cte("counted")
+    )
+    # One row per nominee per nomination.
+    links = (
+        select(
+            NominationNominee.nomination_id.label("nomination_id"),
+            NominationNominee.member_id.label("member_id"),
+            counted.c.week,
+        )
+        .join(counted, counted.c.id == NominationNominee.nomination_id)
+        .cte("links")
+    )
+    recipients = (
+        select(links.c.member_id, func.count().label("received"))
+        .group_by(links.c.member_id)
+        .cte("recipients")
+    )
+    ranked = select(
+        recipients.c.received,
+        func.row_number().over(order_by=recipients.c.received).label("rank_up"),
+        func.row_number().over(order_by=recipients.c.received.desc()).label("rank_down"),
+        func.count().over().label("recipients"),
+    ).subquery("ranked")
+    # rank_down <= ceil(recipients / 10), in integers: 10·rank_down − 9 <= recipients.
+    in_top = ranked.c.rank_down * 10 - 9 <= ranked.c.recipients
+    active = is_active_person()
+    # A nomination with two nominees in one seat counts once for that seat.
+    seat_links = (
+        select(links.c.nomination_id, Member.title, Member.department)
+        .join(Member, Member.id == links.c.member_id)
+        .where(Member.workspace_id == workspace_id)
+        .cte("seat_links")
+    )
+    behaviour_links = (
+        select(
+            NominationBehaviour.behaviour_slug,
+            links.c.nomination_id,
+            links.c.member_id,
+            links.c.week,
+        )
+        .join(links, links.c.nomination_id == NominationBehaviour.nomination_id)
+        .cte("behaviour_links")
+    )
+
+    def by_member_field(section: _Section, field: str) -> list[Select[Any]]:
+        """Three kinds of row per seat (or department), merged by key in Python: active
+        members (an index-only scan of the workspace's members), people recognised (from
+        the recipients) and nominations (a nomination counts once per seat)."""
+        member_field = getattr(Member, field)
+        return [
+            select(*_row(section, member_field, None, None, None, func.count()))
+            .where(Member.workspace_id == workspace_id, active)
+            .group_by(member_field),
+            select(*_row(section, member_field, None, None, func.count()))
+            .select_from(recipients)
+            .join(Member, Member.id == recipients.c.member_id)
+            .where(Member.workspace_id == workspace_id)
+            .group_by(member_field),
+            select(
+                *_row(
+                    section,
+                    seat_links.c[field],
+                    None,
+                    func.count(func.distinct(seat_links.c.nomination_id)),
+                )
+            ).group_by(seat_links.c[field]),
+        ]
+
+    endorsements = (
+        select(func.count())
+        .select_from(Endorsement)
+        .join(counted, counted.c.id == Endorsement.nomination_id)
+        .scalar_subquery()
+    )
+    active_members = (
+        select(func.count())
         .select_from(Member)
-        .outerjoin(links, links.c.member_id == Member.id)
-        .where(Member.workspace_id == workspace_id, or_(active, links.c.member_id.is_not(None)))
-        .group_by(field)
-    ).all()
+        .where(Member.workspace_id == workspace_id, active)
+        .scalar_subquery()
+    )
+    parts = [
+        select(
+            *_row(
+                _Section.TOTALS,
+                None,
+                None,
+                func.count(counted.c.id),
+                func.count(func.distinct(counted.c.nominator_id)),
+                endorsements,
+                active_members,
+            )
+        ),
+        select(
+            *_row(
+                _Section.SPREAD,
+                None,
+                None,
+                func.count(),
+                func.coalesce(func.sum(ranked.c.received), 0),
+                func.coalesce(func.sum(ranked.c.rank_up * ranked.c.received), 0),
+                func.coalesce(func.sum(case((in_top, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((in_top, ranked.c.received), else_=0)), 0),
+            )
+        ),
+        select(*_row(_Section.RECOGNISED_ACTIVE, None, None, func.count()))
+        .select_from(recipients)
+        .join(Member, Member.id == recipients.c.member_id)
+        .where(active),
+        *by_member_field(_Section.TITLE, "title"),
+        *by_member_field(_Section.DEPARTMENT, "department"),
+        select(
+            *_row(
+                _Section.BEHAVIOUR,
+                behaviour_links.c.behaviour_slug,
+                None,
+                func.count(func.distinct(behaviour_links.c.nomination_id)),
+                func.count(func.distinct(behaviour_links.c.member_id)),
+            )
+        ).group_by(behaviour_links.c.behaviour_slug),
+        select(
+            *_row(
+                _Section.WEEK,
+                None,
+                links.c.week,
+                func.count(func.distinct(links.c.nomination_id)),
+                func.count(func.distinct(links.c.member_id)),
+            )
+        ).group_by(links.c.week),
+        select(
+            *_row(
+                _Section.BEHAVIOUR_WEEK,
+                behaviour_links.c.behaviour_slug,
+                behaviour_links.c.week,
+                func.count(func.distinct(behaviour_links.c.nomination_id)),
+            )
+        ).group_by(behaviour_links.c.week, behaviour_links.c.behaviour_slug),
+    ]
+    return union_all(*parts)  # type: ignore[return-value]
+
+
+def _member_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ...]:
+    """Seats (or departments) from their rows of nominations (f0), people recognised (f1)
+    and active members (f2), each row holding one of the three."""
+    figures: dict[str | None, list[int]] = {}
+    for row in rows:
+        totals = figures.setdefault(row.key, [0, 0, 0])
+        for index, value in enumerate((row.f0, row.f1, row.f2)):
+            totals[index] += int(value or 0)
     groups = [
         GroupCount(
-            key=value,
-            label=value if value is not None else none_label,
-            nominations=int(nominations),
-            people_recognised=int(people),
-            members=int(members),
+            key=key,
+            label=key if key is not None else none_label,
+            nominations=nominations,
+            people_recognised=people,
+            members=members,
         )
-        for value, members, people, nominations in rows
+        for key, (nominations, people, members) in figures.items()
     ]
     groups.sort(
-        key=lambda group: (-group.nominations, -(group.members or 0), group.label.casefold())
+        # The label itself last: "Porter" and "porter" are two seats, in a fixed order.
+        key=lambda group: (
+            -group.nominations,
+            -(group.members or 0),
+            group.label.casefold(),
+            group.label,
+        )
     )
     return tuple(groups)
 
 
-def _by_behaviour(
-    session: Session, links: Subquery, catalogue: BehaviourCatalogue
-) -> tuple[GroupCount, ...]:
-    rows = session.execute(
-        select(
-            NominationBehaviour.behaviour_slug,
-            func.count(func.distinct(links.c.nomination_id)),
-            func.count(func.distinct(links.c.member_id)),
-        )
-        .join(links, links.c.nomination_id == NominationBehaviour.nomination_id)
-        .group_by(NominationBehaviour.behaviour_slug)
-    ).all()
-    found = {slug: (int(nominations), int(people)) for slug, nominations, people in rows}
+def _behaviour_groups(rows: Iterable[Any], catalogue: BehaviourCatalogue) -> tuple[GroupCount, ...]:
+    found = {row.key: (int(row.f0), int(row.f1)) for row in rows}
     # Every catalogue behaviour is listed, recognised or not: a zero is a finding too.
     listed = [behaviour.slug for behaviour in catalogue]
     slugs = listed + sorted(set(found) - set(listed))
@@ -276,40 +415,6 @@ def _by_behaviour(
     )
 
 
-def _weekly(
-    session: Session, links: Subquery, period: ReportingPeriod, dialect: str
-) -> tuple[tuple[WeekCount, ...], tuple[BehaviourWeek, ...]]:
-    week = week_start(links.c.created_at, dialect).label("week")
-    rows = session.execute(
-        select(
-            week,
-            func.count(func.distinct(links.c.nomination_id)),
-            func.count(func.distinct(links.c.member_id)),
-        ).group_by(literal_column("week"))
-    ).all()
-    found = {
-        _as_date(value): (int(nominations), int(people)) for value, nominations, people in rows
-    }
-    weekly = tuple(WeekCount(monday, *found.get(monday, (0, 0))) for monday in weeks_in(period))
-    nomination_week = week_start(Nomination.created_at, dialect).label("week")
-    behaviour_rows = session.execute(
-        select(nomination_week, NominationBehaviour.behaviour_slug, func.count())
-        .join(Nomination, Nomination.id == NominationBehaviour.nomination_id)
-        .where(Nomination.id.in_(select(links.c.nomination_id)))
-        .group_by(literal_column("week"), NominationBehaviour.behaviour_slug)
-    ).all()
-    by_behaviour = tuple(
-        sorted(
-            (
-                BehaviourWeek(_as_date(value), slug, int(count))
-                for value, slug, count in behaviour_rows
-            ),
-            key=lambda item: (item.week_start, item.behaviour),
-        )
-    )
-    return weekly, by_behaviour
-
-
 def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
     """Titles held by active members in which nobody was recognised in the period."""
     seats = [
@@ -317,54 +422,47 @@ def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
         for group in by_title
         if group.key is not None and (group.members or 0) > 0 and group.people_recognised == 0
     ]
-    return tuple(sorted(seats, key=lambda seat: (-seat.members, seat.title.casefold())))
+    return tuple(sorted(seats, key=lambda seat: (-seat.members, seat.title.casefold(), seat.title)))
 
 
 def recognition_stats(
     session: Session, workspace_id: int, period: ReportingPeriod, catalogue: BehaviourCatalogue
 ) -> RecognitionStats:
-    """Compute every statistic for one workspace and period, in a handful of queries."""
+    """Compute every statistic for one workspace and period in one statement."""
     dialect = session.get_bind().dialect.name
-    links = _nominee_links(workspace_id, period)
-    nominations, nominators = session.execute(
-        select(func.count(Nomination.id), func.count(func.distinct(Nomination.nominator_id))).where(
-            in_period(workspace_id, period)
-        )
-    ).one()
-    endorsements = session.scalar(
-        select(func.count(Endorsement.id))
-        .join(Nomination, Nomination.id == Endorsement.nomination_id)
-        .where(in_period(workspace_id, period))
-    )
-    active_members = session.scalar(
-        select(func.count(Member.id)).where(Member.workspace_id == workspace_id, is_active_person())
-    )
-    recognised_active = session.scalar(
-        select(func.count(func.distinct(links.c.member_id)))
-        .join(Member, Member.id == links.c.member_id)
-        .where(is_active_person())
-    )
-    recipients, received, rank_weighted, top_count, top_received = _spread(session, links)
-    by_title = _by_member_field(session, workspace_id, links, Member.title, messages.NO_TITLE)
-    weekly, weekly_by_behaviour = _weekly(session, links, period, dialect)
+    sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
+    for row in session.execute(_statistics_query(workspace_id, period, dialect)):
+        sections[_Section(row.section)].append(row)
+    (totals,) = sections[_Section.TOTALS]
+    (spread,) = sections[_Section.SPREAD]
+    (recognised,) = sections[_Section.RECOGNISED_ACTIVE]
+    recipients, received = int(spread.f0), int(spread.f1)
+    found = {_as_date(row.week): (int(row.f0), int(row.f1)) for row in sections[_Section.WEEK]}
+    by_title = _member_groups(sections[_Section.TITLE], messages.NO_TITLE)
     return RecognitionStats(
         period=period,
-        nominations=int(nominations),
-        endorsements=int(endorsements or 0),
+        nominations=int(totals.f0),
+        endorsements=int(totals.f2 or 0),
         distinct_nominees=recipients,
-        distinct_nominators=int(nominators),
-        active_members=int(active_members or 0),
-        recognised_active_members=int(recognised_active or 0),
+        distinct_nominators=int(totals.f1),
+        active_members=int(totals.f3 or 0),
+        recognised_active_members=int(recognised.f0),
         recognitions_received=received,
-        top_recipients=top_count,
-        top_recipients_received=top_received,
-        gini=gini_from_ranked_sums(recipients, received, rank_weighted),
-        by_behaviour=_by_behaviour(session, links, catalogue),
+        top_recipients=int(spread.f3),
+        top_recipients_received=int(spread.f4),
+        gini=gini_from_ranked_sums(recipients, received, int(spread.f2)),
+        by_behaviour=_behaviour_groups(sections[_Section.BEHAVIOUR], catalogue),
         by_title=by_title,
-        by_department=_by_member_field(
-            session, workspace_id, links, Member.department, messages.NO_DEPARTMENT
+        by_department=_member_groups(sections[_Section.DEPARTMENT], messages.NO_DEPARTMENT),
+        weekly=tuple(WeekCount(monday, *found.get(monday, (0, 0))) for monday in weeks_in(period)),
+        weekly_by_behaviour=tuple(
+            sorted(
+                (
+                    BehaviourWeek(_as_date(row.week), row.key, int(row.f0))
+                    for row in sections[_Section.BEHAVIOUR_WEEK]
+                ),
+                key=lambda item: (item.week_start, item.behaviour),
+            )
         ),
-        weekly=weekly,
-        weekly_by_behaviour=weekly_by_behaviour,
         seats_never_recognised=never_recognised_seats(by_title),
     )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
 from bot import messages
-from bot.errors import EveryseatError
+from bot.audit import describe_entry, recent_audit
+from bot.errors import EveryseatError, PatientIdentifierError
 from bot.nominations.moderation import (
     Actor,
     decide_flag,
@@ -120,6 +121,10 @@ def _nominate(console: ConsoleSession, text: str) -> None:
     )
     try:
         result = asyncio.run(record_nomination(console.services, submission, NoLookup()))
+    except PatientIdentifierError as error:
+        console.say(error.message)
+        console.say(messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {text}"))
+        return
     except EveryseatError as error:
         console.say(messages.ONE_LINE_REJECTED.format(problem=error.message))
         console.say(messages.CONSOLE_YOU_TYPED.format(text=text))
@@ -307,6 +312,16 @@ def _stats(console: ConsoleSession, text: str) -> None:
     console.say(render_summary_text(stats_summary(console.services, console.workspace_id, period)))
 
 
+def _audit(console: ConsoleSession, _text: str) -> None:
+    entries = recent_audit(console.services)
+    if not entries:
+        console.say(messages.AUDIT_EMPTY)
+        return
+    console.say(messages.AUDIT_HEADER.format(count=len(entries)))
+    for entry in entries:
+        console.say(f"  {describe_entry(entry)}")
+
+
 def _act_as(console: ConsoleSession, text: str) -> None:
     name = text.strip().lstrip("@")
     if not _VALID_NAME.match(name):
@@ -336,6 +351,7 @@ def register(console: ConsoleSession) -> None:
             "/behaviours": _behaviours,
             "/digest": _digest,
             "/stats": _stats,
+            "/audit": _audit,
             "/as": _act_as,
             "/help": _help,
         }

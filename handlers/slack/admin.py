@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
+from bot.audit import Actor, AuditEntry, describe_entry, recent_audit
 from bot.errors import EveryseatError
 from bot.people.admins import is_admin, require_admin
 from bot.people.resolution import workspace_id_for
@@ -124,6 +125,20 @@ def home_panel_blocks(summary: StatsSummary) -> list[Block]:
     ]
 
 
+def audit_blocks(entries: list[AuditEntry]) -> list[Block]:
+    """The audit trail's last entries on App Home, one line each, newest first."""
+    if not entries:
+        return [_section(escape_mrkdwn(messages.AUDIT_EMPTY))]
+    heading = messages.AUDIT_HEADER.format(count=len(entries))
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": heading[:150]}},
+        *(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _sentence(line)}]}
+            for line in map(describe_entry, entries)
+        ),
+    ]
+
+
 def help_text(is_admin: bool) -> str:
     return (
         f"{messages.RECOGNITION_HELP}\n\n{messages.RECOGNITION_HELP_ADMIN}"
@@ -162,7 +177,9 @@ async def upload_export(
     come through here. The build runs in a worker thread: it queries and writes the whole
     export, and slack_sdk would otherwise read the file on the event loop.
     """
-    export = await services.in_worker(build_export, services, workspace_id, period, fmt)
+    export = await services.in_worker(
+        build_export, services, workspace_id, period, fmt, Actor(user_id, SLACK)
+    )
     try:
         await client.files_upload_v2(
             channel=await _dm_channel(client, user_id),
@@ -197,7 +214,8 @@ async def home_admin_panel(
     if not await slack_admin(client, services, workspace_id, user_id):
         return []
     summary = await services.in_worker(home_panel_summary, services, workspace_id)
-    return home_panel_blocks(summary)
+    entries = await services.in_worker(recent_audit, services)
+    return [*home_panel_blocks(summary), *audit_blocks(list(entries))]
 
 
 async def on_home_export(

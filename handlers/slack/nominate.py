@@ -19,6 +19,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.nominations.confirmation import confirmation_text
@@ -27,8 +28,10 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import (
     NominationResult,
     NominationSubmission,
+    announce_nomination,
     endorse_nomination,
     record_nomination,
+    screen_submission,
 )
 from bot.services import Services
 from handlers.slack.mrkdwn import decode_entities
@@ -40,6 +43,7 @@ from handlers.slack.render import (
     INPUT_ACTION,
     OPEN_FORM_ACTION,
     FormPrefill,
+    blank_nomination_form,
     nomination_form,
 )
 
@@ -69,15 +73,30 @@ def _submission(
     )
 
 
-async def _record(
+async def _store(
     client: AsyncWebClient, services: Services, submission: NominationSubmission
 ) -> NominationResult:
-    """The core use case, with Slack's directory and sender."""
-    return await record_nomination(
-        services,
-        submission,
-        SlackProfiles(client, submission.workspace_external_id),
-        SlackRecognitionSender(client, services.settings),
+    """The core use case with Slack's directory, storing only, within the time Slack gives
+    us to acknowledge: what is acknowledged is stored."""
+    return await services.before_acknowledging(
+        record_nomination(
+            services,
+            submission,
+            SlackProfiles(
+                client,
+                submission.workspace_external_id,
+                services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
+            ),
+        )
+    )
+
+
+async def _announce(
+    client: AsyncWebClient, services: Services, result: NominationResult, channel_id: str | None
+) -> NominationResult:
+    """Post it and message the nominees, after Slack has been acknowledged."""
+    return await announce_nomination(
+        services, result, SlackRecognitionSender(client, services.settings), channel_id
     )
 
 
@@ -110,9 +129,11 @@ async def _tell_nominator(
 async def _open_form(
     client: AsyncWebClient, services: Services, trigger_id: str, prefill: FormPrefill
 ) -> None:
-    await client.views_open(
-        trigger_id=trigger_id, view=nomination_form(services.catalogue, services.rules, prefill)
-    )
+    if prefill == FormPrefill(channel_id=prefill.channel_id):
+        view = blank_nomination_form(services.catalogue, services.rules, prefill.channel_id)
+    else:
+        view = nomination_form(services.catalogue, services.rules, prefill)
+    await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def on_nominate_command(
@@ -152,7 +173,6 @@ async def on_nominate_command(
         await _open_form(client, services, trigger_id, replace(prefill, notice=notice))
         return
 
-    await ack()
     submission = _submission(
         body["team_id"],
         body["user_id"],
@@ -162,9 +182,18 @@ async def on_nominate_command(
         source_channel_id=channel_id,
         default_behaviour_allowed=True,
     )
+    # Stored before Slack is acknowledged: an acknowledged nomination survives a restart.
     try:
-        result = await _record(client, services, submission)
+        # The guard answers in the acknowledgement itself: the refusal and what they typed
+        # reach only the person, and nothing is sent to Slack's Web API or stored.
+        screen_submission(services, submission)
+    except PatientIdentifierError as error:
+        await ack(text=_refused_with_text(error, text))
+        return
+    try:
+        result = await _store(client, services, submission)
     except InvalidNominationError as error:
+        await ack()
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
         reply = messages.ONE_LINE_REJECTED.format(problem=notice)
         if len(parsed.story) > services.rules.max_story:
@@ -178,16 +207,31 @@ async def on_nominate_command(
         again = replace(prefill, nominee_ids=nominee_ids, notice=error.message)
         await _open_form(client, services, trigger_id, again)
         return
+    except StorageUnavailableError as error:
+        log.warning("nomination not stored before acknowledging Slack: %s", error.message)
+        await ack(
+            text=messages.STORAGE_TRY_AGAIN_WITH_TEXT.format(problem=error.message, text=text),
+            response_type="ephemeral",
+        )
+        return
     except NominationError as error:
+        await ack()
         await respond(
             text=messages.ONE_LINE_REJECTED.format(problem=f"{error.message} You wrote: {text}"),
             response_type="ephemeral",
         )
         return
+    await ack()
     if not result.created:
         await respond(text=messages.ALREADY_RECORDED, response_type="ephemeral")
         return
+    result = await _announce(client, services, result, channel_id)
     await respond(text=_confirmation(result), response_type="ephemeral")
+
+
+def _refused_with_text(error: PatientIdentifierError, text: str) -> str:
+    typed = messages.PATIENT_IDENTIFIER_YOU_WROTE.format(text=f"/nominate {text}")
+    return f"{error.message}\n\n{typed}"
 
 
 # --- the form ---------------------------------------------------------------------------------
@@ -238,7 +282,7 @@ async def on_form_submitted(
     submission = _submission_from_view(body)
     nominator, channel_id = submission.nominator.ref, submission.source_channel_id
     try:
-        result = await _record(client, services, submission)
+        result = await _store(client, services, submission)
     except InvalidNominationError as error:
         await ack(response_action="errors", errors={str(k): v for k, v in error.by_field().items()})
         return
@@ -251,6 +295,7 @@ async def on_form_submitted(
     if not result.created:
         await _tell_nominator(client, nominator, channel_id, messages.ALREADY_RECORDED)
         return
+    result = await _announce(client, services, result, channel_id)
     await _tell_nominator(client, nominator, channel_id, _confirmation(result))
 
 
@@ -309,7 +354,9 @@ async def on_endorse(
             team_id,
             slack_person(body["user"]["id"]),
             nomination_id,
-            SlackProfiles(client),
+            SlackProfiles(
+                client, department_field=services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD
+            ),
             SlackRecognitionSender(client, services.settings),
         )
     except EndorsementError as error:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import EveryseatError
 from bot.people.directory import MemberProfile
 from bot.people.resolution import Absence, Answer, NotInDirectory, PersonRef
 
@@ -36,6 +38,7 @@ def profile_from_user(user: dict[str, Any]) -> MemberProfile:
         platform_user_id=user["id"],
         display_name=name,
         title=profile.get("title") or None,
+        email=profile.get("email") or None,
         is_bot=bool(user.get("is_bot")) or user["id"] == SLACKBOT_ID,
         is_deactivated=bool(user.get("deleted")),
         is_platform_admin=bool(
@@ -85,18 +88,56 @@ def _in_workspace(user: dict[str, Any], team_id: str) -> bool:
 
 class SlackProfiles:
     """The core's ProfileLookup, answered by `users.info` (one call per person, together).
-    With `team_id`, people of another workspace (Slack Connect guests) are not members."""
+    With `team_id`, people of another workspace (Slack Connect guests) are not members.
 
-    def __init__(self, client: AsyncWebClient, team_id: str | None = None) -> None:
+    With `department_field` (EVERYSEAT_SLACK_DEPARTMENT_FIELD), each refreshed profile also
+    reads that custom field with `users.profile.get`; profiles are only refreshed when
+    stale (bot/people/directory.py PROFILE_TTL), so this costs little on the hot path.
+    """
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        team_id: str | None = None,
+        department_field: str | None = None,
+    ) -> None:
         self.client = client
         self.team_id = team_id
+        self.department_field = department_field
 
     async def profiles(self, people: Sequence[PersonRef]) -> dict[str, Answer]:
         fetched = await asyncio.gather(
             *(fetch_profile(self.client, p.ref, self.team_id) for p in people)
         )
-        return {
+        found = {
             person.ref: answer
             for person, answer in zip(people, fetched, strict=True)
             if answer is not None
         }
+        if self.department_field and found:
+            found = await self._with_departments(found)
+        return found
+
+    async def _with_departments(self, found: dict[str, Answer]) -> dict[str, Answer]:
+        from handlers.slack.directory import custom_field, department_field_id
+
+        profiles = {
+            ref: answer for ref, answer in found.items() if isinstance(answer, MemberProfile)
+        }
+        try:
+            field_id = await department_field_id(self.client, self.department_field)
+            if field_id is None or not profiles:
+                return found
+            values = await asyncio.gather(
+                *(
+                    custom_field(self.client, profile.platform_user_id, field_id)
+                    for profile in profiles.values()
+                )
+            )
+        except (SlackApiError, EveryseatError) as error:
+            # A department is a nicety; it never blocks a nomination.
+            log.warning("Slack department field not read: %s", error)
+            return found
+        for (ref, profile), value in zip(profiles.items(), values, strict=True):
+            found[ref] = replace(profile, department=value or profile.department)
+        return found

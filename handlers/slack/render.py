@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot import messages
@@ -75,6 +76,16 @@ def _behaviour_option(catalogue: BehaviourCatalogue, slug: str) -> dict[str, Any
         "value": behaviour.slug,
         "description": _plain(behaviour.description[:75]),
     }
+
+
+@lru_cache(maxsize=1024)
+def blank_nomination_form(
+    catalogue: BehaviourCatalogue, rules: NominationRules, channel_id: str | None
+) -> dict[str, Any]:
+    """The empty form `/nominate` opens from `channel_id`, built once per channel: it is the
+    same every time, and building it on every request is a measurable share of the ack
+    path. Shared between requests, so callers must not change it."""
+    return nomination_form(catalogue, rules, FormPrefill(channel_id=channel_id))
 
 
 def nomination_form(

@@ -30,6 +30,7 @@ from microsoft_teams.cards import (
 )
 
 from bot import messages
+from bot.audit import AuditEntry, describe_entry
 from bot.errors import NominationField
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.rules import NominationRules, Visibility
@@ -543,4 +544,14 @@ def render_stats_card(summary: StatsSummary) -> AdaptiveCard:
             body += [_text(f"• {line}", spacing="None") for line in group.lines]
     body.append(_text(summary.weekly, is_subtle=True, size="Small", spacing="Medium"))
     body.append(_text(messages.TEAMS_STATS_ON_CLI, is_subtle=True, size="Small"))
+    return _card(body)
+
+
+def render_audit_card(entries: list[AuditEntry]) -> AdaptiveCard:
+    """The audit trail's last entries for an admin's personal chat, newest first."""
+    if not entries:
+        return _card([_text(messages.AUDIT_EMPTY)])
+    heading = messages.AUDIT_HEADER.format(count=len(entries))
+    body: list[CardElement] = [_text(heading, size="Large", weight="Bolder")]
+    body += [_text(describe_entry(entry), size="Small", spacing="Small") for entry in entries]
     return _card(body)

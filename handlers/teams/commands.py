@@ -6,5 +6,6 @@ from __future__ import annotations
 NOMINATE_COMMAND = "nominate"
 HELP_COMMAND = "help"
 STATS_COMMAND = "stats"
+AUDIT_COMMAND = "audit"
 # The message extension's action command id ("Nominate" in the compose box and message menu).
 EXTENSION_COMMAND = "nominate"

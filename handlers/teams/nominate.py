@@ -22,6 +22,7 @@ from bot.errors import (
     InvalidNominationError,
     NominationError,
     NominationField,
+    PatientIdentifierError,
     StorageUnavailableError,
 )
 from bot.installs import TEAMS, base_conversation_id, lookup_conversations
@@ -31,7 +32,7 @@ from bot.nominations.rules import Visibility
 from bot.nominations.use_cases import NominationResult, NominationSubmission
 from bot.people.resolution import workspace_id_for
 from bot.services import Services
-from handlers.teams.admin import reply_with_stats
+from handlers.teams.admin import reply_with_audit, reply_with_stats
 from handlers.teams.cards import (
     CARD_CONTENT_TYPE,
     ENDORSE_VERB,
@@ -46,7 +47,12 @@ from handlers.teams.cards import (
     notice_card,
     recognition_card,
 )
-from handlers.teams.commands import HELP_COMMAND, NOMINATE_COMMAND, STATS_COMMAND
+from handlers.teams.commands import (
+    AUDIT_COMMAND,
+    HELP_COMMAND,
+    NOMINATE_COMMAND,
+    STATS_COMMAND,
+)
 from handlers.teams.errors import card_action_message, dialog_message, polite_errors
 from handlers.teams.moderation import answer_moderation
 from handlers.teams.people import TeamsProfiles, sender_ref, teams_person
@@ -138,10 +144,22 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
     if command.verb == STATS_COMMAND:
         await reply_with_stats(ctx, services, turn, command.typed)
         return
+    if command.verb == AUDIT_COMMAND:
+        await reply_with_audit(ctx, services, turn)
+        return
     if command.verb != NOMINATE_COMMAND:
         await ctx.send(messages.TEAMS_NOT_UNDERSTOOD)
         return
 
+    try:
+        # Before any reply: a form or an error card would repeat the identifier in the chat.
+        use_cases.screen_submission(
+            services, _submission(turn, command.nominees, command.behaviour_slugs, command.story)
+        )
+    except PatientIdentifierError as error:
+        # Teams has no private replies; their own message still holds what they typed.
+        await ctx.send(f"{error.message} {messages.TEAMS_PATIENT_IDENTIFIER_KEPT}")
+        return
     typed = FormPrefill(behaviour_slugs=command.behaviour_slugs, story=command.story)
     if turn.is_personal or not (command.nominees or command.story or command.behaviour_slugs):
         await _send_form(ctx, services, typed)

@@ -56,6 +56,10 @@ class QueuedFailure:
 class FakeSlack(CallLog[SlackCall]):
     host: str = "127.0.0.1"
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # team.profile.get: the workspace's custom profile fields, as {"id": …, "label": …}.
+    profile_fields: list[dict[str, str]] = field(default_factory=list)
+    custom_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    users_page_size: int = 200  # users.list pages at most this many, whatever `limit` says
     uploads: dict[str, bytes] = field(default_factory=dict)
     _failures: dict[str, deque[QueuedFailure]] = field(default_factory=dict)
     socket_mode_url: str | None = None  # what apps.connections.open hands out (ws://…)
@@ -63,6 +67,7 @@ class FakeSlack(CallLog[SlackCall]):
     stalled: list[SlackCall] = field(default_factory=list)
     _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
     _release_stalled: threading.Event = field(default_factory=threading.Event)
+    _delays: dict[str, float] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
 
@@ -118,8 +123,16 @@ class FakeSlack(CallLog[SlackCall]):
         deleted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
+        email: str | None = None,
         team_id: str = TEAM_ID,
+        custom_fields: dict[str, str] | None = None,
     ) -> None:
+        """A user for users.info / users.list; `custom_fields` maps a profile field id
+        (see `profile_fields`) to its value, answered by users.profile.get."""
+        profile: dict[str, Any] = {"real_name": name, "display_name": name, "title": title}
+        if email is not None:
+            profile["email"] = email
+        self.custom_values[user_id] = dict(custom_fields or {})
         self.users[user_id] = {
             "id": user_id,
             "team_id": team_id,
@@ -129,7 +142,7 @@ class FakeSlack(CallLog[SlackCall]):
             "is_bot": is_bot,
             "is_admin": is_admin,
             "is_owner": is_owner,
-            "profile": {"real_name": name, "display_name": name, "title": title},
+            "profile": profile,
         }
 
     def fail_next(
@@ -164,6 +177,12 @@ class FakeSlack(CallLog[SlackCall]):
         `stalled`, not `calls`: Slack never accepted it, so nothing was posted."""
         with self._lock:
             self._stall_rules.append((method, when))
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` `seconds` late (recorded at once): a slow Slack,
+        so work is still in flight when a test stops the process."""
+        with self._lock:
+            self._delays[method] = seconds
 
     def release_stalled(self) -> None:
         self._release_stalled.set()
@@ -203,10 +222,13 @@ class FakeSlack(CallLog[SlackCall]):
                 self.calls.append(call)
             queue = self._failures.get(method) if stall is None else None
             failure = queue.popleft() if queue else None
+            delay = self._delays.get(method, 0.0)
         if stall is not None:
             self._release_stalled.wait(timeout=120)
             request.close_connection = True
             return
+        if delay:
+            time.sleep(delay)  # a slow server, not a test waiting for something
         if failure is not None:
             self._reply(request, failure.status, failure.headers, json.dumps(failure.body).encode())
         else:
@@ -248,6 +270,26 @@ class FakeSlack(CallLog[SlackCall]):
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.list":
+            ordered = sorted(self.users)
+            start = int(args.get("cursor") or 0)
+            size = min(int(args.get("limit") or 100), self.users_page_size)
+            page = ordered[start : start + size]
+            following = str(start + size) if start + size < len(ordered) else ""
+            return {
+                "ok": True,
+                "members": [self.users[user_id] for user_id in page],
+                "response_metadata": {"next_cursor": following},
+            }
+        if method == "team.profile.get":
+            return {"ok": True, "profile": {"fields": self.profile_fields}}
+        if method == "users.profile.get":
+            user = self.users.get(args.get("user", ""))
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            values = self.custom_values.get(user["id"], {})
+            fields = {field_id: {"value": value, "alt": ""} for field_id, value in values.items()}
+            return {"ok": True, "profile": {**user["profile"], "fields": fields}}
         if method in {"chat.postMessage", "chat.update"}:
             channel = args.get("channel", "")
             if channel.startswith("U"):  # a DM: Slack answers with the IM channel

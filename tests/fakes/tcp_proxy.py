@@ -1,4 +1,6 @@
-"""A TCP proxy on loopback that a test can cut and restore, to simulate a database outage."""
+"""A TCP proxy on loopback that a test can cut and restore, to simulate a database outage,
+or hold (traffic accepted but never forwarded, as with a hung server or a black-holed
+network) and release."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from contextlib import suppress
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; `cut()` drops all connections and refuses more."""
+    """Forwards 127.0.0.1:<port> to a target; `cut()` drops all connections and refuses more;
+    `hold()` keeps every connection open but forwards nothing until `release()`."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -16,6 +19,8 @@ class TcpProxy:
         self.port = int(self._listener.getsockname()[1])
         self._open = threading.Event()
         self._open.set()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._stopped = False
@@ -40,10 +45,10 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with suppress(OSError):
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         with suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
@@ -60,7 +65,14 @@ class TcpProxy:
     def restore(self) -> None:
         self._open.set()
 
+    def hold(self) -> None:
+        self._flowing.clear()
+
+    def release(self) -> None:
+        self._flowing.set()
+
     def close(self) -> None:
         self._stopped = True
+        self._flowing.set()
         self.cut()
         self._listener.close()

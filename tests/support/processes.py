@@ -15,14 +15,20 @@ import httpx
 
 from tests.support.server import free_port
 
+# The checkout under test: a child process imports its code, not whichever copy the
+# virtualenv was installed from (several checkouts may share one virtualenv).
+CHECKOUT = Path(__file__).resolve().parents[2]
+
 
 def serve_environment(**variables: str) -> dict[str, str]:
-    """The parent's environment without any Everyseat/Slack/Teams settings, plus `variables`."""
+    """The parent's environment without any Everyseat/Slack/Teams settings, plus `variables`,
+    importing this checkout's code."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "TEAMS_", "EVERYSEAT_", "DATABASE_URL"))
     }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
     env.update(variables)
     return env
 

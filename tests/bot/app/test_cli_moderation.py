@@ -190,7 +190,11 @@ def test_hiding_a_nomination_in_this_weeks_preview_removes_it_everywhere_until_r
     after = everything(services, tmp_path, capsys, clock)
     assert after == before
     with services.sessions() as session:
-        trail = [(e.action, e.actor, e.platform, e.subject) for e in audit_entries(session)]
+        trail = [
+            (e.action, e.actor, e.platform, e.subject)
+            for e in audit_entries(session)
+            if e.action.startswith("nomination.")  # the exports above are audited too
+        ]
     assert trail[:2] == [
         ("nomination.restored", "cli", "cli", f"nomination:{hidden_id}"),
         ("nomination.hidden", "cli", "cli", f"nomination:{hidden_id}"),

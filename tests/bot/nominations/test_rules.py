@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,9 +18,9 @@ from bot.errors import (
     NominationField,
     OwnNominationError,
 )
-from bot.nominations.rules import endorse, recent_nominations
+from bot.nominations.rules import NominationRequest, endorse, nominate, recent_nominations
 from bot.services import Services
-from db.models import Endorsement, Nomination, NominationNominee
+from db.models import Endorsement, Member, Nomination, NominationNominee
 from tests.support import builders
 from tests.support.clock import FakeClock
 
@@ -195,3 +197,42 @@ def test_recent_nominations_received_and_given(services, people, clock: FakeCloc
         assert len(everything) == 2 and everything[0].nominator_id == people["nia"].id
         linked = session.scalar(select(func.count()).select_from(NominationNominee))
         assert linked == 2
+
+
+def test_daily_cap_holds_when_many_nominations_arrive_at_once(services, people) -> None:
+    """Twelve different stories from one person, all at the same moment (threads with their
+    own sessions, as on two replicas): exactly the cap is stored, the rest are refused."""
+    services.rules = replace(services.rules, daily_cap=5)
+    attempts = 12
+    start = threading.Barrier(attempts)
+
+    def submit(index: int) -> str:
+        start.wait()
+        try:
+            with services.sessions() as session:
+                # Each thread its own copies of the people, as each request loads them.
+                nominator = session.get(Member, people["ana"].id)
+                nominee = session.get(Member, people["nia"].id)
+                request = NominationRequest(
+                    workspace_id=people["ws"].id,
+                    nominator=nominator,
+                    nominees=[nominee],
+                    behaviour_slugs=["leading-from-every-seat"],
+                    story=f"{builders.STORY} Night shift number {index}.",
+                )
+                nominate(
+                    session,
+                    request,
+                    catalogue=services.catalogue,
+                    rules=services.rules,
+                    clock=services.clock,
+                )
+        except DailyCapReachedError:
+            return "refused"
+        return "stored"
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        outcomes = list(pool.map(submit, range(attempts)))
+
+    assert sorted(outcomes) == ["refused"] * 7 + ["stored"] * 5
+    assert stored_nominations(services) == 5

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from bot import messages
-from bot.errors import AlreadyEndorsedError, InvalidNominationError, NominationField
+from bot.errors import (
+    AlreadyEndorsedError,
+    InvalidNominationError,
+    NominationField,
+    StorageUnavailableError,
+)
 from bot.nominations.confirmation import confirmation_text
 from bot.nominations.use_cases import (
     NominationSubmission,
+    announce_nomination,
     endorse_nomination,
     record_nomination,
 )
@@ -22,7 +29,7 @@ from bot.recognition.outbox import PublicPost, retry_outbox
 from bot.recognition.senders import PublicTarget
 from bot.recognition.views import RecognitionView
 from bot.services import Services
-from db.models import Nomination
+from db.models import Member, Nomination
 from tests.support.clock import FakeClock
 
 STORY = "Reorganised the porter rota so theatre lists never waited for a bed move."
@@ -147,6 +154,55 @@ def test_a_refused_post_is_queued_and_the_sweep_sends_it_once(
     assert [entry for entry in sender.sent if entry[0] == "post"] == [("post", "CWARD", 0)]
 
 
+def test_stored_then_announced_after_the_acknowledgement_posts_once(services: Services) -> None:
+    """How Slack's adapter works: store within the ack window, acknowledge, then announce."""
+    sender = RecordingSender()
+    stored = asyncio.run(record_nomination(services, submission(), NoLookup()))
+    assert stored.created and stored.celebration is None and sender.sent == []
+    result = asyncio.run(announce_nomination(services, stored, sender, "CWARD"))
+    assert result.celebration is not None and result.celebration.public is PublicPost.POSTED
+    assert sorted(sender.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
+def test_a_nomination_whose_process_died_before_announcing_it_is_announced_by_the_sweep(
+    services: Services, clock: FakeClock
+) -> None:
+    """Stored and acknowledged, then the process was killed: no claim was ever made. The
+    sweep leaves it to a live process for a lease, then announces it, once."""
+    asyncio.run(record_nomination(services, submission(), NoLookup()))
+    announced = record(services, RecordingSender(), story=STORY + " Another night.")
+    assert announced.celebration is not None
+    sender = RecordingSender()
+    assert asyncio.run(retry_outbox(services, sender)) == 0
+    clock.advance(timedelta(seconds=services.settings.EVERYSEAT_DELIVERY_LEASE_SECONDS + 1))
+    assert asyncio.run(retry_outbox(services, sender)) == 1
+    assert asyncio.run(retry_outbox(services, sender)) == 0
+    assert sorted(sender.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
+def test_a_nomination_stored_but_never_announced_is_announced_by_the_sweep(
+    services: Services, clock: FakeClock
+) -> None:
+    """The process lost the database (or died) after storing, before it claimed any post:
+    the sweep, a lease later, messages each nominee and posts it, each once."""
+
+    class LosesTheDatabase(RecordingSender):
+        async def public_target(self, workspace_id: int, source: str | None) -> PublicTarget:
+            raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE)
+
+    first = LosesTheDatabase()
+    stored = asyncio.run(record_nomination(services, submission(), NoLookup()))
+    with pytest.raises(StorageUnavailableError):
+        asyncio.run(announce_nomination(services, stored, first, "CWARD"))
+    assert first.sent == []  # posts are claimed together, after the target is known
+    sweeper = RecordingSender()
+    assert asyncio.run(retry_outbox(services, sweeper)) == 0  # younger than a lease: live
+    clock.advance(timedelta(seconds=services.settings.EVERYSEAT_DELIVERY_LEASE_SECONDS + 1))
+    assert asyncio.run(retry_outbox(services, sweeper)) == 1
+    assert asyncio.run(retry_outbox(services, sweeper)) == 0
+    assert sorted(sweeper.sent) == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+
+
 def test_a_permanent_refusal_is_reported_as_unposted(services: Services) -> None:
     result = record(services, RecordingSender(refuse_public="not_in_channel"))
     assert result.celebration is not None
@@ -170,3 +226,83 @@ def test_endorsing_updates_the_stored_post_and_counts_once(services: Services) -
     with pytest.raises(AlreadyEndorsedError):
         endorse("ola")
     assert len(sender.updated) == 1
+
+
+def test_a_nomination_of_known_people_takes_three_transactions(services: Services) -> None:
+    sender = RecordingSender()
+    record(services, sender)  # the people are stored now
+    with services.sessions() as session:  # as a platform's directory would have refreshed them
+        session.execute(update(Member).values(profile_refreshed_at=services.clock()))
+        session.commit()
+    transactions: list[str] = []
+    statements: list[str] = []
+
+    def on_commit(_connection: object) -> None:
+        transactions.append("commit")
+
+    def on_rollback(_connection: object) -> None:
+        transactions.append("rollback")
+
+    def on_statement(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(services.engine, "commit", on_commit)
+    event.listen(services.engine, "rollback", on_rollback)
+    event.listen(services.engine, "before_cursor_execute", on_statement)
+    try:
+        result = record(services, sender, story=STORY + " Again, on the night shift.")
+    finally:
+        event.remove(services.engine, "commit", on_commit)
+        event.remove(services.engine, "rollback", on_rollback)
+        event.remove(services.engine, "before_cursor_execute", on_statement)
+    assert result.created and result.celebration is not None
+    assert result.celebration.public is PublicPost.POSTED
+    assert sender.sent[-3:] == [("dm", "nia", 0), ("dm", "sam", 0), ("post", "CWARD", 0)]
+    # Stored; the posts claimed together; then recorded as sent together.
+    assert transactions == ["commit", "commit", "commit"]
+    # The nomination is never read back after it is written.
+    loads = [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "nomination.story" in s
+    ]
+    assert loads == [s for s in loads if "fingerprint" in s]  # only the duplicate check
+    with services.sessions() as session:
+        stored = session.get(Nomination, result.nomination_id)
+        assert stored is not None and stored.posted_channel_id == "CWARD"
+
+
+class ProfilesThatMustNotBeAsked:
+    """A directory that fails the test if the guard lets a lookup happen."""
+
+    async def profiles(self, people: object) -> dict[str, object]:
+        raise AssertionError("the platform was asked about people for a refused story")
+
+
+def test_a_story_with_an_nhs_number_is_refused_before_anything_is_looked_up_or_stored(
+    services: Services,
+) -> None:
+    from bot.errors import PatientIdentifierError
+    from tests.support.stored import stored_rows
+
+    sender = RecordingSender()
+    submission = NominationSubmission(
+        platform="console",
+        workspace_external_id="local",
+        nominator=person("ana"),
+        nominees=(person("nia"),),
+        behaviour_slugs=("speaking-up",),
+        story="Locked a screen showing NHS number 9434765919 before visitors saw it.",
+    )
+
+    with pytest.raises(PatientIdentifierError) as raised:
+        asyncio.run(
+            record_nomination(services, submission, ProfilesThatMustNotBeAsked(), sender)  # type: ignore[arg-type]
+        )
+
+    assert raised.value.by_field() == {
+        NominationField.STORY: messages.PATIENT_IDENTIFIER_REFUSED.format(
+            findings="an NHS number (943 *** ****)"
+        )
+    }
+    assert raised.value.nominees == (("nia", "nia"),)
+    assert sender.sent == []
+    assert set(stored_rows(services)) <= {"alembic_version"}

@@ -14,6 +14,7 @@ import pytest
 
 from bot import messages
 from bot.app.composition import build_services
+from bot.audit import CLI
 from bot.errors import InvalidPeriodError, ReportError, StorageUnavailableError
 from bot.reporting.admin_reports import (
     ExportArguments,
@@ -71,7 +72,7 @@ def test_csv_export_holds_the_nominations_with_private_stories_withheld(
     dataset: Dataset,
 ) -> None:
     export = build_export(
-        dataset.services, dataset.workspace_id, last_days(30, NOW), ExportFormat.CSV
+        dataset.services, dataset.workspace_id, last_days(30, NOW), ExportFormat.CSV, CLI
     )
     assert export.name == "everyseat-nominations.csv"
     assert export.report == "nominations"
@@ -83,7 +84,7 @@ def test_csv_export_holds_the_nominations_with_private_stories_withheld(
 
 def test_xlsx_export_holds_every_report_one_sheet_each(dataset: Dataset) -> None:
     export = build_export(
-        dataset.services, dataset.workspace_id, last_days(30, NOW), ExportFormat.XLSX
+        dataset.services, dataset.workspace_id, last_days(30, NOW), ExportFormat.XLSX, CLI
     )
     assert export.name == "everyseat-report.xlsx"
     assert export.report == "nominations, people, summary"

@@ -44,17 +44,20 @@ def test_outage_says_try_again_and_recovers(
             proxy.cut()
             health = httpx.get(f"{base_url}/healthz", timeout=10)
             assert health.status_code == 503 and health.json()["database"] == "unreachable"
-            sender.command(f"<@UNIA> {STORY} #speaking-up")
-            (reply,) = fake_slack.wait_for("response_url")
-            assert reply.args["text"] == messages.STORAGE_UNAVAILABLE
+            typed = f"<@UNIA> {STORY} #speaking-up"
+            answer = sender.command(typed)
+            assert answer.status_code == 200
+            assert answer.json()["text"] == messages.STORAGE_TRY_AGAIN_WITH_TEXT.format(
+                problem=messages.STORAGE_UNAVAILABLE, text=typed
+            )
 
             proxy.restore()
             deadline = time.monotonic() + 10
             while httpx.get(f"{base_url}/healthz", timeout=10).status_code != 200:
                 assert time.monotonic() < deadline, "health did not recover"
             sender.command(f"<@UNIA> {STORY} #speaking-up")
-            replies = fake_slack.wait_for("response_url", 2)
-            assert replies[-1].args["text"].startswith("Recorded")
+            (reply,) = fake_slack.wait_for("response_url")
+            assert reply.args["text"].startswith("Recorded")
     finally:
         services.close()
         proxy.close()
@@ -65,3 +68,62 @@ def test_outage_says_try_again_and_recovers(
         assert stories == [STORY]
         assert connection.scalar(select(func.count()).select_from(Nomination)) == 1
     engine.dispose()
+
+
+def test_a_hung_database_gets_a_try_again_within_slacks_window_and_health_within_a_second(
+    postgres_url: str, fake_slack: FakeSlack, make_settings
+) -> None:
+    """The proxy keeps every connection open but forwards nothing: no error ever comes back
+    from the database, so only our own deadlines can answer."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    fake_slack.add_user("UANA", "Ana")
+    fake_slack.add_user("UNIA", "Nia")
+    settings = make_settings(
+        DATABASE_URL=proxied,
+        SLACK_BOT_TOKEN="xoxb-hung",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+    )
+    services = build_services(settings, serving=True)
+    try:
+        with running_server(create_app(services)) as base_url:
+            sender = SlackSender(base_url, SIGNING_SECRET, fake_slack.response_url)
+            assert httpx.get(f"{base_url}/healthz").status_code == 200
+
+            proxy.hold()
+            for _ in range(3):  # the load balancer keeps asking; every answer is prompt
+                began = time.monotonic()
+                health = httpx.get(f"{base_url}/healthz", timeout=10)
+                assert time.monotonic() - began < 1.0
+                assert health.status_code == 503 and health.json()["database"] == "unreachable"
+
+            typed = f"<@UNIA> {STORY} #speaking-up"
+            began = time.monotonic()
+            answer = sender.command(typed)
+            assert time.monotonic() - began < 3.0
+            # A new connection gives up (connect timeout), or the ack deadline passes first.
+            assert answer.json()["text"] in {
+                messages.STORAGE_TRY_AGAIN_WITH_TEXT.format(problem=problem, text=typed)
+                for problem in (messages.STORAGE_UNAVAILABLE, messages.STORAGE_TOO_SLOW)
+            }
+
+            proxy.cut()  # the hang ends as an outage, then the database comes back
+            proxy.release()
+            proxy.restore()
+            deadline = time.monotonic() + 15
+            while httpx.get(f"{base_url}/healthz", timeout=10).status_code != 200:
+                assert time.monotonic() < deadline, "health did not recover"
+            sender.command(f"<@UNIA> {STORY} Again, the next night. #speaking-up")
+            replies = fake_slack.wait_for("response_url")
+            assert replies[-1].args["text"].startswith("Recorded")
+    finally:
+        services.close()
+        proxy.close()
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        stories = connection.scalars(select(Nomination.story)).all()
+    engine.dispose()
+    assert f"{STORY} Again, the next night." in stories

@@ -1,0 +1,196 @@
+"""The one-statement statistics equal a plain Python count (tests/support/reference_stats.py)
+on random workspaces: seats shared, left blank or differing only in case, bots and leavers,
+nominations with several nominees and behaviours, timestamps on the period's edges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from bot.app.composition import build_services
+from bot.reporting.periods import ReportingPeriod, between_dates, last_days
+from bot.reporting.stats import recognition_stats
+from bot.services import Services
+from db.migrate import upgrade_database
+from db.models import (
+    Endorsement,
+    Member,
+    Nomination,
+    NominationBehaviour,
+    NominationNominee,
+    Workspace,
+)
+from tests.support.clock import FakeClock
+from tests.support.reference_stats import reference_stats
+
+NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
+TITLES = ("Porter", "porter", "Nurse", "Receptionist", None)
+DEPARTMENTS = ("Surgery", "Facilities", None)
+UNKNOWN_SLUG = "retired-behaviour"  # a behaviour since removed from the catalogue
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def services(
+    request: pytest.FixtureRequest, tmp_path: Path, make_settings, clock: FakeClock
+) -> Iterator[Services]:
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'stats-property.db'}"
+    built = build_services(make_settings(DATABASE_URL=url), clock=clock)
+    upgrade_database(built.engine)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+# (title, department, kind): kind 0 is a bot, 1 a leaver, anything else an active person.
+people = st.tuples(st.sampled_from(TITLES), st.sampled_from(DEPARTMENTS), st.integers(0, 6))
+
+
+@st.composite
+def periods(draw: st.DrawFn) -> ReportingPeriod:
+    if draw(st.booleans()):
+        return last_days(draw(st.integers(1, 45)), NOW)
+    first = (NOW - timedelta(days=draw(st.integers(0, 50)))).date()
+    return between_dates(first, first + timedelta(days=draw(st.integers(0, 30))), UTC)
+
+
+@st.composite
+def workspaces(draw: st.DrawFn) -> dict[str, object]:
+    """Members of two workspaces and nominations among them, around a period."""
+    period = draw(periods())
+    members = draw(st.lists(people, min_size=2, max_size=12))
+    outsiders = draw(st.integers(0, 2))
+    moments = st.one_of(
+        st.sampled_from([period.since, period.until, period.until - timedelta(microseconds=1)]),
+        st.integers(-40 * 24 * 60, 40 * 24 * 60).map(
+            lambda minutes: period.since + timedelta(minutes=minutes)
+        ),
+    )
+    count = len(members)
+    nominations = draw(
+        st.lists(
+            st.tuples(
+                moments,
+                st.integers(0, count - 1) | st.none(),  # nominator (None: erased)
+                st.lists(st.integers(0, count - 1), min_size=0, max_size=3, unique=True),
+                st.lists(
+                    st.sampled_from(
+                        [
+                            "speaking-up",
+                            "enabling-change",
+                            "leading-from-every-seat",
+                            UNKNOWN_SLUG,
+                        ]
+                    ),
+                    min_size=1,
+                    max_size=3,
+                    unique=True,
+                ),
+                st.lists(st.integers(0, count - 1), max_size=3, unique=True),  # endorsers
+                st.booleans(),  # in the other workspace
+            ),
+            max_size=25,
+        )
+    )
+    return {
+        "period": period,
+        "members": members,
+        "outsiders": outsiders,
+        "nominations": nominations,
+    }
+
+
+def _store(services: Services, world: dict[str, object]) -> int:
+    """Replace the database's rows with `world`; returns the workspace reported on."""
+    with services.sessions() as session:
+        for model in (
+            Endorsement,
+            NominationBehaviour,
+            NominationNominee,
+            Nomination,
+            Member,
+            Workspace,
+        ):
+            session.execute(delete(model))
+        ours = Workspace(platform="slack", external_id="T0OURS", created_at=NOW)
+        theirs = Workspace(platform="slack", external_id="T0THEIRS", created_at=NOW)
+        session.add_all([ours, theirs])
+        session.flush()
+        members = []
+        for index, (title, department, kind) in enumerate(world["members"]):  # type: ignore[arg-type]
+            members.append(
+                Member(
+                    workspace_id=ours.id,
+                    platform_user_id=f"U{index}",
+                    display_name=f"Person {index}",
+                    title=title,
+                    department=department,
+                    is_bot=kind == 0,
+                    is_deactivated=kind == 1,
+                    created_at=NOW,
+                )
+            )
+        for index in range(world["outsiders"]):  # type: ignore[call-overload]
+            members.append(
+                Member(
+                    workspace_id=theirs.id,
+                    platform_user_id=f"UOUT{index}",
+                    display_name=f"Outsider {index}",
+                    title="Porter",
+                    created_at=NOW,
+                )
+            )
+        session.add_all(members)
+        session.flush()
+        for number, (when, nominator, nominees, slugs, endorsers, elsewhere) in enumerate(
+            world["nominations"]  # type: ignore[arg-type]
+        ):
+            nomination = Nomination(
+                workspace_id=theirs.id if elsewhere else ours.id,
+                nominator_id=None if nominator is None else members[nominator].id,
+                story=f"Story number {number} about leading from every seat",
+                visibility="public",
+                created_at=when,
+                fingerprint=f"print-{number}",
+                dedupe_key=f"key-{number}",
+            )
+            nomination.nominees = [
+                NominationNominee(member_id=members[index].id, position=position)
+                for position, index in enumerate(nominees)
+            ]
+            nomination.behaviours = [
+                NominationBehaviour(behaviour_slug=slug, position=position)
+                for position, slug in enumerate(slugs)
+            ]
+            nomination.endorsements = [
+                Endorsement(member_id=members[index].id, created_at=when) for index in endorsers
+            ]
+            session.add(nomination)
+        session.commit()
+        return ours.id
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=workspaces())
+def test_fast_statistics_equal_the_reference_computation(
+    services: Services, world: dict[str, object]
+) -> None:
+    workspace_id = _store(services, world)
+    period: ReportingPeriod = world["period"]  # type: ignore[assignment]
+    with services.sessions() as session:
+        fast = recognition_stats(session, workspace_id, period, services.catalogue)
+        expected = reference_stats(session, workspace_id, period, services.catalogue)
+    assert fast == expected
