@@ -24,6 +24,7 @@ EveryseatError
 ├── DirectoryError               seats from HR files and directories
 │   ├── DirectoryFileError       an HR file or mapping that can't be imported; lists each row
 │   └── DirectorySyncError       a directory that couldn't be read; the last good data stays
+├── OutputPathError              --out names a file that can't be written
 └── StorageUnavailableError      the database did not answer; try again
 """
 
@@ -159,6 +160,10 @@ class WorkspaceChoiceError(ReportError):
 
 
 class MemberNotFoundError(EveryseatError):
+    pass
+
+
+class OutputPathError(EveryseatError):
     pass
 
 

@@ -26,6 +26,11 @@ STORY_TOO_SHORT = (
     "what did they do, and what difference did it make?"
 )
 STORY_TOO_LONG = "Keep the story to {maximum} characters (you wrote {length}); trim {over}."
+STORY_INVISIBLE = (
+    "The story is empty once invisible characters (zero-width spaces and the like) are "
+    "removed: tell it in words — what did they do, and what difference did it make?"
+)
+STORY_SENT_BACK = "Here is everything you wrote, so nothing is lost:\n{story}"
 NO_BEHAVIOURS = "Choose at least one leadership behaviour."
 UNKNOWN_BEHAVIOURS = "Unknown behaviour {tags}. Choose from: {known}."
 BAD_VISIBILITY = "Choose whether the nomination is public or private."
@@ -91,6 +96,15 @@ RECORDED_PUBLIC_QUEUED = (
 RECORDED_PRIVATE = (
     "Recorded privately: you recognised {nominees} for {behaviours}. Only they have been told."
 )
+RECORDED_SLACK_ACCESS_REVOKED = (
+    "Recorded: you recognised {nominees} for {behaviours}, and it is saved. But Slack refused "
+    "Everyseat's access ({reason}), so nothing could be posted or sent to them. An admin needs "
+    "to reinstall Everyseat in Slack (or replace its token) before recognition can go out."
+)
+SLACK_ACCESS_REVOKED = (
+    "Slack refused Everyseat's access ({reason}), so I can't do that right now. An admin needs "
+    "to reinstall Everyseat in Slack (or replace its token)."
+)
 SLACK_NO_RECOGNITION_CHANNEL = "a channel"
 SLACK_NO_RECOGNITION_CHANNEL_REASON = (
     "no recognition channel is set and the form wasn't opened from one"
@@ -150,6 +164,11 @@ TEAMS_RECORDED_PUBLIC_UNPOSTED = (
     "Recorded: you recognised {nominees} for {behaviours}. I couldn't post it ({reason}); "
     "add Everyseat to a team so recognition can be shared there."
 )
+TEAMS_RECORDED_ACCESS_REVOKED = (
+    "Recorded: you recognised {nominees} for {behaviours}, and it is saved. But Teams refused "
+    "Everyseat's credentials ({reason}), so nothing could be posted or sent to them. An admin "
+    "needs to renew the bot's client secret."
+)
 TEAMS_YOUR_TEAM_CHANNEL = "your team's channel"
 TEAMS_NO_TEAM_INSTALLED = "Everyseat isn't installed in a team channel yet"
 TEAMS_RECORDED_PUBLIC_QUEUED = (
@@ -165,6 +184,7 @@ class ConfirmationWording:
 
     unposted: str
     queued: str
+    revoked: str  # the platform refused Everyseat's credentials (`{reason}`)
     nowhere_channel: str  # how to name the channel when there is nowhere to post
     nowhere_reason: str
 
@@ -172,12 +192,14 @@ class ConfirmationWording:
 SLACK_CONFIRMATION = ConfirmationWording(
     unposted=RECORDED_PUBLIC_UNPOSTED,
     queued=RECORDED_PUBLIC_QUEUED,
+    revoked=RECORDED_SLACK_ACCESS_REVOKED,
     nowhere_channel=SLACK_NO_RECOGNITION_CHANNEL,
     nowhere_reason=SLACK_NO_RECOGNITION_CHANNEL_REASON,
 )
 TEAMS_CONFIRMATION = ConfirmationWording(
     unposted=TEAMS_RECORDED_PUBLIC_UNPOSTED,
     queued=TEAMS_RECORDED_PUBLIC_QUEUED,
+    revoked=TEAMS_RECORDED_ACCESS_REVOKED,
     nowhere_channel=TEAMS_THIS_CONVERSATION,
     nowhere_reason=TEAMS_NO_TEAM_INSTALLED,
 )
@@ -468,6 +490,19 @@ EXPORT_BAD_FORMAT = (
 )
 EXPORT_FILE_COMMENT = "Everyseat export: {report}, {period}."
 STATS_FILE_COMMENT = "Everyseat weekly trend, {period}. {description}"
+
+# Start-up and output files
+DATABASE_UNUSABLE = "Database error: can't use DATABASE_URL ({url}): {reason}. {hint}"
+DATABASE_HINT_SERVER = (
+    "Check that the server is running and the database exists (createdb {database}), "
+    "or fix DATABASE_URL."
+)
+DATABASE_HINT_FILE = "Check that the folder exists and is writable, or fix DATABASE_URL."
+DATABASE_DRIVER_MISSING = (
+    "Configuration error: DATABASE_URL ({url}) needs a database driver that isn't installed: "
+    "use sqlite:///everyseat.db or postgresql+psycopg://user@host/dbname."
+)
+OUT_NOT_WRITABLE = "Can't write to {path}: {reason}. Choose a --out path in a writable folder."
 
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."

@@ -36,6 +36,7 @@ from bot.errors import StorageUnavailableError
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.governance import IdentifierGuard, load_identifier_guard
 from bot.nominations.rules import NominationRules
+from bot.platform_status import PlatformStatus
 from bot.settings import Settings
 from bot.weekly.reflections import ReflectionCatalogue, load_reflections
 
@@ -80,6 +81,8 @@ class Services:
     rules: NominationRules
     clock: Clock = field(default=utc_now)
     reflections: ReflectionCatalogue = field(default_factory=load_reflections)
+    # This process's connection to each chat platform, shown by /healthz.
+    platform_status: PlatformStatus = field(default_factory=PlatformStatus)
     ack_budget: float = ACK_BUDGET_SECONDS
 
     _executor: ThreadPoolExecutor | None = field(

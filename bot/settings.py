@@ -43,6 +43,8 @@ FIX_HINTS: dict[str, str] = {
     "EVERYSEAT_DELIVERY_LEASE_SECONDS": "use a whole number of seconds from 5 to 86400, "
     "such as 600",
     "EVERYSEAT_MIN_CELL": "use a whole number of people (1 or more; 1 hides nothing), such as 5",
+    "EVERYSEAT_MAX_REQUEST_BYTES": "use a whole number of bytes from 1024 to 52428800, "
+    "such as 1048576 (1 MiB)",
     "EVERYSEAT_DRAIN_SECONDS": "use a whole number of seconds from 0 to 600, such as 20",
     "EVERYSEAT_DB_STATEMENT_TIMEOUT_SECONDS": "use a whole number of seconds from 1 to 3600, "
     "such as 10",
@@ -74,6 +76,20 @@ _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _LOCAL_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+# Slack ids (U012ABC), Teams ids (29:1a2b…) and AAD object ids (GUIDs): no spaces,
+# semicolons or other separators, so "U1;U2" is caught instead of naming nobody.
+_USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@-]*$")
+# Heroku-style and bare PostgreSQL URLs, which SQLAlchemy would hand to a driver (psycopg2)
+# Everyseat doesn't install; psycopg 3 is the one installed.
+_BARE_POSTGRES = re.compile(r"^(postgres|postgresql)://", re.IGNORECASE)
+POSTGRES_DRIVER_SCHEME = "postgresql+psycopg://"
+
+
+def with_installed_postgres_driver(url: str) -> str:
+    """`postgres://…` and `postgresql://…` as `postgresql+psycopg://…`; other URLs unchanged."""
+    return _BARE_POSTGRES.sub(POSTGRES_DRIVER_SCHEME, url, count=1)
 
 
 class ConfigError(Exception):
@@ -125,6 +141,8 @@ class Settings(BaseSettings):
     EVERYSEAT_BEHAVIOURS_FILE: Path | None = None
     # Shared reports (chat statistics, the board report) hide groups smaller than this.
     EVERYSEAT_MIN_CELL: int = Field(default=5, ge=1)
+    # The largest request body Slack or Teams may send (bigger ones get 413 unread).
+    EVERYSEAT_MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1024, le=50 * 1024 * 1024)
     # On SIGTERM: how long in-flight work may take to finish before the process exits.
     EVERYSEAT_DRAIN_SECONDS: int = Field(default=20, ge=0, le=600)
     # The longest one database statement may run on the server (PostgreSQL statement_timeout).
@@ -210,10 +228,19 @@ class Settings(BaseSettings):
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
+        value = with_installed_postgres_driver(value.strip())
         try:
             make_url(value)
         except ArgumentError as exc:
             raise ValueError("is not a SQLAlchemy database URL") from exc
+        return value
+
+    @field_validator("EVERYSEAT_ADMINS")
+    @classmethod
+    def _admin_ids_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for user_id in value:
+            if not _USER_ID.match(user_id):
+                raise ValueError("is not a comma-separated list of user ids")
         return value
 
     @field_validator("EVERYSEAT_RECOGNITION_CHANNEL", "EVERYSEAT_DIGEST_CHANNEL")

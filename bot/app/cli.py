@@ -18,7 +18,7 @@ from bot import messages
 from bot.app.directory_commands import add_directory_commands, add_member_show
 from bot.app.startup import start_services as _start
 from bot.clock import Clock, FileClock, utc_now
-from bot.errors import EveryseatError, ReportError
+from bot.errors import EveryseatError, OutputPathError, ReportError
 from bot.nominations.behaviours import CatalogueError
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
@@ -29,6 +29,35 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # With --clock-file (tests), how often each scheduler looks for a due weekly post.
 TEST_CLOCK_SWEEP_INTERVAL = timedelta(seconds=1)
+
+
+def _check_output_path(out: str | None) -> None:
+    """Refuse an --out path that can't be written before any work is done."""
+    if out is None:
+        return
+    path = Path(out)
+    folder = path.parent if str(path.parent) else Path(".")
+    reason = None
+    if path.is_dir():
+        reason = "it is a folder"
+    elif not folder.is_dir():
+        reason = f"the folder {folder} doesn't exist"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        reason = "permission denied"
+    if reason is not None:
+        raise OutputPathError(messages.OUT_NOT_WRITABLE.format(path=out, reason=reason))
+
+
+@contextmanager
+def _writing_to(out: str) -> Iterator[None]:
+    """Turn a failure while writing --out (a full disk, say) into one clear line."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise OutputPathError(messages.OUT_NOT_WRITABLE.format(path=out, reason=reason)) from None
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
@@ -58,7 +87,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
     sweep_interval = TEST_CLOCK_SWEEP_INTERVAL if args.clock_file is not None else None
     services = _start(settings, clock, serving=True)
     try:
-        serve(
+        fatal = serve(
             services,
             socket_mode=args.socket_mode,
             scheduler=not args.no_scheduler,
@@ -66,6 +95,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, clock: Clock) -> int
         )
     finally:
         services.close()
+    if fatal is not None:
+        print(fatal, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -214,6 +246,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.XLSX and args.out is None:
         raise ReportError(messages.EXPORT_NEEDS_OUT)
+    _check_output_path(args.out)
     reports = reports_for(fmt, None if args.report is None else Report(args.report), args.min_cell)
     services = _start(settings, clock)
     try:
@@ -236,7 +269,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
                 if args.out is None:
                     rows = write_export(fmt, tables, text_out=sys.stdout, on_rows=on_rows)
                 else:
-                    with _replacing(Path(args.out)) as partial:
+                    with _writing_to(args.out), _replacing(Path(args.out)) as partial:
                         if fmt is ExportFormat.XLSX:
                             rows = write_export(fmt, tables, binary_target=partial, on_rows=on_rows)
                         else:
@@ -298,12 +331,17 @@ def _write_json(data: object, out_path: str | None, stdout: TextIO) -> None:
 def cmd_member_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.people.data_protection import export_member_data
 
+    _check_output_path(args.out)
     services = _start(settings, clock)
     try:
         data = export_member_data(services, args.user_id)
     finally:
         services.close()
-    _write_json(data, args.out, sys.stdout)
+    if args.out is None:
+        _write_json(data, None, sys.stdout)
+    else:
+        with _writing_to(args.out):
+            _write_json(data, args.out, sys.stdout)
     return 0
 
 
@@ -489,7 +527,8 @@ def cmd_teams_package(settings: Settings, args: argparse.Namespace, clock: Clock
     from handlers.teams.package import PackageError, build_package
 
     try:
-        path = build_package(settings, Path(args.out), args.website)
+        with _writing_to(args.out):  # folders are made as needed; a failure is one line
+            path = build_package(settings, Path(args.out), args.website)
     except PackageError as error:
         print(error, file=sys.stderr)
         return 2

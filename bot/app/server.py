@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from bot.app.drain import Drain, DrainingServer, RefuseWhileDraining
+from bot.app.request_limits import BodySizeLimit
 from bot.services import Services
 from bot.settings import Settings
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+
+SLACK_ENDPOINT = "/slack/events"
+TEAMS_ENDPOINT = "/api/messages"  # handlers/teams/app.py registers it under this path
 
 
 # /healthz answers within a second whatever the database does: a probe still running after
@@ -76,10 +80,16 @@ def open_web_api_session(client: AsyncWebClient) -> aiohttp.ClientSession:
 
 
 def create_app(
-    services: Services, *, socket_mode: bool = False, drain: Drain | None = None
+    services: Services,
+    *,
+    socket_mode: bool = False,
+    on_fatal: Callable[[str], None] | None = None,
+    drain: Drain | None = None,
 ) -> FastAPI:
     """Build the server. Slack is mounted when a bot token is configured, Teams when its
-    credentials are (or local-test mode is on). With a `drain`, platform requests are
+    credentials are (or local-test mode is on). With `socket_mode`, Slack is reached over a
+    WebSocket connected in the background; `on_fatal` is told (one line) if Slack refuses
+    the tokens, so the caller can stop the process. With a `drain`, platform requests are
     counted and refused once it has begun, and /healthz reports it."""
     drain = drain or Drain()
     probe = DatabaseProbe(services)
@@ -102,20 +112,27 @@ def create_app(
             # one session here lets every Web API call reuse open connections. Without it
             # slack_sdk opens a session, and a TCP (and TLS) connection, per call.
             web_api_session = open_web_api_session(slack_app.client)
-        socket_handler = None
+        socket_runner, socket_task = None, None
         if socket_mode and slack_app is not None and services.settings.SLACK_APP_TOKEN:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            from handlers.slack.socket_mode import SocketModeRunner
 
-            socket_handler = AsyncSocketModeHandler(
-                slack_app, services.settings.SLACK_APP_TOKEN.get_secret_value()
+            # In the background: the HTTP server and /healthz are up while it connects, and
+            # a shutdown isn't held up by a connection that keeps failing.
+            socket_runner = SocketModeRunner(
+                slack_app,
+                services.settings.SLACK_APP_TOKEN.get_secret_value(),
+                services.platform_status,
+                on_fatal or _log_fatal,
             )
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("connected to Slack over Socket Mode")
+            socket_task = asyncio.create_task(socket_runner.run())
         try:
             yield
         finally:
-            if socket_handler is not None:
-                await socket_handler.close_async()  # type: ignore[no-untyped-call]
+            if socket_task is not None:
+                socket_task.cancel()
+                await asyncio.gather(socket_task, return_exceptions=True)
+            if socket_runner is not None:
+                await socket_runner.close()
             if web_api_session is not None:
                 await web_api_session.close()
 
@@ -130,17 +147,34 @@ def create_app(
         healthy = await probe.answers()
         status = "draining" if drain.draining else "ok" if healthy else "unhealthy"
         return JSONResponse(
-            {"status": status, "database": "ok" if healthy else "unreachable"},
+            {
+                "status": status,
+                "database": "ok" if healthy else "unreachable",
+                # Each platform's connection as this process last saw it (Socket Mode,
+                # revoked credentials); reported, not part of readiness.
+                "platforms": services.platform_status.snapshot(),
+            },
             status_code=200 if status == "ok" else 503,
         )
 
-    if slack_app is not None and services.settings.SLACK_SIGNING_SECRET is not None:
+    signing_secret = services.settings.SLACK_SIGNING_SECRET
+    if slack_app is not None and signing_secret is not None:
         from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+
+        from handlers.slack.edge import RejectedRequest, check_slack_request
 
         slack_handler = AsyncSlackRequestHandler(slack_app)
 
-        @api.post("/slack/events")
+        @api.post(SLACK_ENDPOINT)
         async def slack_events(request: Request) -> Response:
+            # Signature first, then the body's shape, before Bolt parses anything.
+            try:
+                check_slack_request(
+                    request.headers, await request.body(), signing_secret.get_secret_value()
+                )
+            except RejectedRequest as rejected:
+                log.warning("refused a Slack request: %s", rejected.reason)
+                return JSONResponse({"error": rejected.reason}, status_code=rejected.status)
             return await slack_handler.handle(request)
 
     if services.settings.teams_configured:
@@ -148,7 +182,17 @@ def create_app(
 
         teams_app = create_teams_app(services, api)
 
+    # Bodies are bounded before anything reads them whole (413).
+    api.add_middleware(
+        BodySizeLimit,
+        paths=(SLACK_ENDPOINT, TEAMS_ENDPOINT),
+        max_bytes=services.settings.EVERYSEAT_MAX_REQUEST_BYTES,
+    )
     return api
+
+
+def _log_fatal(message: str) -> None:
+    log.error("%s", message)
 
 
 class UnsafeBindError(Exception):
@@ -183,9 +227,11 @@ def serve(
     socket_mode: bool = False,
     scheduler: bool = True,
     sweep_interval: timedelta | None = None,
-) -> None:
+) -> str | None:
     """Run the server in the foreground until interrupted. `sweep_interval` overrides how
-    often the scheduler looks for due or failed weekly posts (tests)."""
+    often the scheduler looks for due or failed weekly posts (tests). Returns None after a
+    normal shutdown, or the one line saying why the server had to stop (Slack refused a
+    token over Socket Mode)."""
     settings = services.settings
     check_bind_address(settings)
     if settings.TEAMS_ALLOW_UNAUTHENTICATED:
@@ -193,8 +239,16 @@ def serve(
             "TEAMS_ALLOW_UNAUTHENTICATED is on: POST /api/messages accepts activities without "
             "a token. Use this only for local testing."
         )
+    fatal: list[str] = []
+    server: uvicorn.Server | None = None
+
+    def stop_with(message: str) -> None:
+        fatal.append(message)
+        if server is not None:
+            server.should_exit = True
+
     drain = Drain()
-    app = create_app(services, socket_mode=socket_mode, drain=drain)
+    app = create_app(services, socket_mode=socket_mode, on_fatal=stop_with, drain=drain)
     # One access-log line per request costs about as much CPU as acknowledging it; it is
     # kept for LOG_LEVEL=DEBUG, where the cost is wanted.
     config = uvicorn.Config(
@@ -207,6 +261,7 @@ def serve(
         timeout_graceful_shutdown=5,
         access_log=settings.LOG_LEVEL == "DEBUG",
     )
+    server = DrainingServer(config, drain, settings.EVERYSEAT_DRAIN_SECONDS)
     # Scheduled posts run in this process unless --no-scheduler; the delivery claims make
     # it safe for every replica to run one.
     from bot.app.platforms import nightly_directory_sync, outbox_sweeps, weekly_senders
@@ -225,6 +280,7 @@ def serve(
     )
     log.info("Everyseat listening on http://%s:%s", settings.HOST, settings.PORT)
     try:
-        DrainingServer(config, drain, settings.EVERYSEAT_DRAIN_SECONDS).run()
+        server.run()
     finally:
         stop_scheduler(jobs)
+    return fatal[0] if fatal else None

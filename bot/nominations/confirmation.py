@@ -30,7 +30,9 @@ def confirmation_text(
         "behaviours": messages.join_names([behaviour.name for behaviour in view.behaviours]),
     }
     target = celebration.target
-    if celebration.public is PublicPost.PRIVATE:
+    if celebration.public is PublicPost.REVOKED:
+        text = wording.revoked.format(**values, reason=celebration.reason)
+    elif celebration.public is PublicPost.PRIVATE:
         text = messages.RECORDED_PRIVATE.format(**values)
     elif celebration.public is PublicPost.UNPOSTED and target is None:
         text = wording.unposted.format(

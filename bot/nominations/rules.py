@@ -26,6 +26,7 @@ from bot.errors import (
     Problem,
 )
 from bot.nominations.behaviours import BehaviourCatalogue
+from bot.nominations.story_text import clean_story, has_visible_text, visible_length
 from bot.nominations.visibility import counted_nominations, is_counted
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
@@ -66,7 +67,7 @@ class NominationOutcome:
 
 
 def _normalise_story(story: str) -> str:
-    return story.strip()
+    return clean_story(story)
 
 
 def content_problems(
@@ -93,12 +94,16 @@ def content_problems(
             )
         )
 
-    story = _normalise_story(story)
-    if len(story) < rules.min_story:
+    typed, story = story, _normalise_story(story)
+    if typed.strip() and not has_visible_text(typed):
+        problems.append(Problem(NominationField.STORY, messages.STORY_INVISIBLE))
+    elif visible_length(story) < rules.min_story:
         problems.append(
             Problem(
                 NominationField.STORY,
-                messages.STORY_TOO_SHORT.format(minimum=rules.min_story, length=len(story)),
+                messages.STORY_TOO_SHORT.format(
+                    minimum=rules.min_story, length=visible_length(story)
+                ),
             )
         )
     elif len(story) > rules.max_story:

@@ -62,6 +62,7 @@ class PublicPost(StrEnum):
     POSTED = "posted"
     QUEUED = "queued"  # the platform refused for now; the outbox will post it
     UNPOSTED = "unposted"  # nowhere to post, or refused in a way a retry won't fix
+    REVOKED = "revoked"  # the platform refused Everyseat's credentials: nothing went out
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,17 @@ class _Attempt:
         return SendResult(Sent.POSTED)
 
 
+def _revoked(sender: RecognitionSender, result: SendResult) -> bool:
+    """Whether a post was refused because the platform revoked Everyseat's credentials."""
+    return (
+        result.sent is Sent.QUEUED
+        and bool(result.reason)
+        and sender.is_revoked(result.reason or "")
+    )
+
+
 async def _send_claimed(
-    sender: RecognitionSender, claimed: DeliveryClaim, view: RecognitionView
+    services: Services, sender: RecognitionSender, claimed: DeliveryClaim, view: RecognitionView
 ) -> _Attempt:
     """Send one claimed post; a refusal is logged and kept for the outbox to retry."""
     key = claimed.key
@@ -149,7 +159,10 @@ async def _send_claimed(
         log.warning(
             "%s of nomination %s to %s failed: %s", key.kind, key.period_key, key.channel_id, reason
         )
+        if sender.is_revoked(reason):
+            services.platform_status.credentials_revoked(sender.platform, reason)
         return _Attempt(claimed, None, reason)
+    services.platform_status.working(sender.platform)
     return _Attempt(claimed, message_id)
 
 
@@ -179,7 +192,7 @@ async def send_once(
         # Erased, withdrawn or hidden meanwhile: nothing to post, and nothing to retry.
         await services.in_worker(_finish_all, services, sender, [_Attempt(claimed, "")])
         return SendResult(Sent.ALREADY)
-    attempt = await _send_claimed(sender, claimed, found)
+    attempt = await _send_claimed(services, sender, claimed, found)
     await _record_sent(services, sender, [attempt])
     return attempt.result
 
@@ -201,7 +214,16 @@ async def _send_all(
     claims = await services.in_worker(claim) if keys else []
     if claims is None:
         return [await send_once(services, sender, key, view=view) for key in keys]
-    attempts = [await _send_claimed(sender, claimed, view) for claimed in claims]
+    attempts: list[_Attempt] = []
+    refused: str | None = None
+    for claimed in claims:
+        if refused is not None:  # credentials revoked: the rest would be refused the same way
+            attempts.append(_Attempt(claimed, None, refused))
+            continue
+        attempt = await _send_claimed(services, sender, claimed, view)
+        if attempt.message_id is None and sender.is_revoked(attempt.error or ""):
+            refused = attempt.error
+        attempts.append(attempt)
     if attempts:
         await _record_sent(services, sender, attempts)
     return [attempt.result for attempt in attempts]
@@ -218,7 +240,8 @@ async def celebrate(
 ) -> Celebration | None:
     """Message each nominee and post the public recognition, each exactly once through the
     outbox. None if the nomination was erased meanwhile. `view` is the nomination as just
-    stored, when the caller has it (else it is loaded)."""
+    stored, when the caller has it (else it is loaded). If the platform refuses Everyseat's
+    credentials for a nominee's message, the public post is not attempted (REVOKED)."""
     if view is None:
         view = await services.in_worker(find_recognition, services, nomination_id)
     if view is None:
@@ -235,11 +258,17 @@ async def celebrate(
             DeliveryKey(workspace_id, target.channel_id, sender.public_kind, str(nomination_id))
         )
     results = await _send_all(services, sender, keys, view)
+    dm_results = results[: len(view.nominees)]
+    refused = next((r.reason for r in dm_results if _revoked(sender, r)), None)
+    if refused is not None:  # the public post was refused the same way: not attempted
+        return Celebration(view, PublicPost.REVOKED, reason=refused)
     if view.is_private:
         return Celebration(view, PublicPost.PRIVATE)
     if target is None:
         return Celebration(view, PublicPost.UNPOSTED)
     result = results[-1]
+    if _revoked(sender, result):
+        return Celebration(view, PublicPost.REVOKED, target, result.reason)
     if result.sent is Sent.QUEUED and result.reason and sender.is_permanent(result.reason):
         return Celebration(view, PublicPost.UNPOSTED, target, result.reason)
     if result.sent is Sent.QUEUED:

@@ -60,6 +60,11 @@ class RecognitionSender(Protocol):
         """Whether a retry can't fix this without a person acting (invite the bot, say)."""
         ...
 
+    def is_revoked(self, reason: str) -> bool:
+        """Whether the platform refused Everyseat's own credentials (a revoked token): nothing
+        will go out until an admin reinstalls the app."""
+        ...
+
 
 @dataclass(frozen=True)
 class SentMessage:

@@ -12,6 +12,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import messages
 from bot.errors import EveryseatError
+from handlers.slack.recognition import REVOKED_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,21 @@ def _describe(body: dict[str, Any]) -> str:
     return f"kind={kind} what={what} team={team} user={user}"
 
 
-async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
-    log.error("unhandled error in Slack listener (%s)", _describe(body), exc_info=error)
-    # A domain error (the database is down, say) carries the sentence to show.
-    text = error.message if isinstance(error, EveryseatError) else messages.UNEXPECTED_ERROR
+async def on_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+) -> None:
+    reason = revoked_reason(error)
+    if reason is not None:
+        # Not a bug: the token was revoked. Logged at ERROR once (platform_status), and the
+        # person is told what is really wrong, not that something went wrong on our side.
+        services = context.get("services")
+        if services is not None:
+            services.platform_status.credentials_revoked("Slack", reason)
+        text = messages.SLACK_ACCESS_REVOKED.format(reason=reason)
+    else:
+        log.error("unhandled error in Slack listener (%s)", _describe(body), exc_info=error)
+        # A domain error (the database is down, say) carries the sentence to show.
+        text = error.message if isinstance(error, EveryseatError) else messages.UNEXPECTED_ERROR
     try:
         if body.get("response_url"):
             await AsyncWebhookClient(body["response_url"]).send(
@@ -49,6 +61,14 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
             await client.chat_postMessage(channel=user, text=text)
     except SlackApiError:
         log.warning("could not tell the user about the error (%s)", _describe(body))
+
+
+def revoked_reason(error: Exception) -> str | None:
+    """The Web API's error code when `error` is Slack refusing the bot token itself."""
+    if isinstance(error, SlackApiError):
+        code = str(error.response.get("error") or "")
+        return code if code in REVOKED_ERRORS else None
+    return None
 
 
 def register(app: AsyncApp) -> None:

@@ -14,6 +14,17 @@ _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_DECODED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def decode_entities(text: str) -> str:
+    """What the person typed, from text Slack sent escaped (`&amp; &lt; &gt;`), decoded in one
+    pass so `&amp;lt;` becomes the `&lt;` they typed, not `<`. Only one-line command text
+    arrives escaped; modal inputs arrive as typed."""
+    return _ENTITY.sub(lambda match: _DECODED[match.group(1)], text)
+
+
 def escape_mrkdwn(text: str) -> str:
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda match: f"@{WORD_JOINER}{match.group(1)}", escaped)

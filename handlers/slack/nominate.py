@@ -34,6 +34,7 @@ from bot.nominations.use_cases import (
     screen_submission,
 )
 from bot.services import Services
+from handlers.slack.mrkdwn import decode_entities
 from handlers.slack.people import SLACK, SlackProfiles, slack_person
 from handlers.slack.recognition import SlackRecognitionSender
 from handlers.slack.render import (
@@ -151,6 +152,9 @@ async def on_nominate_command(
         return
 
     parsed = parse_one_line(text, SLACK_MENTION)
+    # Mentions and channel links are read from Slack's markup first; the story is then
+    # decoded once, so what is stored is what the person typed (renderers escape it again).
+    parsed = replace(parsed, story=decode_entities(parsed.story))
     prefill = FormPrefill(
         nominee_ids=parsed.nominee_refs,
         behaviour_slugs=parsed.behaviour_slugs,
@@ -191,9 +195,12 @@ async def on_nominate_command(
     except InvalidNominationError as error:
         await ack()
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)
-        await respond(
-            text=messages.ONE_LINE_REJECTED.format(problem=notice), response_type="ephemeral"
-        )
+        reply = messages.ONE_LINE_REJECTED.format(problem=notice)
+        if len(parsed.story) > services.rules.max_story:
+            # Too long to keep (the form may not even hold it all): send every word back,
+            # as Slack showed it to them, so nothing they typed is lost.
+            reply += "\n" + messages.STORY_SENT_BACK.format(story=text)
+        await respond(text=reply, response_type="ephemeral")
         # Prefilled with the nominees as resolved: anyone Slack says isn't a colleague here
         # is left out (Slack refuses a form naming a user it doesn't know).
         nominee_ids = tuple(user_id for user_id, _name in error.nominees)
@@ -230,14 +237,29 @@ def _refused_with_text(error: PatientIdentifierError, text: str) -> str:
 # --- the form ---------------------------------------------------------------------------------
 
 
+def _form_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What the form carried through Slack (where it was opened). Everyseat always writes JSON
+    there; anything else is ignored, so the nomination is still recorded."""
+    text = view.get("private_metadata") or "{}"
+    try:
+        metadata = json.loads(text)
+    except ValueError:
+        metadata = None
+    if not isinstance(metadata, dict):
+        log.warning("nomination form came back with unreadable private_metadata; ignoring it")
+        return {}
+    return {key: value for key, value in metadata.items() if isinstance(value, str)}
+
+
 def _submission_from_view(body: dict[str, Any]) -> NominationSubmission:
     view = body["view"]
-    values = view["state"]["values"]
+    # An empty state (no inputs answered) is read as an empty form: the rules say what's missing.
+    values = (view.get("state") or {}).get("values") or {}
 
     def element(field: NominationField) -> dict[str, Any]:
         return dict(values.get(field, {}).get(INPUT_ACTION) or {})
 
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    metadata = _form_metadata(view)
     selected_visibility = element(NominationField.VISIBILITY).get("selected_option") or {}
     return _submission(
         body["team"]["id"] if body.get("team") else body["user"]["team_id"],

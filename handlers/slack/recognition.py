@@ -32,6 +32,10 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 # Errors a retry won't fix without a person acting (inviting the bot, say).
 PERMANENT_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# The bot token itself was refused: the app was uninstalled, deactivated or its token revoked.
+REVOKED_ERRORS = frozenset(
+    {"account_inactive", "token_revoked", "invalid_auth", "not_authed", "token_expired"}
+)
 
 
 class SlackRecognitionSender:
@@ -123,4 +127,7 @@ class SlackRecognitionSender:
         return f"{type(error).__name__}: {error}"[:200]
 
     def is_permanent(self, reason: str) -> bool:
-        return reason in PERMANENT_ERRORS
+        return reason in PERMANENT_ERRORS or reason in REVOKED_ERRORS
+
+    def is_revoked(self, reason: str) -> bool:
+        return reason in REVOKED_ERRORS

@@ -33,6 +33,9 @@ FLAG_HIDE_ACTION = "flag_hide"
 FLAG_DISMISS_ACTION = "flag_dismiss"
 INPUT_ACTION = "value"
 SECTION_TEXT_LIMIT = 3000
+# Slack's plain_text_input holds at most this many characters; a longer story typed in one
+# line is sent back in full instead (handlers/slack/nominate.py).
+FORM_STORY_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,10 @@ def nomination_form(
         "type": "plain_text_input",
         "action_id": INPUT_ACTION,
         "multiline": True,
-        "max_length": 3000,  # the rules' own limit is checked on submit, with a clear message
+        "max_length": FORM_STORY_LIMIT,  # the rules' own limit is checked on submit
     }
     if prefill.story:
-        story["initial_value"] = prefill.story[:3000]
+        story["initial_value"] = prefill.story[:FORM_STORY_LIMIT]
     choices: dict[str, dict[str, Any]] = {
         Visibility.PUBLIC: {"text": _plain(messages.FORM_PUBLIC), "value": Visibility.PUBLIC},
         Visibility.PRIVATE: {"text": _plain(messages.FORM_PRIVATE), "value": Visibility.PRIVATE},

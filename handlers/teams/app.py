@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from microsoft_teams.apps import App, FastAPIAdapter
+from microsoft_teams.apps import App
 
 from bot.services import Services
 from bot.settings import Settings
+from handlers.teams.edge import GuardedFastAPIAdapter, GuardedTeamsApp
 
 MESSAGING_ENDPOINT = "/api/messages"
 
@@ -40,7 +41,8 @@ def create_teams_app(services: Services, server: FastAPI | None = None) -> App:
     """
     from handlers import register_teams
 
-    adapter = FastAPIAdapter(app=server) if server is not None else None
-    app = App(**teams_app_options(services.settings), http_server_adapter=adapter)
+    # Both guarded: junk bodies and activities the SDK can't parse get 400 (edge.py).
+    adapter = GuardedFastAPIAdapter(app=server) if server is not None else None
+    app = GuardedTeamsApp(**teams_app_options(services.settings), http_server_adapter=adapter)
     register_teams(app, services)
     return app

@@ -207,7 +207,11 @@ async def on_message(services: Services, ctx: ActivityContext[Any]) -> None:
             errors=error.by_field(),
         )
         card = nomination_form(services.catalogue, services.rules, prefill)
-        await ctx.send(card_activity(card, text=messages.ONE_LINE_REJECTED.format(problem=notice)))
+        text = messages.ONE_LINE_REJECTED.format(problem=notice)
+        if len(command.story) > services.rules.max_story:
+            # The form's input stops at the limit: send every word back so nothing is lost.
+            text += "\n\n" + messages.STORY_SENT_BACK.format(story=command.typed)
+        await ctx.send(card_activity(card, text=text))
         return
     except NominationError as error:
         await ctx.send(

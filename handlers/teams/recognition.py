@@ -164,3 +164,8 @@ class TeamsRecognitionSender:
 
     def is_permanent(self, reason: str) -> bool:
         return False  # Teams' refusals are retried by the sweep until the attempts run out
+
+    def is_revoked(self, reason: str) -> bool:
+        # The SDK fetches a fresh token per call with the client secret; a refused secret
+        # fails there, not as an answer Everyseat could tell from any other refusal.
+        return False

@@ -62,6 +62,7 @@ class FakeSlack(CallLog[SlackCall]):
     users_page_size: int = 200  # users.list pages at most this many, whatever `limit` says
     uploads: dict[str, bytes] = field(default_factory=dict)
     _failures: dict[str, deque[QueuedFailure]] = field(default_factory=dict)
+    socket_mode_url: str | None = None  # what apps.connections.open hands out (ws://…)
     answered: int = 0  # replies written so far (a call is recorded before it is answered)
     stalled: list[SlackCall] = field(default_factory=list)
     _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
@@ -262,6 +263,8 @@ class FakeSlack(CallLog[SlackCall]):
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         if method == "response_url":
             return {"ok": True}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_mode_url or "ws://127.0.0.1:1/link"}
         if method == "auth.test":
             return {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
         if method == "users.info":

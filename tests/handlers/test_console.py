@@ -64,3 +64,17 @@ def test_stats_prints_the_summary_for_a_period(services: Services, clock: FakeCl
     assert "Recognition, 2026-10-01 to 2026-10-31\n0 nominations" in shown
     assert messages.STATS_SPREAD_NONE in shown
     assert messages.BAD_PERIOD.format(value="soon") in shown
+
+
+def test_a_story_too_long_is_echoed_back_in_full(services: Services) -> None:
+    story = "Kept calm and carried the shift. " * 300  # about 10,000 characters
+    shown = drive(services, f"/nominate @nia {story.strip()}", "/recent")
+    assert messages.STORY_TOO_LONG.split("{")[0] in shown
+    assert f"You typed: @nia {story.strip()}" in shown
+    assert messages.CONSOLE_NO_NOMINATIONS in shown
+
+
+def test_a_story_of_zero_width_characters_is_refused(services: Services) -> None:
+    shown = drive(services, "/nominate @nia " + "\u200b" * 30, "/recent")
+    assert messages.STORY_INVISIBLE in shown
+    assert messages.CONSOLE_NO_NOMINATIONS in shown

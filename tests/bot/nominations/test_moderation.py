@@ -92,6 +92,9 @@ class RecordingEditor:
     def is_permanent(self, reason: str) -> bool:
         return False
 
+    def is_revoked(self, reason: str) -> bool:
+        return False
+
     def can_reach(self, person_id: str) -> bool:
         return not person_id.startswith("aad-")
 

@@ -70,6 +70,9 @@ class RecordingSender:
     def is_permanent(self, reason: str) -> bool:
         return reason == "not_in_channel"
 
+    def is_revoked(self, reason: str) -> bool:
+        return False
+
 
 def person(name: str) -> PersonRef:
     return PersonRef(ref=name, platform_user_id=name, name=name)
