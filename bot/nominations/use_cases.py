@@ -121,10 +121,12 @@ async def record_nomination(
         # A form shown again should name the people chosen: names already stored are read,
         # nothing is looked up on the platform or written.
         ids = [user_id for user_id, _name in error.nominees]
-        names = await services.in_worker(
+        stored_names = await services.in_worker(
             known_names, services, submission.platform, submission.workspace_external_id, ids
         )
-        named = tuple((user_id, names.get(user_id, name)) for user_id, name in error.nominees)
+        named = tuple(
+            (user_id, stored_names.get(user_id, name)) for user_id, name in error.nominees
+        )
         raise PatientIdentifierError(list(error.problems), named, kinds=error.kinds) from None
     everyone = [submission.nominator, *submission.nominees]
     slugs = tuple(submission.behaviour_slugs)
