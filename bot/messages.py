@@ -602,7 +602,7 @@ HOME_NONE_HIDDEN = "No recognition is hidden."
 AUDIT_LINE = "{at} · {action} by {actor} ({platform}){subject}{detail}"
 AUDIT_HEADER = "Audit trail: the last {count} entries"
 AUDIT_EMPTY = "Nothing has been recorded in the audit trail yet."
-AUDIT_EXPORTED = "Wrote {entries} audit entries since {since} to {path}."
+AUDIT_EXPORTED = "Wrote {entries} since {since} to {path}."  # {entries}: "3 audit entries"
 
 # Retention
 RETENTION_ANONYMISED_STORY = "(story removed under the retention policy)"
@@ -610,14 +610,14 @@ RETENTION_OFF = (
     "Retention is off: set EVERYSEAT_RETENTION_MONTHS (and EVERYSEAT_RETENTION_MODE=delete or "
     "anonymise) to remove old nominations; see docs/admin.md."
 )
+# {nominations}, {nominees}, {endorsements} and {deliveries} arrive counted ("1 nomination").
 RETENTION_DONE = (
-    "{workspace}: {nominations} nominations from before {cutoff} {action} "
-    "({nominees} nominee links, {endorsements} endorsements, {deliveries} deliveries removed)."
+    "{workspace}: {nominations} from before {cutoff} {action} "
+    "({nominees}, {endorsements}, {deliveries} removed)."
 )
 RETENTION_DRY_RUN = (
-    "{workspace} (dry run, nothing changed): {nominations} nominations from before {cutoff} "
-    "would be {action} ({nominees} nominee links, {endorsements} endorsements, {deliveries} "
-    "deliveries removed)."
+    "{workspace} (dry run, nothing changed): {nominations} from before {cutoff} "
+    "would be {action} ({nominees}, {endorsements}, {deliveries} removed)."
 )
 RETENTION_NO_WORKSPACES = "No workspace is stored, so there is nothing to remove."
 

@@ -447,7 +447,11 @@ def cmd_audit_export(settings: Settings, args: argparse.Namespace, clock: Clock)
             ):
                 entries = export_audit(services, out, since=since, fmt=args.format, actor=CLI)
             print(
-                messages.AUDIT_EXPORTED.format(entries=entries, since=args.since, path=args.out),
+                messages.AUDIT_EXPORTED.format(
+                    entries=messages.count_of(entries, "audit entry", "audit entries"),
+                    since=args.since,
+                    path=args.out,
+                ),
                 file=sys.stderr,
             )
     finally:

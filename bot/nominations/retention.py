@@ -85,11 +85,11 @@ class RetentionOutcome:
         return template.format(
             workspace=self.workspace,
             cutoff=self.kept_from.isoformat(),
-            nominations=self.nominations,
+            nominations=messages.count_of(self.nominations, "nomination", "nominations"),
             action="deleted" if self.mode is RetentionMode.DELETE else "anonymised",
-            nominees=self.nominees,
-            endorsements=self.endorsements,
-            deliveries=self.deliveries,
+            nominees=messages.count_of(self.nominees, "nominee link", "nominee links"),
+            endorsements=messages.count_of(self.endorsements, "endorsement", "endorsements"),
+            deliveries=messages.count_of(self.deliveries, "delivery", "deliveries"),
         )
 
 

@@ -112,7 +112,7 @@ def test_retention_and_the_audit_trail_from_the_command_line(tmp_path: Path) -> 
         check=True,
     )
     assert run.stdout.strip() == (
-        "local: 1 nominations from before 2026-11-19 deleted (1 nominee links, 0 endorsements, "
+        "local: 1 nomination from before 2026-11-19 deleted (1 nominee link, 0 endorsements, "
         "0 deliveries removed)."
     )
 

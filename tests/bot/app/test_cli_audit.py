@@ -132,7 +132,8 @@ def test_audit_export_writes_the_trail_and_records_itself(
 
     captured = capsys.readouterr()
     assert (
-        messages.AUDIT_EXPORTED.format(entries=1, since="2026-11-01", path=str(out)) in captured.err
+        messages.AUDIT_EXPORTED.format(entries="1 audit entry", since="2026-11-01", path=str(out))
+        in captured.err
     )
     with out.open(encoding="utf-8", newline="") as handle:
         (row,) = list(csv.DictReader(handle))
@@ -214,14 +215,14 @@ def test_retention_run_from_the_command_line(
     assert main(["retention", "run", "--dry-run"], clock=clock) == 0
     dry = capsys.readouterr().out.splitlines()
     assert dry[0].startswith(
-        "T0FAKE (dry run, nothing changed): 1 nominations from before 2026-10-18"
+        "T0FAKE (dry run, nothing changed): 1 nomination from before 2026-10-18"
     )
-    assert dry[1].startswith("T0OTHER (dry run, nothing changed): 1 nominations")
+    assert dry[1].startswith("T0OTHER (dry run, nothing changed): 1 nomination")
     assert entries(dataset.services) == []
 
     assert main(["retention", "run"], clock=clock) == 0
     done = capsys.readouterr().out.splitlines()
-    assert done[0].startswith("T0FAKE: 1 nominations from before 2026-10-18 deleted")
+    assert done[0].startswith("T0FAKE: 1 nomination from before 2026-10-18 deleted")
     # One audit entry per workspace, in the same transaction as its changes.
     assert [entry.subject for entry in entries(dataset.services)] == [
         "workspace T0OTHER",

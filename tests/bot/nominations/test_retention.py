@@ -120,8 +120,8 @@ def test_delete_removes_old_nominations_with_everything_attached(
         2,
     )
     assert outcome.describe() == (
-        "T0FAKE: 1 nominations from before 2023-11-18 deleted (1 nominee links, "
-        "1 endorsements, 2 deliveries removed)."
+        "T0FAKE: 1 nomination from before 2023-11-18 deleted (1 nominee link, "
+        "1 endorsement, 2 deliveries removed)."
     )
     with services.sessions() as session:
         assert session.scalars(select(Nomination.id)).all() == [recent]
@@ -180,7 +180,7 @@ def test_a_dry_run_counts_and_changes_nothing(services: Services, clock: FakeClo
         services, RetentionPolicy(36, RetentionMode.DELETE), CLI, dry_run=True
     )
 
-    assert outcome.describe().startswith("T0FAKE (dry run, nothing changed): 1 nominations")
+    assert outcome.describe().startswith("T0FAKE (dry run, nothing changed): 1 nomination")
     assert _count(services, Nomination) == 2
     assert _count(services, Delivery) == 2
     with services.sessions() as session:
