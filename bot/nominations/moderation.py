@@ -475,18 +475,7 @@ def _hide(
         )
     )
     for flag in flags:
-        flag.status = FlagStatus.UPHELD
-        flag.decided_at = now
-        flag.decided_by = actor.audit_id
-        record_audit(
-            session,
-            at=now,
-            actor=actor.audit_id,
-            platform=actor.platform,
-            action=AuditAction.FLAG_UPHELD,
-            subject=f"flag:{flag.id}",
-            detail={"nomination_id": nomination.id},
-        )
+        _record_decision(session, services, actor, flag, FlagStatus.UPHELD)
     record_audit(
         session,
         at=now,
@@ -607,31 +596,9 @@ async def decide_flag(
                 if nomination.hidden_at is None and nomination.withdrawn_at is None:
                     _hide(session, services, actor, nomination, flag.reason)
                 else:  # already taken down: the flag is upheld all the same
-                    flag.status = FlagStatus.UPHELD
-                    flag.decided_at = services.clock()
-                    flag.decided_by = actor.audit_id
-                    record_audit(
-                        session,
-                        at=services.clock(),
-                        actor=actor.audit_id,
-                        platform=actor.platform,
-                        action=AuditAction.FLAG_UPHELD,
-                        subject=f"flag:{flag.id}",
-                        detail={"nomination_id": nomination.id},
-                    )
+                    _record_decision(session, services, actor, flag, FlagStatus.UPHELD)
             else:
-                flag.status = FlagStatus.DISMISSED
-                flag.decided_at = services.clock()
-                flag.decided_by = actor.audit_id
-                record_audit(
-                    session,
-                    at=services.clock(),
-                    actor=actor.audit_id,
-                    platform=actor.platform,
-                    action=AuditAction.FLAG_DISMISSED,
-                    subject=f"flag:{flag.id}",
-                    detail={"nomination_id": nomination.id},
-                )
+                _record_decision(session, services, actor, flag, FlagStatus.DISMISSED)
             session.commit()
             view = load_recognition_view(session, nomination.id, services.catalogue)
             sent = sent_messages(session, nomination.id, editor) if editor and uphold else []
@@ -719,3 +686,27 @@ def editable_by(
             .order_by(Nomination.created_at, Nomination.id)
         ).all()
         return [(ident, edit_deadline(services, created)) for ident, created in rows]
+
+
+def _record_decision(
+    session: Session,
+    services: Services,
+    actor: Actor,
+    flag: NominationFlag,
+    status: str,  # FlagStatus.UPHELD or FlagStatus.DISMISSED
+) -> None:
+    """Mark one flag upheld or dismissed by `actor`, and audit it in the same transaction."""
+    flag.status = status
+    flag.decided_at = services.clock()
+    flag.decided_by = actor.audit_id
+    record_audit(
+        session,
+        at=services.clock(),
+        actor=actor.audit_id,
+        platform=actor.platform,
+        action=AuditAction.FLAG_UPHELD
+        if status is FlagStatus.UPHELD
+        else AuditAction.FLAG_DISMISSED,
+        subject=f"flag:{flag.id}",
+        detail={"nomination_id": flag.nomination_id},
+    )
