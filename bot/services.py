@@ -46,6 +46,9 @@ T = TypeVar("T")
 # Slack shows the person an error when a request isn't acknowledged within 3 seconds; what
 # runs before the acknowledgement (storing a nomination) gets this much of them.
 ACK_BUDGET_SECONDS = 2.5
+# Of that budget, what asking the chat platform about people (before storing) must leave for
+# the database: a platform that is slow or unreachable then costs a profile, not the nomination.
+STORAGE_RESERVE_SECONDS = 0.8
 # When the platform's request arrived (time.monotonic()), set by the server as it takes the
 # request in, so time spent queueing before a handler runs counts against the budget too.
 REQUEST_ARRIVED_AT: ContextVar[float | None] = ContextVar(
@@ -139,15 +142,22 @@ class Services:
         call = functools.partial(contextvars.copy_context().run, work, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self.database_executor, call)
 
+    def seconds_to_acknowledge(self) -> float | None:
+        """What is left of the acknowledgement budget for the request being served, or None
+        outside a platform's request (the console, jobs)."""
+        arrived = REQUEST_ARRIVED_AT.get()
+        if arrived is None:
+            return None
+        return self.ack_budget - (time.monotonic() - arrived)
+
     async def before_acknowledging(self, work: Awaitable[T]) -> T:
         """`work` (storing what a person sent), given until the platform's acknowledgement
         is due. Past that, StorageUnavailableError asks the person to send it again: a hung
         database can't be interrupted from here, so the message says it may have been saved
         (a resend is then recognised as a repeat, not stored twice)."""
-        arrived = REQUEST_ARRIVED_AT.get()
-        spent = time.monotonic() - arrived if arrived is not None else 0.0
+        left = self.seconds_to_acknowledge()
         try:
-            return await asyncio.wait_for(work, max(self.ack_budget - spent, 0.1))
+            return await asyncio.wait_for(work, max(self.ack_budget if left is None else left, 0.1))
         except TimeoutError:
             raise StorageUnavailableError(messages.STORAGE_TOO_SLOW) from None
 

@@ -13,6 +13,8 @@ inventing a member row.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,8 +32,10 @@ from bot.people.directory import (
     save_profiles,
     stale_platform_ids,
 )
-from bot.services import Services
+from bot.services import STORAGE_RESERVE_SECONDS, Services
 from db.models import Member, Workspace
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,24 @@ def _refusal(person: PersonRef, answer: Answer | None, stored: Member | None) ->
     return None
 
 
+async def _ask_in_time(
+    services: Services, lookup: ProfileLookup, people: Sequence[PersonRef]
+) -> Mapping[str, Answer]:
+    """The platform's answers about `people`, unless serving a request whose acknowledgement
+    would then come too late to store anything: without answers, people are stored as the
+    request named them and asked about again next time."""
+    left = services.seconds_to_acknowledge()
+    if left is None:
+        return await lookup.profiles(people)
+    try:
+        return await asyncio.wait_for(
+            lookup.profiles(people), max(left - STORAGE_RESERVE_SECONDS, 0.05)
+        )
+    except TimeoutError:
+        log.warning("profiles of %d people not asked in time; stored as named", len(people))
+        return {}
+
+
 def workspace_id_in(services: Services, platform: str, external_id: str) -> int:
     """The workspace row for (platform, external id), created on first sight."""
     with services.unit_of_work() as session:
@@ -172,7 +194,7 @@ async def vet_people(
     ]
     if not to_ask and all(person.platform_user_id in known for person in people):
         return Resolution({person.ref: known[person.platform_user_id or ""] for person in people})
-    answers = await lookup.profiles(to_ask) if to_ask else {}
+    answers = await _ask_in_time(services, lookup, to_ask) if to_ask else {}
     answered = {ref: a for ref, a in answers.items() if isinstance(a, MemberProfile)}
     refused = {
         person.ref: reason

@@ -204,3 +204,21 @@ def test_slack_unreachable_from_start_up_never_loses_a_one_line_nomination(
             assert statuses == {"recognition": "failed", "recognition-dm": "failed"}
     finally:
         services.close()
+
+
+def test_a_slow_slack_costs_the_profile_not_the_one_line_nomination(
+    slack_world: SlackWorld,
+) -> None:
+    """auth.test answers late (1.4 s) and users.info hangs: asking about people would use up
+    the time Slack gives to acknowledge, so they are stored as the command named them and
+    the nomination is stored and confirmed, not refused as "the database didn't answer"."""
+    slack_world.slack.slow_down("auth.test", 1.4)
+    slack_world.slack.slow_down("users.info", 3.0)
+    response = slack_world.sender.command(f"<@UNIA> {STORY} #speaking-up")
+    assert response.status_code == 200
+    assert "may not have been saved" not in response.text
+    (reply,) = slack_world.slack.wait_for("response_url", timeout=30)
+    assert "may not have been saved" not in reply.args["text"]
+    assert nominations(slack_world) == 1
+    nia = member(slack_world, "UNIA")
+    assert nia is not None and nia.profile_refreshed_at is None
