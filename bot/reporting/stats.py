@@ -2,6 +2,10 @@
 
 Every figure is an aggregate computed by the database over one period (bounded by the
 nomination (workspace_id, created_at) index); Python only reshapes the small results.
+
+The scope is one workspace (an account is someone) or the whole organisation, every
+workspace at once (ORGANISATION): there a person with a Slack and a Teams account linked
+by email (bot/directory/linking.py) is counted once, as a nominee, a nominator and a head.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    FromClause,
     Select,
     String,
     and_,
@@ -26,9 +31,10 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    true,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot import messages
 from bot.errors import WorkspaceChoiceError
@@ -45,6 +51,8 @@ from db.models import (
 )
 
 TOP_SHARE_FRACTION_PERCENT = 10  # "the top 10% of recipients"
+# The scope "every workspace, each person once", where a workspace's id would go.
+ORGANISATION: Final = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,8 @@ class Seat:
 
 @dataclass(frozen=True)
 class RecognitionStats:
-    """The statistics of one workspace over one period, before any platform renders them."""
+    """The statistics of one workspace (or of the organisation) over one period, before any
+    platform renders them."""
 
     period: ReportingPeriod
     nominations: int
@@ -138,17 +147,40 @@ def choose_workspace(session: Session, external_id: str | None = None) -> Worksp
     )
 
 
+def choose_scope(session: Session, external_id: str | None = None) -> int | None:
+    """What the command line reports on: the workspace named, else the only one there is,
+    else (several, say a trust's Slack and Teams) the whole organisation, ORGANISATION."""
+    if external_id is not None:
+        return choose_workspace(session, external_id).id
+    workspace_ids = list(session.scalars(select(Workspace.id).order_by(Workspace.id).limit(2)))
+    if not workspace_ids:
+        raise WorkspaceChoiceError(messages.NO_WORKSPACES)
+    return workspace_ids[0] if len(workspace_ids) == 1 else ORGANISATION
+
+
+def person_of_account(member: Any = Member) -> ColumnElement[int]:
+    """Who an account is across the organisation: its linked person, else the account
+    alone (negated, so it never meets a person's id). `member` may be an alias."""
+    return func.coalesce(member.person_id, -member.id)
+
+
 def counts_in_statistics() -> ColumnElement[bool]:
     """The nominations statistics count. Every query here filters through this one clause,
     so a rule such as "not hidden, not withdrawn" is added in this one place."""
     return counted_nominations()
 
 
-def in_period(workspace_id: int, period: ReportingPeriod) -> ColumnElement[bool]:
-    """The nominations of one workspace in one period that count (not withdrawn or
-    hidden): an index range scan."""
+def in_period(workspace_id: int | None, period: ReportingPeriod) -> ColumnElement[bool]:
+    """The nominations of one workspace (or of every one: ORGANISATION) in one period that
+    count (not withdrawn or hidden): an index range scan per workspace."""
+    in_scope = (
+        Nomination.workspace_id == workspace_id
+        if workspace_id is not None
+        # Every workspace, named so the (workspace_id, created_at) index still bounds it.
+        else Nomination.workspace_id.in_(select(Workspace.id))
+    )
     return and_(
-        Nomination.workspace_id == workspace_id,
+        in_scope,
         Nomination.created_at >= period.since,
         Nomination.created_at < period.until,
         counted_nominations(),
@@ -224,32 +256,114 @@ def _row(
     ]
 
 
-def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) -> Select[Any]:
+@dataclass(frozen=True)
+class _People:
+    """Whom the statistics count as people, in the terms the queries need: in a workspace,
+    its member rows; in the organisation, one row per person (a `people` CTE)."""
+
+    source: FromClause
+    key: ColumnElement[Any]  # what links.person and recipients.person hold
+    active: ColumnElement[bool]
+    in_scope: ColumnElement[bool]
+
+    def field(self, name: str) -> ColumnElement[Any]:
+        return self.source.c[name]  # type: ignore[no-any-return]
+
+
+def _workspace_people(workspace_id: int) -> _People:
+    table = Member.__table__
+    return _People(table, table.c.id, is_active_person(), Member.workspace_id == workspace_id)
+
+
+def _organisation_people() -> _People:
+    """One row per person over every workspace: active when any of their accounts is, in
+    the seat of one account chosen the same way every time (an active one, then the
+    oldest; the HR import gives linked accounts the same seat anyway)."""
+    person = person_of_account()
+    active = is_active_person()
+    accounts = select(
+        person.label("person"),
+        Member.title,
+        Member.department,
+        Member.staff_group,
+        Member.pay_band,
+        case((active, 1), else_=0).label("active"),
+        func.row_number()
+        .over(partition_by=person, order_by=(case((active, 0), else_=1), Member.id))
+        .label("choice"),
+    ).subquery("accounts")
+    people = (
+        select(
+            accounts.c.person,
+            accounts.c.title,
+            accounts.c.department,
+            accounts.c.staff_group,
+            accounts.c.pay_band,
+            accounts.c.active,
+        )
+        .where(accounts.c.choice == 1)
+        .cte("people")
+    )
+    return _People(people, people.c.person, people.c.active == 1, true())
+
+
+def _statistics_query(
+    workspace_id: int | None, period: ReportingPeriod, dialect: str
+) -> Select[Any]:
     """Every figure of the period in one statement: the period's nominations are read once
     (an index range), joined to their nominees once, and each figure is a grouped aggregate
-    over those shared, materialised results."""
-    counted = (
-        select(
-            Nomination.id.label("id"),
-            Nomination.nominator_id.label("nominator_id"),
-            week_start(Nomination.created_at, dialect).label("week"),
+    over those shared, materialised results. With ORGANISATION, nominees and nominators are
+    people (accounts mapped by `person_of_account`) and so is every headcount."""
+    organisation = workspace_id is None
+    if organisation:
+        nominator = aliased(Member)
+        counted = (
+            select(
+                Nomination.id.label("id"),
+                person_of_account(nominator).label("nominator_id"),
+                week_start(Nomination.created_at, dialect).label("week"),
+            )
+            .outerjoin(nominator, nominator.id == Nomination.nominator_id)
+            .where(in_period(workspace_id, period), counts_in_statistics())
+            .cte("counted")
         )
-        .where(in_period(workspace_id, period), counts_in_statistics())
-        .cte("counted")
-    )
-    # One row per nominee per nomination.
-    links = (
-        select(
-            NominationNominee.nomination_id.label("nomination_id"),
-            NominationNominee.member_id.label("member_id"),
-            counted.c.week,
+        # One row per person per nomination: two linked accounts named together are one.
+        links = (
+            select(
+                NominationNominee.nomination_id.label("nomination_id"),
+                person_of_account().label("person"),
+                counted.c.week,
+            )
+            .join(counted, counted.c.id == NominationNominee.nomination_id)
+            .join(Member, Member.id == NominationNominee.member_id)
+            .distinct()
+            .cte("links")
         )
-        .join(counted, counted.c.id == NominationNominee.nomination_id)
-        .cte("links")
-    )
+        people = _organisation_people()
+    else:
+        counted = (
+            select(
+                Nomination.id.label("id"),
+                Nomination.nominator_id.label("nominator_id"),
+                week_start(Nomination.created_at, dialect).label("week"),
+            )
+            .where(in_period(workspace_id, period), counts_in_statistics())
+            .cte("counted")
+        )
+        # One row per nominee per nomination.
+        links = (
+            select(
+                NominationNominee.nomination_id.label("nomination_id"),
+                NominationNominee.member_id.label("person"),
+                counted.c.week,
+            )
+            .join(counted, counted.c.id == NominationNominee.nomination_id)
+            .cte("links")
+        )
+        people = _workspace_people(workspace_id)
     recipients = (
-        select(links.c.member_id, func.count().label("received"))
-        .group_by(links.c.member_id)
+        select(links.c.person, func.count().label("received"))
+        .group_by(links.c.person)
         .cte("recipients")
     )
     ranked = select(
@@ -260,25 +374,24 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
     ).subquery("ranked")
     # rank_down <= ceil(recipients / 10), in integers: 10·rank_down − 9 <= recipients.
     in_top = ranked.c.rank_down * 10 - 9 <= ranked.c.recipients
-    active = is_active_person()
     # A nomination with two nominees in one seat counts once for that seat.
     seat_links = (
         select(
             links.c.nomination_id,
-            Member.title,
-            Member.department,
-            Member.staff_group,
-            Member.pay_band,
+            people.field("title"),
+            people.field("department"),
+            people.field("staff_group"),
+            people.field("pay_band"),
         )
-        .join(Member, Member.id == links.c.member_id)
-        .where(Member.workspace_id == workspace_id)
+        .join(people.source, people.key == links.c.person)
+        .where(people.in_scope)
         .cte("seat_links")
     )
     behaviour_links = (
         select(
             NominationBehaviour.behaviour_slug,
             links.c.nomination_id,
-            links.c.member_id,
+            links.c.person,
             links.c.week,
         )
         .join(links, links.c.nomination_id == NominationBehaviour.nomination_id)
@@ -289,15 +402,16 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
         """Three kinds of row per seat (or department), merged by key in Python: active
         members (an index-only scan of the workspace's members), people recognised (from
         the recipients) and nominations (a nomination counts once per seat)."""
-        member_field = getattr(Member, field)
+        member_field = people.field(field)
         return [
             select(*_row(section, member_field, None, None, None, func.count()))
-            .where(Member.workspace_id == workspace_id, active)
+            .select_from(people.source)
+            .where(people.in_scope, people.active)
             .group_by(member_field),
             select(*_row(section, member_field, None, None, func.count()))
             .select_from(recipients)
-            .join(Member, Member.id == recipients.c.member_id)
-            .where(Member.workspace_id == workspace_id)
+            .join(people.source, people.key == recipients.c.person)
+            .where(people.in_scope)
             .group_by(member_field),
             select(
                 *_row(
@@ -317,8 +431,8 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
     )
     active_members = (
         select(func.count())
-        .select_from(Member)
-        .where(Member.workspace_id == workspace_id, active)
+        .select_from(people.source)
+        .where(people.in_scope, people.active)
         .scalar_subquery()
     )
     parts = [
@@ -345,10 +459,11 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
                 func.coalesce(func.sum(case((in_top, ranked.c.received), else_=0)), 0),
             )
         ),
+        # Recognised active members wherever their account is (not only in the workspace).
         select(*_row(_Section.RECOGNISED_ACTIVE, None, None, func.count()))
         .select_from(recipients)
-        .join(Member, Member.id == recipients.c.member_id)
-        .where(active),
+        .join(people.source, people.key == recipients.c.person)
+        .where(people.active),
         *by_member_field(_Section.TITLE, "title"),
         *by_member_field(_Section.DEPARTMENT, "department"),
         *by_member_field(_Section.STAFF_GROUP, "staff_group"),
@@ -359,7 +474,7 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
                 behaviour_links.c.behaviour_slug,
                 None,
                 func.count(func.distinct(behaviour_links.c.nomination_id)),
-                func.count(func.distinct(behaviour_links.c.member_id)),
+                func.count(func.distinct(behaviour_links.c.person)),
             )
         ).group_by(behaviour_links.c.behaviour_slug),
         select(
@@ -368,7 +483,7 @@ def _statistics_query(workspace_id: int, period: ReportingPeriod, dialect: str) 
                 None,
                 links.c.week,
                 func.count(func.distinct(links.c.nomination_id)),
-                func.count(func.distinct(links.c.member_id)),
+                func.count(func.distinct(links.c.person)),
             )
         ).group_by(links.c.week),
         select(
@@ -447,9 +562,13 @@ def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
 
 
 def recognition_stats(
-    session: Session, workspace_id: int, period: ReportingPeriod, catalogue: BehaviourCatalogue
+    session: Session,
+    workspace_id: int | None,
+    period: ReportingPeriod,
+    catalogue: BehaviourCatalogue,
 ) -> RecognitionStats:
-    """Compute every statistic for one workspace and period in one statement."""
+    """Compute every statistic for one workspace (or ORGANISATION: every workspace, each
+    person counted once) and period in one statement."""
     dialect = session.get_bind().dialect.name
     sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
     for row in session.execute(_statistics_query(workspace_id, period, dialect)):
