@@ -3,6 +3,10 @@
 It loads the period's rows through the ORM and counts them in Python, one definition at a
 time, the way a person would by hand. Slow, and meant to be: it is only ever run on the
 small random workspaces of the property test.
+
+In one workspace an account is someone; in the organisation (workspace_id None) a person
+is their linked Person, or an unlinked account alone, active when any account is, in the
+seat of their first active account (else their first account).
 """
 
 from __future__ import annotations
@@ -34,24 +38,48 @@ def _monday(moment_date: date) -> date:
 
 
 def reference_stats(
-    session: Session, workspace_id: int, period: ReportingPeriod, catalogue: BehaviourCatalogue
+    session: Session,
+    workspace_id: int | None,
+    period: ReportingPeriod,
+    catalogue: BehaviourCatalogue,
 ) -> RecognitionStats:
     """Every statistic of `recognition_stats`, computed row by row in Python."""
+    organisation = workspace_id is None
     nominations = [
         nomination
-        for nomination in session.scalars(
-            select(Nomination).where(Nomination.workspace_id == workspace_id)
-        )
-        if period.since <= nomination.created_at < period.until
+        for nomination in session.scalars(select(Nomination))
+        if (organisation or nomination.workspace_id == workspace_id)
+        and period.since <= nomination.created_at < period.until
     ]
     # The same "nominations that count" rule the fast path uses (hidden, withdrawn…).
     counted_ids = set(session.scalars(select(Nomination.id).where(counts_in_statistics())).all())
     nominations = [nomination for nomination in nominations if nomination.id in counted_ids]
     members = {member.id: member for member in session.scalars(select(Member))}
 
-    def active(member_id: int) -> bool:
+    def person_of(member_id: int) -> int:
         member = members[member_id]
+        if not organisation:
+            return member.id
+        return member.person_id if member.person_id is not None else -member.id
+
+    def account_active(member: Member) -> bool:
         return not member.is_bot and not member.is_deactivated
+
+    accounts: dict[int, list[Member]] = defaultdict(list)
+    for member in sorted(members.values(), key=lambda m: m.id):
+        if organisation or member.workspace_id == workspace_id:
+            accounts[person_of(member.id)].append(member)
+    # Each person's seat: their first active account's, else their first account's.
+    seat_of = {
+        person: next((m for m in owned if account_active(m)), owned[0])
+        for person, owned in accounts.items()
+    }
+
+    def active(person: int) -> bool:
+        if person in accounts:
+            return any(account_active(m) for m in accounts[person])
+        # A nominee from another workspace (workspace scope): their own account.
+        return account_active(members[person])
 
     ids = {nomination.id for nomination in nominations}
     endorsements = sum(
@@ -59,13 +87,15 @@ def reference_stats(
         for endorsement in session.scalars(select(Endorsement))
         if endorsement.nomination_id in ids
     )
-    # One link per nominee per nomination.
-    links = [
-        (nomination, nominee.member_id)
-        for nomination in nominations
-        for nominee in nomination.nominees
-    ]
-    received = Counter(member_id for _, member_id in links)
+    # One link per nominee (a person, in the organisation) per nomination.
+    links = list(
+        {
+            (nomination.id, person_of(nominee.member_id)): (nomination, person_of(nominee.member_id))
+            for nomination in nominations
+            for nominee in nomination.nominees
+        }.values()
+    )
+    received = Counter(person for _, person in links)
     counts = sorted(received.values())
     recipients, total = len(counts), sum(counts)
     top = math.ceil(recipients / 10) if recipients else 0
@@ -75,23 +105,21 @@ def reference_stats(
     else:
         gini = None
 
-    workspace_members = [m for m in members.values() if m.workspace_id == workspace_id]
-
     def by_field(field: str, none_label: str) -> tuple[GroupCount, ...]:
-        shown = [m for m in workspace_members if active(m.id) or m.id in received]
-        groups: dict[str | None, list[Member]] = defaultdict(list)
-        for member in shown:
-            groups[getattr(member, field)].append(member)
+        shown = [person for person in accounts if active(person) or person in received]
+        groups: dict[str | None, list[int]] = defaultdict(list)
+        for person in shown:
+            groups[getattr(seat_of[person], field)].append(person)
         result = []
         for value, people in groups.items():
-            in_group = {person.id for person in people}
+            in_group = set(people)
             result.append(
                 GroupCount(
                     key=value,
                     label=value if value is not None else none_label,
-                    nominations=len({n.id for n, member_id in links if member_id in in_group}),
-                    people_recognised=sum(1 for person in people if person.id in received),
-                    members=sum(1 for person in people if active(person.id)),
+                    nominations=len({n.id for n, person in links if person in in_group}),
+                    people_recognised=sum(1 for person in people if person in received),
+                    members=sum(1 for person in people if active(person)),
                 )
             )
         result.sort(key=lambda g: (-g.nominations, -(g.members or 0), g.label.casefold(), g.label))
@@ -104,7 +132,7 @@ def reference_stats(
             by_slug.setdefault(behaviour.behaviour_slug, (0, 0))
     for slug in by_slug:
         tagged = [n for n in with_nominees if slug in {b.behaviour_slug for b in n.behaviours}]
-        people = {nominee.member_id for n in tagged for nominee in n.nominees}
+        people = {person_of(nominee.member_id) for n in tagged for nominee in n.nominees}
         by_slug[slug] = (len(tagged), len(people))
     listed = [behaviour.slug for behaviour in catalogue]
     slugs = listed + sorted(set(by_slug) - set(listed))
@@ -119,7 +147,7 @@ def reference_stats(
         WeekCount(
             monday,
             sum(1 for n in with_nominees if week_of(n) == monday),
-            len({member_id for n, member_id in links if week_of(n) == monday}),
+            len({person for n, person in links if week_of(n) == monday}),
         )
         for monday in weeks_in(period)
     )
@@ -139,9 +167,11 @@ def reference_stats(
         nominations=len(nominations),
         endorsements=endorsements,
         distinct_nominees=recipients,
-        distinct_nominators=len({n.nominator_id for n in nominations if n.nominator_id}),
-        active_members=sum(1 for m in workspace_members if active(m.id)),
-        recognised_active_members=sum(1 for member_id in received if active(member_id)),
+        distinct_nominators=len(
+            {person_of(n.nominator_id) for n in nominations if n.nominator_id is not None}
+        ),
+        active_members=sum(1 for person in accounts if active(person)),
+        recognised_active_members=sum(1 for person in received if active(person)),
         recognitions_received=total,
         top_recipients=top,
         top_recipients_received=sum(sorted(counts, reverse=True)[:top]),

@@ -1,6 +1,8 @@
 """The one-statement statistics equal a plain Python count (tests/support/reference_stats.py)
 on random workspaces: seats shared, left blank or differing only in case, bots and leavers,
-nominations with several nominees and behaviours, timestamps on the period's edges."""
+nominations with several nominees and behaviours, timestamps on the period's edges, and
+people with accounts in both workspaces (a trust's Slack and Teams), linked or not, for the
+scope of one workspace and of the whole organisation."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy import delete
 
 from bot.app.composition import build_services
 from bot.reporting.periods import ReportingPeriod, between_dates, last_days
-from bot.reporting.stats import recognition_stats
+from bot.reporting.stats import ORGANISATION, recognition_stats
 from bot.services import Services
 from db.migrate import upgrade_database
 from db.models import (
@@ -24,6 +26,7 @@ from db.models import (
     Nomination,
     NominationBehaviour,
     NominationNominee,
+    Person,
     Workspace,
 )
 from tests.support.clock import FakeClock
@@ -51,8 +54,16 @@ def services(
         built.close()
 
 
-# (title, department, kind): kind 0 is a bot, 1 a leaver, anything else an active person.
-people = st.tuples(st.sampled_from(TITLES), st.sampled_from(DEPARTMENTS), st.integers(0, 6))
+# (title, department, kind, in Teams, person): kind 0 is a bot, 1 a leaver, anything else an
+# active account; accounts drawn with the same person (0-3) are linked, across workspaces or
+# (rarely in life, but the statistics must not care) within one; None is not linked.
+people = st.tuples(
+    st.sampled_from(TITLES),
+    st.sampled_from(DEPARTMENTS),
+    st.integers(0, 6),
+    st.booleans(),
+    st.none() | st.integers(0, 3),
+)
 
 
 @st.composite
@@ -65,7 +76,8 @@ def periods(draw: st.DrawFn) -> ReportingPeriod:
 
 @st.composite
 def workspaces(draw: st.DrawFn) -> dict[str, object]:
-    """Members of two workspaces and nominations among them, around a period."""
+    """Members of two workspaces (Slack and Teams) and nominations among them, around a
+    period."""
     period = draw(periods())
     members = draw(st.lists(people, min_size=2, max_size=12))
     outsiders = draw(st.integers(0, 2))
@@ -96,7 +108,7 @@ def workspaces(draw: st.DrawFn) -> dict[str, object]:
                     unique=True,
                 ),
                 st.lists(st.integers(0, count - 1), max_size=3, unique=True),  # endorsers
-                st.booleans(),  # in the other workspace
+                st.booleans(),  # in the other (Teams) workspace
             ),
             max_size=25,
         )
@@ -118,18 +130,23 @@ def _store(services: Services, world: dict[str, object]) -> int:
             NominationNominee,
             Nomination,
             Member,
+            Person,
             Workspace,
         ):
             session.execute(delete(model))
         ours = Workspace(platform="slack", external_id="T0OURS", created_at=NOW)
-        theirs = Workspace(platform="slack", external_id="T0THEIRS", created_at=NOW)
-        session.add_all([ours, theirs])
+        theirs = Workspace(platform="teams", external_id="tenant-theirs", created_at=NOW)
+        persons = [Person(email=f"person{index}@nhs.example", created_at=NOW) for index in range(4)]
+        session.add_all([ours, theirs, *persons])
         session.flush()
         members = []
-        for index, (title, department, kind) in enumerate(world["members"]):  # type: ignore[arg-type]
+        for index, (title, department, kind, in_teams, person) in enumerate(
+            world["members"]  # type: ignore[arg-type]
+        ):
             members.append(
                 Member(
-                    workspace_id=ours.id,
+                    workspace_id=theirs.id if in_teams else ours.id,
+                    person_id=None if person is None else persons[person].id,
                     platform_user_id=f"U{index}",
                     display_name=f"Person {index}",
                     title=title,
@@ -194,6 +211,7 @@ def test_fast_statistics_equal_the_reference_computation(
     workspace_id = _store(services, world)
     period: ReportingPeriod = world["period"]  # type: ignore[assignment]
     with services.sessions() as session:
-        fast = recognition_stats(session, workspace_id, period, services.catalogue)
-        expected = reference_stats(session, workspace_id, period, services.catalogue)
-    assert fast == expected
+        for scope in (workspace_id, ORGANISATION):
+            fast = recognition_stats(session, scope, period, services.catalogue)
+            expected = reference_stats(session, scope, period, services.catalogue)
+            assert fast == expected, f"scope {scope}"
