@@ -308,6 +308,8 @@ UNKNOWN_WORKSPACE = (
     "No workspace {workspace!r} is stored; run without --workspace to see the stored ones."
 )
 CHOOSE_WORKSPACE = "Several workspaces are stored; choose one with --workspace: {workspaces}."
+# The scope of a command-line report over several workspaces (a trust's Slack and Teams).
+REPORT_WHOLE_ORGANISATION = "every workspace, each person counted once"
 
 # Admin: statistics
 NO_TITLE = "(no job title)"

@@ -241,7 +241,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
         write_export,
     )
     from bot.reporting.periods import period_from_options
-    from bot.reporting.stats import choose_workspace
+    from bot.reporting.stats import choose_scope
 
     fmt = ExportFormat(args.format)
     if fmt is ExportFormat.XLSX and args.out is None:
@@ -254,9 +254,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
             args.since, args.until, now=services.clock(), zone=settings.timezone
         )
         with services.sessions() as session:
-            workspace = choose_workspace(session, args.workspace)
             request = ExportRequest(
-                workspace_id=workspace.id,
+                workspace_id=choose_scope(session, args.workspace),
                 period=period,
                 reports=reports,
                 include_private=args.include_private,
@@ -298,13 +297,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace, clock: Clock) -> in
     """`everyseat report --out report.html`: the board report as one self-contained page."""
     from bot.reporting.board_report import build_board_report
     from bot.reporting.periods import parse_period
-    from bot.reporting.stats import choose_workspace
+    from bot.reporting.stats import choose_scope
 
     services = _start(settings, clock)
     try:
         period = parse_period(args.period, now=services.clock(), zone=settings.timezone)
         with services.sessions() as session:
-            workspace_id = choose_workspace(session, args.workspace).id
+            workspace_id = choose_scope(session, args.workspace)
         report = build_board_report(services, workspace_id, period, min_cell=args.min_cell)
     finally:
         services.close()
@@ -629,7 +628,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-private", action="store_true", help="include the stories of private nominations"
     )
-    export.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
+    export.add_argument(
+        "--workspace",
+        metavar="ID",
+        help="only this workspace (default: every stored one, each person counted once)",
+    )
     export.set_defaults(handler=cmd_export)
 
     report = commands.add_parser(
@@ -651,7 +654,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='hide groups and counts of fewer than N people as "<N" '
         "(default: EVERYSEAT_MIN_CELL, 5)",
     )
-    report.add_argument("--workspace", metavar="ID", help="the workspace, if several are stored")
+    report.add_argument(
+        "--workspace",
+        metavar="ID",
+        help="only this workspace (default: every stored one, each person counted once)",
+    )
     report.set_defaults(handler=cmd_report)
 
     member = commands.add_parser("member", help="data protection: one person's stored data")

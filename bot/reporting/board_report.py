@@ -139,20 +139,24 @@ def render_board_report(
 
 def build_board_report(
     services: Services,
-    workspace_id: int,
+    workspace_id: int | None,
     period: ReportingPeriod,
     *,
     min_cell: int | None = None,
 ) -> BoardReport:
-    """The board report for one workspace and period. Small cells are hidden with
-    `min_cell`, by default EVERYSEAT_MIN_CELL. Blocking: async callers use `in_worker`."""
+    """The board report for one workspace (or ORGANISATION: every workspace, each person
+    once) and period. Small cells are hidden with `min_cell`, by default
+    EVERYSEAT_MIN_CELL. Blocking: async callers use `in_worker`."""
     cells = SmallCells(min_cell if min_cell is not None else services.settings.EVERYSEAT_MIN_CELL)
     now = services.clock()
     with services.unit_of_work() as session:
         stats = recognition_stats(session, workspace_id, period, services.catalogue)
         distribution = recognition_distribution(session, workspace_id, period)
-        workspace = session.get(Workspace, workspace_id)
-        workspace_name = workspace.external_id if workspace is not None else None
+        if workspace_id is None:
+            workspace_name: str | None = messages.REPORT_WHOLE_ORGANISATION
+        else:
+            workspace = session.get(Workspace, workspace_id)
+            workspace_name = workspace.external_id if workspace is not None else None
     overview = build_overview(stats, cells)
     charts = [weekly_trend_chart(stats, drawn_at=now, cells=cells)]
     for breakdown in overview.breakdowns:

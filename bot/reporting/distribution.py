@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.reporting.periods import ReportingPeriod
-from bot.reporting.stats import in_period, is_active_person
+from bot.reporting.stats import in_period, is_active_person, person_of_account
 from db.models import Member, Nomination, NominationNominee
 
 
@@ -64,23 +64,45 @@ class Distribution:
 
 
 def recognition_distribution(
-    session: Session, workspace_id: int, period: ReportingPeriod
+    session: Session, workspace_id: int | None, period: ReportingPeriod
 ) -> Distribution:
-    """Active members grouped by the recognitions they received in the period."""
-    received = (
-        select(NominationNominee.member_id, func.count().label("received"))
-        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
-        .where(in_period(workspace_id, period))
-        .group_by(NominationNominee.member_id)
-        .subquery("received")
-    )
-    per_person = (
-        select(func.coalesce(received.c.received, 0).label("received"))
-        .select_from(Member)
-        .outerjoin(received, received.c.member_id == Member.id)
-        .where(Member.workspace_id == workspace_id, is_active_person())
-        .subquery("per_person")
-    )
+    """Active members grouped by the recognitions they received in the period; with
+    ORGANISATION (None), active people, each counted once however many accounts they have."""
+    if workspace_id is None:
+        person = person_of_account()
+        received = (
+            select(
+                person.label("person"),
+                func.count(func.distinct(NominationNominee.nomination_id)).label("received"),
+            )
+            .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+            .join(Member, Member.id == NominationNominee.member_id)
+            .where(in_period(workspace_id, period))
+            .group_by(person)
+            .subquery("received")
+        )
+        people = select(person.label("person")).where(is_active_person()).distinct().subquery()
+        per_person = (
+            select(func.coalesce(received.c.received, 0).label("received"))
+            .select_from(people)
+            .outerjoin(received, received.c.person == people.c.person)
+            .subquery("per_person")
+        )
+    else:
+        received = (
+            select(NominationNominee.member_id, func.count().label("received"))
+            .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+            .where(in_period(workspace_id, period))
+            .group_by(NominationNominee.member_id)
+            .subquery("received")
+        )
+        per_person = (
+            select(func.coalesce(received.c.received, 0).label("received"))
+            .select_from(Member)
+            .outerjoin(received, received.c.member_id == Member.id)
+            .where(Member.workspace_id == workspace_id, is_active_person())
+            .subquery("per_person")
+        )
     rows = session.execute(
         select(per_person.c.received, func.count())
         .group_by(per_person.c.received)

@@ -4,6 +4,9 @@ Rows stream from the database in batches (a server-side cursor on PostgreSQL) st
 the writer, so memory stays flat however long the history. CSV cells that a spreadsheet
 would run as a formula are neutralised; private stories are withheld unless asked for;
 `min_cell` hides small counts so a report can be shared without identifying anyone.
+
+For the whole organisation (workspace_id ORGANISATION), the people report has one row per
+person, however many linked accounts they have (bot/reporting/stats.py counts the same way).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 import xlsxwriter
-from sqlalchemy import false, func, select
+from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot import messages
@@ -31,7 +34,13 @@ from bot.reporting.overview import (
     build_overview,
 )
 from bot.reporting.periods import ReportingPeriod
-from bot.reporting.stats import RecognitionStats, in_period, recognition_stats
+from bot.reporting.stats import (
+    RecognitionStats,
+    in_period,
+    is_active_person,
+    person_of_account,
+    recognition_stats,
+)
 from bot.reporting.suppression import SmallCells, suppress_groups
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
@@ -111,7 +120,7 @@ SUMMARY_WIDTHS = (22, 30, 26, 12)
 
 @dataclass(frozen=True)
 class ExportRequest:
-    workspace_id: int
+    workspace_id: int | None  # None (ORGANISATION): every workspace, each person once
     period: ReportingPeriod
     reports: tuple[Report, ...] = (Report.NOMINATIONS,)
     include_private: bool = False
@@ -236,6 +245,10 @@ def _count_nomination_rows(session: Session, request: ExportRequest) -> int:
 
 
 def _people_query(request: ExportRequest) -> Any:
+    """One row per account of the workspace (or per person in the organisation), in the
+    order they are listed: by name."""
+    if request.workspace_id is None:
+        return _organisation_people_query(request)
     received = (
         select(NominationNominee.member_id.label("member_id"), func.count().label("count"))
         .join(Nomination, Nomination.id == NominationNominee.nomination_id)
@@ -263,11 +276,70 @@ def _people_query(request: ExportRequest) -> Any:
         .outerjoin(received, received.c.member_id == Member.id)
         .outerjoin(given, given.c.member_id == Member.id)
         .where(Member.workspace_id == request.workspace_id, Member.is_bot == false())
+        .order_by(Member.display_name, Member.id)
+    )
+
+
+def _organisation_people_query(request: ExportRequest) -> Any:
+    """One row per person over every workspace, named by one of their accounts (an active
+    one, then the oldest, as the statistics choose a person's seat): what they received
+    (each nomination once) and gave from any of their accounts; active if any account is."""
+    person = person_of_account()
+    active = is_active_person()
+    accounts = (
+        select(
+            Member.id,
+            Member.platform_user_id,
+            Member.display_name,
+            Member.title,
+            Member.department,
+            person.label("person"),
+            case((active, 0), else_=1).label("inactive"),
+            func.row_number()
+            .over(partition_by=person, order_by=(case((active, 0), else_=1), Member.id))
+            .label("choice"),
+        )
+        .where(Member.is_bot == false())
+        .subquery("accounts")
+    )
+    received = (
+        select(
+            person.label("person"),
+            func.count(func.distinct(NominationNominee.nomination_id)).label("count"),
+        )
+        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+        .join(Member, Member.id == NominationNominee.member_id)
+        .where(in_period(request.workspace_id, request.period))
+        .group_by(person)
+        .subquery("received")
+    )
+    nominator = aliased(Member)
+    given = (
+        select(person_of_account(nominator).label("person"), func.count().label("count"))
+        .join(nominator, nominator.id == Nomination.nominator_id)
+        .where(in_period(request.workspace_id, request.period))
+        .group_by(person_of_account(nominator))
+        .subquery("given")
+    )
+    return (
+        select(
+            accounts.c.platform_user_id,
+            accounts.c.display_name,
+            accounts.c.title,
+            accounts.c.department,
+            accounts.c.inactive == 1,
+            func.coalesce(received.c.count, 0),
+            func.coalesce(given.c.count, 0),
+        )
+        .outerjoin(received, received.c.person == accounts.c.person)
+        .outerjoin(given, given.c.person == accounts.c.person)
+        .where(accounts.c.choice == 1)
+        .order_by(accounts.c.display_name, accounts.c.id)
     )
 
 
 def _people_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
-    query = _people_query(request).order_by(Member.display_name, Member.id)
+    query = _people_query(request)
     for user_id, name, title, dept, deactivated, received, given in session.execute(
         query, execution_options={"yield_per": BATCH_SIZE}
     ):

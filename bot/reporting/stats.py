@@ -267,7 +267,7 @@ class _People:
     in_scope: ColumnElement[bool]
 
     def field(self, name: str) -> ColumnElement[Any]:
-        return self.source.c[name]  # type: ignore[no-any-return]
+        return self.source.c[name]
 
 
 def _workspace_people(workspace_id: int) -> _People:
@@ -314,8 +314,7 @@ def _statistics_query(
     (an index range), joined to their nominees once, and each figure is a grouped aggregate
     over those shared, materialised results. With ORGANISATION, nominees and nominators are
     people (accounts mapped by `person_of_account`) and so is every headcount."""
-    organisation = workspace_id is None
-    if organisation:
+    if workspace_id is None:
         nominator = aliased(Member)
         counted = (
             select(

@@ -88,13 +88,10 @@ def reference_stats(
         if endorsement.nomination_id in ids
     )
     # One link per nominee (a person, in the organisation) per nomination.
-    links = list(
-        {
-            (nomination.id, person_of(nominee.member_id)): (nomination, person_of(nominee.member_id))
-            for nomination in nominations
-            for nominee in nomination.nominees
-        }.values()
-    )
+    links: list[tuple[Nomination, int]] = []
+    for nomination in nominations:
+        named = {person_of(nominee.member_id) for nominee in nomination.nominees}
+        links += [(nomination, person) for person in sorted(named)]
     received = Counter(person for _, person in links)
     counts = sorted(received.values())
     recipients, total = len(counts), sum(counts)
