@@ -316,6 +316,7 @@ def _organisation_people_query(request: ExportRequest) -> Any:
     nominator = aliased(Member)
     given = (
         select(person_of_account(nominator).label("person"), func.count().label("count"))
+        .select_from(Nomination)
         .join(nominator, nominator.id == Nomination.nominator_id)
         .where(in_period(request.workspace_id, request.period))
         .group_by(person_of_account(nominator))

@@ -12,11 +12,13 @@ from bot.app.composition import build_services
 from bot.errors import WorkspaceChoiceError
 from bot.reporting.periods import last_days
 from bot.reporting.stats import (
+    ORGANISATION,
     BehaviourWeek,
     GroupCount,
     RecognitionStats,
     Seat,
     WeekCount,
+    choose_scope,
     choose_workspace,
     gini_from_ranked_sums,
     recognition_stats,
@@ -156,6 +158,16 @@ def test_choosing_a_workspace_needs_a_name_when_there_are_several(dataset: Datas
         with pytest.raises(WorkspaceChoiceError, match=r"T0FAKE.*T0OTHER"):
             choose_workspace(session)
         assert choose_workspace(session, "T0OTHER").external_id == "T0OTHER"
+
+
+def test_the_command_line_reports_the_organisation_when_several_and_none_named(
+    dataset: Dataset,
+) -> None:
+    with dataset.services.sessions() as session:
+        assert choose_scope(session) is ORGANISATION
+        assert choose_scope(session, "T0FAKE") == dataset.workspace_id
+        with pytest.raises(WorkspaceChoiceError, match="T0NONE"):
+            choose_scope(session, "T0NONE")
 
 
 @pytest.mark.parametrize(
