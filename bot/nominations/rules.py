@@ -190,7 +190,7 @@ def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nominat
     ).first()
 
 
-def _accounts_of_person(nominator_id: int) -> Select[tuple[int]]:
+def _accounts_of_person(nominator_id: int) -> Select[int]:
     """The ids of every account of the nominator's person (just theirs when unlinked)."""
     person_id = select(Member.person_id).where(Member.id == nominator_id).scalar_subquery()
     # `person_id = NULL` is never true, so an unlinked nominator matches only their own row.
