@@ -506,6 +506,10 @@ OUT_NOT_WRITABLE = "Can't write to {path}: {reason}. Choose a --out path in a wr
 
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
+PERSON_NOT_FOUND = (
+    "Nothing is stored about {user_id}: no account, person or HR or directory record has "
+    "that email."
+)
 FORGET_CONFIRM = (
     "This erases {user_id} ({name}) for good: their profile, {received} they received as "
     "the only nominee (removed from {shared}), {endorsements}, their messages still "
@@ -513,6 +517,10 @@ FORGET_CONFIRM = (
     "nominees, without their name or story.\n"
     "Type yes to erase: "
 )
+FORGET_ACCOUNTS = "It covers every account linked to them:"
+FORGET_ACCOUNT = "  • {name} ({user_id}), {platform} workspace {workspace}"
+FORGET_NO_ACCOUNTS = "They have no chat account stored."
+FORGET_RECORDS = "It also deletes {records}."
 FORGET_ABORTED = "Nothing was erased."
 FORGET_DONE = (
     "Erased {user_id}: {received} deleted, removed from {shared}, "
