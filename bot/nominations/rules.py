@@ -347,14 +347,16 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
 def record_posting(
     session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
 ) -> None:
-    """Remember where the recognition was posted, so endorsements can update it. Commits
-    unless `commit` is False (the caller commits it with the delivery)."""
-    nomination = session.get(Nomination, nomination_id)
-    if nomination is not None:
-        nomination.posted_channel_id = channel_id
-        nomination.posted_message_id = message_id
-        if commit:
-            session.commit()
+    """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
+    the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
+    is False (the caller commits it with the delivery)."""
+    session.execute(
+        update(Nomination)
+        .where(Nomination.id == nomination_id)
+        .values(posted_channel_id=channel_id, posted_message_id=message_id)
+    )
+    if commit:
+        session.commit()
 
 
 def recent_nominations(
