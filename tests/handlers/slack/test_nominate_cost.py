@@ -1,5 +1,6 @@
-"""Wiring: what a one-line /nominate costs the database, from the signed request to the last
-post recorded (issue 14: at most three transactions, the nomination never read back)."""
+"""Wiring: what a one-line /nominate costs, from the signed request to the last post recorded
+(issue 14): at most three transactions, the nomination never read back, and replies over
+pooled connections."""
 
 from __future__ import annotations
 
@@ -118,3 +119,18 @@ def test_a_one_line_nomination_of_known_people_takes_three_transactions(
     assert work.transactions == ["commit", "commit", "commit"], work.statements
     # The recognition is built from the rows the recording transaction wrote.
     assert work.nomination_loads_after_insert() == []
+
+
+def test_confirmations_reuse_open_connections(slack_world: SlackWorld) -> None:
+    # Bolt's own `respond` opens a session and a connection for every reply; the server's
+    # replies share the Web API client's pooled ones (handlers/slack/client.py).
+    sent = 6
+    for number in range(1, sent + 1):
+        story = f"{STORY} Shift {number}."
+        assert slack_world.sender.command(f"<@UNIA> {story} #speaking-up").status_code == 200
+        slack_world.slack.wait_for("response_url", number)
+        slack_world.slack.wait_until_answered()
+    replies = slack_world.slack.calls_to("response_url")
+    assert all(r.args["text"].startswith("Recorded: you recognised <@UNIA>") for r in replies)
+    # One connection per reply would mean no pooling at all.
+    assert len({reply.peer for reply in replies}) <= 2, [reply.peer for reply in replies]
