@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -350,9 +350,10 @@ def record_posting(
     """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
     the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
     is False (the caller commits it with the delivery)."""
+    table: Table = Nomination.__table__  # type: ignore[assignment]
     session.execute(
-        update(Nomination)
-        .where(Nomination.id == nomination_id)
+        update(table)  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
+        .where(table.c.id == nomination_id)
         .values(posted_channel_id=channel_id, posted_message_id=message_id)
     )
     if commit:

@@ -119,6 +119,10 @@ def test_a_one_line_nomination_of_known_people_takes_three_transactions(
     assert work.transactions == ["commit", "commit", "commit"], work.statements
     # The recognition is built from the rows the recording transaction wrote.
     assert work.nomination_loads_after_insert() == []
+    # Read the workspace, the people and any twin; hold the nominator and count their day;
+    # insert the nomination, its behaviour and nominee. Claim both posts in one INSERT;
+    # record where it was posted, and both posts, in one UPDATE each (21 statements before).
+    assert len(work.statements) <= 11, work.statements
 
 
 def test_confirmations_reuse_open_connections(slack_world: SlackWorld) -> None:
