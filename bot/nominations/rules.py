@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, Table, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -366,14 +366,17 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
 def record_posting(
     session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
 ) -> None:
-    """Remember where the recognition was posted, so endorsements can update it. Commits
-    unless `commit` is False (the caller commits it with the delivery)."""
-    nomination = session.get(Nomination, nomination_id)
-    if nomination is not None:
-        nomination.posted_channel_id = channel_id
-        nomination.posted_message_id = message_id
-        if commit:
-            session.commit()
+    """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
+    the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
+    is False (the caller commits it with the delivery)."""
+    table: Table = Nomination.__table__  # type: ignore[assignment]
+    session.execute(
+        update(table)  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
+        .where(table.c.id == nomination_id)
+        .values(posted_channel_id=channel_id, posted_message_id=message_id)
+    )
+    if commit:
+        session.commit()
 
 
 def recent_nominations(
