@@ -1,6 +1,7 @@
 """`python -m benchmarks.hr_import [--rows 5000]`: time `everyseat directory import` of an
-ESR-style "staff in post" CSV into a fresh SQLite database, first as new staff and then
-again unchanged (the nightly re-import), as a separate process like an admin runs it.
+ESR-style "staff in post" CSV into a fresh SQLite database, as a separate process like an
+admin runs it: first as new staff, again unchanged (the nightly re-import), then with a
+chat account for every row (each account's seat is recomputed) and every pay band changed.
 
 Not part of `make bench`'s table: a quick check that an HR import of a large trust takes
 seconds, kept here so the figure can be reproduced.
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 # The ESR staff groups, and pay bands from Agenda for Change and medical grades.
@@ -46,7 +48,7 @@ HEADER = (
 )
 
 
-def write_esr_csv(path: Path, rows: int) -> None:
+def write_esr_csv(path: Path, rows: int, band_offset: int = 0) -> None:
     """`rows` staff over 9 staff groups, 200 job roles, 60 departments and 4 sites."""
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
@@ -61,7 +63,7 @@ def write_esr_csv(path: Path, rows: int) -> None:
                     f"Job role {number % 200}",
                     f"123 Department {number % 60}",
                     f"Site {number % 4}",
-                    PAY_BANDS[number % len(PAY_BANDS)],
+                    PAY_BANDS[(number + band_offset) % len(PAY_BANDS)],
                 )
             )
 
@@ -77,6 +79,30 @@ def time_import(csv_path: Path, database_url: str) -> float:
         stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - began
+
+
+def add_chat_accounts(database_url: str, rows: int) -> None:
+    """A Teams account with the work email of every row, as a directory sync leaves them."""
+    from sqlalchemy.orm import Session
+
+    from bot.people.directory import MemberProfile, get_or_create_workspace, save_profiles
+    from db.engine import create_database_engine
+
+    engine = create_database_engine(database_url)
+    try:
+        with Session(engine) as session:
+            now = datetime.now(UTC)
+            workspace = get_or_create_workspace(session, "teams", "tenant-bench", now)
+            profiles = (
+                MemberProfile(
+                    f"aad-{number}", f"Person {number}", email=f"person{number}@trust.nhs.uk"
+                )
+                for number in range(rows)
+            )
+            save_profiles(session, workspace.id, profiles, now)
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,8 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         first = time_import(csv_path, url)
         again = time_import(csv_path, url)
+        add_chat_accounts(url, args.rows)
+        write_esr_csv(csv_path, args.rows, band_offset=1)
+        with_accounts = time_import(csv_path, url)
     load = os.getloadavg()
     print(f"{args.rows} rows: first import {first:.2f} s, unchanged re-import {again:.2f} s")
+    print(f"every pay band changed, {args.rows} chat accounts re-seated: {with_accounts:.2f} s")
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
     return 0
 
