@@ -26,10 +26,10 @@ from bot.people.directory import get_or_create_workspace
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.stats import recognition_stats
 from bot.services import Services
-from db.models import DirectoryRecord, Member, Workspace
+from db.models import DirectoryRecord, Member, Nomination, Workspace
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.graph import FakeGraph
-from tests.handlers.teams.conftest import load_activity
+from tests.handlers.teams.conftest import WARD7, load_activity
 from tests.support import builders
 from tests.support.adaptive_cards import assert_valid_card, texts
 from tests.support.clock import FakeClock
@@ -228,8 +228,41 @@ def pay_band_import(tmp_path: Path) -> list[str]:
     return ["directory", "import", str(staff), "--mapping", str(mapping)]
 
 
-def recognise_the_first_hundred(services: Services) -> None:
-    """100 nominations through the core use case, as the Teams handlers record them."""
+def in_the_trust(activity: dict[str, Any]) -> dict[str, Any]:
+    activity["conversation"]["tenantId"] = TENANT
+    activity["channelData"]["tenant"] = {"id": TENANT}
+    return activity
+
+
+def nominate_in_teams(base_url: str, connector: FakeBotConnector) -> None:
+    """Person 100 recognises person 0 in the Ward 7 channel, through the Bot Connector."""
+    connector.add_member(WARD7, "29:p100", "Person 100", "aad-0100")
+    connector.add_member(WARD7, "29:p0", "Person 0", "aad-0000")
+    activity = load_activity(
+        "message_mention_nominate",
+        connector.service_url,
+        text="<at>Everyseat</at> nominate <at>Person 0</at> Covered shift 0 on the ward "
+        "without being asked. #speaking-up",
+        entities=[
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:everyseat-bot", "name": "Everyseat"},
+                "text": "<at>Everyseat</at>",
+            },
+            {
+                "type": "mention",
+                "mentioned": {"id": "29:p0", "name": "Person 0"},
+                "text": "<at>Person 0</at>",
+            },
+        ],
+        **{"from": {"id": "29:p100", "name": "Person 100", "aadObjectId": "aad-0100"}},
+    )
+    response = httpx.post(f"{base_url}/api/messages", json=in_the_trust(activity), timeout=10)
+    assert response.is_success
+
+
+def recognise_the_rest_of_the_first_hundred(services: Services) -> None:
+    """People 1–99, through the core use case, as the Teams handlers record them."""
     with services.unit_of_work() as session:
         members = {
             member.platform_user_id: member
@@ -237,7 +270,7 @@ def recognise_the_first_hundred(services: Services) -> None:
                 select(Member).where(Member.platform_user_id.like("aad-%"))
             )
         }
-    for number in range(RECOGNISED):
+    for number in range(1, RECOGNISED):
         builders.nomination(
             services,
             members[f"aad-{number + RECOGNISED:04d}"],
@@ -278,33 +311,38 @@ def test_a_teams_only_trust_sees_seats_departments_and_staff_groups_in_the_card_
     trust_of_300(graph)
     assert main(["directory", "sync", "--teams"], clock=clock) == 0
     assert main(pay_band_import(tmp_path), clock=clock) == 0
-    recognise_the_first_hundred(services)
-    clock.advance(timedelta(hours=1))
     capsys.readouterr()
-    with services.unit_of_work() as session:  # no demo data: the tenant is all there is
-        workspaces = [(w.platform, w.external_id) for w in session.scalars(select(Workspace))]
-    assert workspaces == [("teams", TENANT)]
 
-    # The Teams stats card, asked for in a personal chat by an admin of the trust, from a
-    # server in local-test mode (the sync's app credentials would sign in to Azure).
+    # An admin of the trust, on a Teams server in local-test mode (the sync's app
+    # credentials would sign in to Azure): one nomination in a channel, then the stats card
+    # in a personal chat.
     for name in ("TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_TENANT_ID"):
         monkeypatch.delenv(name)
     admin_settings = make_settings(TEAMS_ALLOW_UNAUTHENTICATED="true", EVERYSEAT_ADMINS="aad-0299")
     teams = build_services(admin_settings, clock=clock)
     try:
         with running_server(create_app(teams)) as base_url:
+            nominate_in_teams(base_url, connector)
+            recognise_the_rest_of_the_first_hundred(services)
+            clock.advance(timedelta(hours=1))
             activity = load_activity(
-                "message_mention_nominate",
+                "message_personal_nominate",
                 connector.service_url,
                 text="stats",
-                entities=[],
                 conversation={"conversationType": "personal", "tenantId": TENANT, "id": "a:p299"},
-                channelData={"tenant": {"id": TENANT}},
                 **{"from": {"id": "29:p299", "name": "Person 299", "aadObjectId": "aad-0299"}},
             )
-            assert httpx.post(f"{base_url}/api/messages", json=activity, timeout=10).is_success
+            response = httpx.post(
+                f"{base_url}/api/messages", json=in_the_trust(activity), timeout=10
+            )
+            assert response.is_success
     finally:
         teams.close()
+    with services.unit_of_work() as session:  # no demo data: the tenant is all there is
+        workspaces = [(w.platform, w.external_id) for w in session.scalars(select(Workspace))]
+        by_teams = session.scalars(select(Nomination).order_by(Nomination.id)).first()
+        assert by_teams is not None and by_teams.source_channel_id is not None
+    assert workspaces == [("teams", TENANT)]
     (reply,) = connector.sent_to("a:p299")
     (card,) = reply.cards
     assert_valid_card(card)
