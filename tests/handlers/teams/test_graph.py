@@ -391,3 +391,11 @@ def test_a_teams_only_trust_sees_seats_departments_and_staff_groups_in_the_card_
     people_sheet = list(workbook["people"].iter_rows(values_only=True))
     staff_column = people_sheet[0].index("staff_group")
     assert {row[staff_column] for row in people_sheet[1:]} == set(STAFF_GROUPS)
+
+    # The board report, as `report` in Teams or `everyseat report` writes it.
+    page_path = tmp_path / "board.html"
+    assert main(["report", "--period", "30d", "--out", str(page_path)], clock=clock) == 0
+    page = page_path.read_text(encoding="utf-8")
+    for key in ("title", "department", "staff_group", "pay_band"):
+        assert f'data-breakdown="{key}"' in page
+    assert all(f'<th scope="row">{group}</th>' in page for group in STAFF_GROUPS)
