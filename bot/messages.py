@@ -339,6 +339,11 @@ STATS_SEAT = "{title} ({members})"
 STATS_BY_BEHAVIOUR = "By behaviour"
 STATS_BY_TITLE = "By job title"
 STATS_BY_DEPARTMENT = "By department"
+# The seniority view: people recognised as a share of each staff group's or pay band's
+# active headcount.
+STATS_BY_STAFF_GROUP = "By staff group (people recognised of headcount)"
+STATS_BY_PAY_BAND = "By pay band (people recognised of headcount)"
+STATS_SENIORITY_LINE = "{label}: {people} of {members} recognised ({share}); {nominations}"
 STATS_GROUP_LINE = "{label}: {nominations}, {people}"
 STATS_GROUP_LINE_MEMBERS = "{label}: {nominations}, {people} of {members}"
 STATS_GROUP_HIDDEN = "{label}: figures hidden (fewer than {min_cell} people or recognitions)"
