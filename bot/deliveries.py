@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -30,6 +30,7 @@ DEFAULT_LEASE = timedelta(minutes=10)
 # its `info` under this key, so every sender using its sessions claims with the same lease.
 LEASE_INFO_KEY = "everyseat.delivery_lease"
 ERROR_TEXT_LIMIT = 1000
+_DELIVERY: Table = Delivery.__table__  # type: ignore[assignment]
 
 
 class DeliveryStatus(StrEnum):
@@ -175,34 +176,68 @@ def claim_new_deliveries(
     session: Session, keys: Sequence[DeliveryKey], now: datetime, *, lease: timedelta | None = None
 ) -> list[DeliveryClaim] | None:
     """Claim deliveries nobody has made yet (the posts of a nomination just stored) in one
-    transaction. None, with nothing claimed, if any of them exists already: then claim
-    each with `claim_delivery`, which knows how to take one over. Commits."""
+    transaction and one INSERT. None, with nothing claimed, if any of them exists already:
+    then claim each with `claim_delivery`, which knows how to take one over. Commits."""
+    if not keys:
+        return []
     expires = now + (lease or session_lease(session))
+    tokens = [uuid.uuid4().hex for _ in keys]
     rows = [
-        Delivery(
-            workspace_id=key.workspace_id,
-            channel_id=key.channel_id,
-            kind=key.kind,
-            period_key=key.period_key,
-            status=DeliveryStatus.CLAIMED,
-            attempts=1,
-            claim_token=uuid.uuid4().hex,
-            claimed_at=now,
-            lease_expires_at=expires,
-            created_at=now,
-        )
-        for key in keys
+        {
+            "workspace_id": key.workspace_id,
+            "channel_id": key.channel_id,
+            "kind": key.kind,
+            "period_key": key.period_key,
+            "status": DeliveryStatus.CLAIMED,
+            "attempts": 1,
+            "claim_token": token,
+            "claimed_at": now,
+            "lease_expires_at": expires,
+            "created_at": now,
+        }
+        for key, token in zip(keys, tokens, strict=True)
     ]
-    session.add_all(rows)
     try:
+        # The table, not the mapped class: no ORM flush for rows nobody reads back.
+        inserted = session.execute(
+            insert(_DELIVERY).returning(_DELIVERY.c.claim_token, _DELIVERY.c.id), rows
+        )
+        ids = {token: delivery_id for token, delivery_id in inserted}
         session.commit()
     except IntegrityError:
         session.rollback()
         return None
     return [
-        DeliveryClaim(key, row.id, row.claim_token or "", 1, expires)
-        for key, row in zip(keys, rows, strict=True)
+        DeliveryClaim(key, ids[token], token, 1, expires)
+        for key, token in zip(keys, tokens, strict=True)
     ]
+
+
+def mark_deliveries_posted(
+    session: Session, posted: Sequence[tuple[DeliveryClaim, str]], now: datetime
+) -> None:
+    """`mark_delivery_posted` for several (claim, message id) pairs in one statement (an
+    executemany), committed by the caller. A claim lost meanwhile is left to its new holder."""
+    if not posted:
+        return
+    session.execute(
+        update(_DELIVERY)
+        .where(
+            _DELIVERY.c.id == bindparam("claimed_id"),
+            _DELIVERY.c.claim_token == bindparam("claimed_token"),
+        )
+        .values(
+            status=DeliveryStatus.POSTED,
+            posted_at=now,
+            message_ts=bindparam("sent_ts"),
+            lease_expires_at=None,
+            last_error=None,
+        ),
+        [
+            {"claimed_id": claim.delivery_id, "claimed_token": claim.token, "sent_ts": ts}
+            for claim, ts in posted
+        ],
+    )
 
 
 def mark_delivery_posted(

@@ -341,6 +341,11 @@ STATS_SEAT = "{title} ({members})"
 STATS_BY_BEHAVIOUR = "By behaviour"
 STATS_BY_TITLE = "By job title"
 STATS_BY_DEPARTMENT = "By department"
+# The seniority view: people recognised as a share of each staff group's or pay band's
+# active headcount.
+STATS_BY_STAFF_GROUP = "By staff group (people recognised of headcount)"
+STATS_BY_PAY_BAND = "By pay band (people recognised of headcount)"
+STATS_SENIORITY_LINE = "{label}: {people} of {members} recognised ({share}); {nominations}"
 STATS_GROUP_LINE = "{label}: {nominations}, {people}"
 STATS_GROUP_LINE_MEMBERS = "{label}: {nominations}, {people} of {members}"
 STATS_GROUP_HIDDEN = "{label}: figures hidden (fewer than {min_cell} people or recognitions)"
@@ -508,6 +513,10 @@ OUT_NOT_WRITABLE = "Can't write to {path}: {reason}. Choose a --out path in a wr
 
 # Admin: data protection
 MEMBER_NOT_FOUND = "Nothing is stored about {user_id}: no member has that user id."
+PERSON_NOT_FOUND = (
+    "Nothing is stored about {user_id}: no account, person or HR or directory record has "
+    "that email."
+)
 FORGET_CONFIRM = (
     "This erases {user_id} ({name}) for good: their profile, {received} they received as "
     "the only nominee (removed from {shared}), {endorsements}, their messages still "
@@ -515,6 +524,10 @@ FORGET_CONFIRM = (
     "nominees, without their name or story.\n"
     "Type yes to erase: "
 )
+FORGET_ACCOUNTS = "It covers every account linked to them:"
+FORGET_ACCOUNT = "  • {name} ({user_id}), {platform} workspace {workspace}"
+FORGET_NO_ACCOUNTS = "They have no chat account stored."
+FORGET_RECORDS = "It also deletes {records}."
 FORGET_ABORTED = "Nothing was erased."
 FORGET_DONE = (
     "Erased {user_id}: {received} deleted, removed from {shared}, "

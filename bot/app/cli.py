@@ -355,6 +355,37 @@ def _erasure_counts(plan: ErasurePlan) -> dict[str, str]:
     }
 
 
+def _erased_records(plan: ErasurePlan) -> str | None:
+    """'the person record and 2 HR or directory records', or None when there are none."""
+    parts = []
+    if plan.people:
+        parts.append(messages.count_of(plan.people, "person record", "person records"))
+    if plan.directory_records:
+        parts.append(
+            messages.count_of(
+                plan.directory_records, "HR or directory record", "HR or directory records"
+            )
+        )
+    return messages.join_names(parts) or None
+
+
+def _erasure_scope(plan: ErasurePlan) -> list[str]:
+    """The lines naming every account an erasure covers, and the records beside them."""
+    lines = [messages.FORGET_ACCOUNTS] if plan.accounts else [messages.FORGET_NO_ACCOUNTS]
+    lines += [
+        messages.FORGET_ACCOUNT.format(
+            name=account.display_name,
+            user_id=account.user_id,
+            platform=account.platform.capitalize(),
+            workspace=account.workspace,
+        )
+        for account in plan.accounts
+    ]
+    if (records := _erased_records(plan)) is not None:
+        lines.append(messages.FORGET_RECORDS.format(records=records))
+    return lines
+
+
 def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.people.data_protection import forget_member, plan_erasure
 
@@ -362,6 +393,8 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
     try:
         if not args.yes:
             plan = plan_erasure(services, args.user_id)
+            for line in _erasure_scope(plan):
+                print(line, file=sys.stderr)
             prompt = messages.FORGET_CONFIRM.format(
                 user_id=plan.user_id,
                 name=plan.display_name,
@@ -381,6 +414,11 @@ def cmd_member_forget(settings: Settings, args: argparse.Namespace, clock: Clock
             **_erasure_counts(done),
         )
     )
+    # Linked accounts and records are named in the receipt too (one unlinked account
+    # reads as it always did).
+    if len(done.accounts) > 1 or done.people or done.directory_records:
+        for line in _erasure_scope(done):
+            print(line)
     return 0
 
 
@@ -666,9 +704,12 @@ def build_parser() -> argparse.ArgumentParser:
     member_export = member_commands.add_parser(
         "export",
         parents=[test_options],
-        help="everything stored about a person, as JSON (subject access request)",
+        help="everything stored about a person, every linked account included, as JSON "
+        "(subject access request)",
     )
-    member_export.add_argument("user_id", metavar="USER_ID")
+    member_export.add_argument(
+        "user_id", metavar="EMAIL|USER_ID", help="their work email, or any one of their user ids"
+    )
     member_export.add_argument(
         "--out", metavar="PATH", help="write here (default: standard output)"
     )
@@ -676,9 +717,12 @@ def build_parser() -> argparse.ArgumentParser:
     forget = member_commands.add_parser(
         "forget",
         parents=[test_options],
-        help="erase a person: profile, nominations received; anonymise those given",
+        help="erase a person, every linked account included: profiles, nominations "
+        "received; anonymise those given",
     )
-    forget.add_argument("user_id", metavar="USER_ID")
+    forget.add_argument(
+        "user_id", metavar="EMAIL|USER_ID", help="their work email, or any one of their user ids"
+    )
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     forget.set_defaults(handler=cmd_member_forget)
     add_member_show(member_commands, test_options)

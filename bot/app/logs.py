@@ -43,7 +43,13 @@ LIBRARY_LOGGERS = (
     "slack_sdk.web.base_client",
     "slack_sdk.web.legacy_base_client",
     "slack_sdk.web.async_internal_utils",
+    # Replies to a response_url (`respond`): the whole message, on every reply.
+    "slack_sdk.webhook.async_client",
+    "slack_sdk.webhook.client",
     "slack_bolt",
+    # Bolt's framework logger (handlers/slack/app.py): "Applying <middleware>" per request,
+    # and the level its middlewares' loggers copy when the app is built.
+    "everyseat.slack",
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Member, Person
@@ -77,3 +77,28 @@ def linked_accounts(session: Session, email_or_account: str) -> list[Member]:
             .order_by(Member.id)
         )
     )
+
+
+def linked_account_keys(session: Session, member_ids: Iterable[int]) -> dict[int, int]:
+    """Every account of the people behind `member_ids` (those accounts included, in any
+    workspace), each mapped to its person's key: the lowest id among the person's accounts,
+    or the account's own id when it is linked to no one. Two accounts with one key are one
+    person; keys are member ids, so an unlinked member is keyed as it always was."""
+    ids = sorted(set(member_ids))
+    keys: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        people = select(Member.person_id).where(Member.id.in_(chunk), Member.person_id.is_not(None))
+        lowest = (
+            select(Member.person_id, func.min(Member.id).label("lowest"))
+            .where(Member.person_id.in_(people))
+            .group_by(Member.person_id)
+            .subquery()
+        )
+        for account_id, key in session.execute(
+            select(Member.id, func.coalesce(lowest.c.lowest, Member.id))
+            .outerjoin(lowest, lowest.c.person_id == Member.person_id)
+            .where(or_(Member.id.in_(chunk), Member.person_id.in_(people)))
+        ):
+            keys[int(account_id)] = int(key)
+    return keys

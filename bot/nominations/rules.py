@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Table, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -190,28 +190,47 @@ def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nominat
     ).first()
 
 
-def _hold_nominator(session: Session, nominator_id: int) -> None:
-    """Serialise one person's concurrent nominations until this transaction ends, so the
-    daily cap counted next can't be raced (two replicas, a double click).
+def _accounts_of_person(nominator_id: int) -> Select[int]:
+    """The ids of every account of the nominator's person (just theirs when unlinked)."""
+    person_id = select(Member.person_id).where(Member.id == nominator_id).scalar_subquery()
+    # `person_id = NULL` is never true, so an unlinked nominator matches only their own row.
+    return select(Member.id).where(or_(Member.id == nominator_id, Member.person_id == person_id))
 
-    PostgreSQL locks the person's row (FOR UPDATE). SQLite has one writer at a time and
-    Python's driver only begins a transaction at the first write, so a write to the row
-    takes the database's write lock now, before counting, instead of at the insert.
+
+def _hold_nominator(session: Session, nominator_id: int) -> None:
+    """Serialise one person's concurrent nominations, from any of their accounts, until
+    this transaction ends, so the daily cap counted next can't be raced (two replicas, a
+    double click, the Slack and the Teams app at once).
+
+    PostgreSQL locks the row of the person's lowest-numbered account: one row every
+    account of theirs agrees on, and only one lock per transaction, so nominations never
+    wait on each other in a cycle. FOR NO KEY UPDATE, not FOR UPDATE: inserting a
+    nomination that names that account takes a key-share lock on it, which must not wait
+    (two people nominating each other at once would deadlock). SQLite has one writer at a
+    time and Python's driver only begins a transaction at the first write, so a write to
+    the nominator's row takes the database's write lock now, before counting, instead of
+    at the insert.
     """
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Member).where(Member.id == nominator_id).values(id=Member.id))
     else:
-        session.execute(select(Member.id).where(Member.id == nominator_id).with_for_update())
+        lowest = select(func.min(Member.id)).where(Member.id.in_(_accounts_of_person(nominator_id)))
+        session.execute(
+            select(Member.id)
+            .where(Member.id == lowest.scalar_subquery())
+            .with_for_update(key_share=True)
+        )
 
 
 def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
+    """Nominations made since local midnight by any account of the nominator's person."""
     local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     return (
         session.scalar(
             select(func.count())
             .select_from(Nomination)
             .where(
-                Nomination.nominator_id == nominator_id,
+                Nomination.nominator_id.in_(_accounts_of_person(nominator_id)),
                 Nomination.created_at >= local_midnight,
             )
         )
@@ -347,14 +366,17 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
 def record_posting(
     session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
 ) -> None:
-    """Remember where the recognition was posted, so endorsements can update it. Commits
-    unless `commit` is False (the caller commits it with the delivery)."""
-    nomination = session.get(Nomination, nomination_id)
-    if nomination is not None:
-        nomination.posted_channel_id = channel_id
-        nomination.posted_message_id = message_id
-        if commit:
-            session.commit()
+    """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
+    the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
+    is False (the caller commits it with the delivery)."""
+    table: Table = Nomination.__table__  # type: ignore[assignment]
+    session.execute(
+        update(table)  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
+        .where(table.c.id == nomination_id)
+        .values(posted_channel_id=channel_id, posted_message_id=message_id)
+    )
+    if commit:
+        session.commit()
 
 
 def recent_nominations(

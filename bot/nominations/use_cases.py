@@ -75,6 +75,9 @@ class NominationResult:
     default_behaviour: str | None = None  # the slug used because none was given
     celebration: Celebration | None = None  # what was sent, when a sender was given
     nominees: tuple[tuple[str, str], ...] = field(default=())  # (platform id, name)
+    # How people will see it, built from the rows the recording transaction wrote (None for
+    # a repeat): `announce_nomination` posts it without reading the nomination back.
+    view: RecognitionView | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,13 @@ async def record_nomination(
                 view=stored.view,
             )
     return NominationResult(
-        stored.nomination_id, workspace_id, stored.created, default, celebration, resolved
+        stored.nomination_id,
+        workspace_id,
+        stored.created,
+        default,
+        celebration,
+        resolved,
+        view=stored.view,
     )
 
 
@@ -270,11 +279,17 @@ async def announce_nomination(
 
     Adapters that must acknowledge their platform quickly store first (so what they
     acknowledge is durable), acknowledge, then call this. If the process dies in between,
-    the outbox sweep announces the nomination instead (bot/recognition/outbox.py).
+    the outbox sweep announces the nomination instead (bot/recognition/outbox.py). The view
+    `record_nomination` built is posted as it is: the nomination isn't read back.
     """
     if not result.created:
         return result
     celebration = await celebrate(
-        services, sender, result.workspace_id, result.nomination_id, source_channel_id
+        services,
+        sender,
+        result.workspace_id,
+        result.nomination_id,
+        source_channel_id,
+        view=result.view,
     )
     return replace(result, celebration=celebration)

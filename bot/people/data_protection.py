@@ -1,10 +1,15 @@
 """Data protection: everything stored about one person (a subject access request), and
 erasing them from every table, with the bytes of a SQLite database rewritten afterwards.
 
-A person is named by their platform user id; every workspace holding that id is covered.
-What erasure does to each table (docs/admin.md says the same for admins):
+A person is named by their work email or by one of their platform user ids. Either way every
+account linked to them (bot/directory/linking.py: one verified email, one person), in every
+workspace, is covered, as is every workspace holding the id named. What erasure does to each
+table (docs/admin.md says the same for admins):
 
-- `member`: their row is deleted (profile, title, department, flags).
+- `member`: their rows are deleted (profile, title, department, email, flags).
+- `person` and `directory_record`: the person row and the HR and directory records for
+  their email(s) are deleted (a later HR import or directory sync that still lists the
+  email brings a record back).
 - `nomination` they received as the only nominee: deleted, with its behaviours and
   endorsements. Shared with others: only their nominee link goes, so the others keep their
   recognition, and mentions of them (`<@id>`) in the story are replaced.
@@ -23,12 +28,12 @@ What erasure does to each table (docs/admin.md says the same for admins):
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, cast, delete, func, literal, select, text, update
+from sqlalchemy import Engine, String, cast, delete, func, literal, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
@@ -36,19 +41,23 @@ from sqlalchemy.sql import Select
 from bot import messages
 from bot.audit import CLI, Actor, AuditAction, record_by
 from bot.deliveries import DeliveryStatus
+from bot.directory.linking import normalise_email
 from bot.errors import MemberNotFoundError
 from bot.reporting.exports import iso_utc
 from bot.services import Services
 from db.models import (
     Delivery,
+    DirectoryRecord,
     Endorsement,
     Member,
     Nomination,
     NominationBehaviour,
     NominationFlag,
     NominationNominee,
+    Person,
     Spotlight,
     TeamsConversation,
+    Workspace,
 )
 
 log = logging.getLogger(__name__)
@@ -60,25 +69,83 @@ ERASED_FINGERPRINT = "erased"
 
 
 @dataclass(frozen=True)
+class ErasedAccount:
+    """One account an erasure covers, as the confirmation lists it."""
+
+    platform: str  # "slack", "teams" or "console"
+    workspace: str  # the workspace's name, or its platform id
+    user_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
 class ErasurePlan:
     """What `forget_member` does, counted before anything changes (for the prompt)."""
 
-    user_id: str
+    user_id: str  # as the admin named them: a platform user id or an email
     display_name: str
     member_ids: tuple[int, ...]
     received_alone: int  # nominations deleted: they were the only nominee
     received_shared: int  # nominations kept for the other nominees, without them
     given: int  # nominations kept for their nominees, without the nominator or story
     endorsements: int
+    accounts: tuple[ErasedAccount, ...] = ()  # every account covered, linked ones included
+    people: int = 0  # person rows (the link between their accounts) deleted
+    directory_records: int = 0  # HR and directory records for their email(s) deleted
 
 
-def _members(session: Session, user_id: str) -> Sequence[Member]:
+@dataclass(frozen=True)
+class _Subject:
+    """Everything that identifies the person named: their accounts, person rows and
+    emails (for their HR and directory records)."""
+
+    named: str
+    members: tuple[Member, ...]
+    person_ids: tuple[int, ...]
+    emails: tuple[str, ...]
+
+
+def _subject(session: Session, named: str) -> _Subject:
+    """The person named by an email or a platform user id, with every account linked to
+    them. Raises MemberNotFoundError when nothing at all is stored about them."""
+    email = normalise_email(named)
+    person_ids: set[int] = set()
+    if email is not None:
+        person_ids |= set(session.scalars(select(Person.id).where(Person.email == email)))
+        found = select(Member).where(or_(Member.email == email, Member.person_id.in_(person_ids)))
+    else:  # every workspace holding the id, as before accounts were linked
+        found = select(Member).where(Member.platform_user_id == named)
+    direct = session.scalars(found).all()
+    person_ids |= {member.person_id for member in direct if member.person_id is not None}
     members = session.scalars(
-        select(Member).where(Member.platform_user_id == user_id).order_by(Member.id)
+        select(Member)
+        .where(
+            or_(
+                Member.id.in_([member.id for member in direct]),
+                Member.person_id.in_(person_ids),
+            )
+        )
+        .order_by(Member.id)
     ).all()
-    if not members:
-        raise MemberNotFoundError(messages.MEMBER_NOT_FOUND.format(user_id=user_id))
-    return members
+    emails = {email} if email is not None else set()
+    emails |= {member.email for member in members if member.email}
+    emails |= set(session.scalars(select(Person.email).where(Person.id.in_(person_ids))))
+    if not members and not person_ids and not _directory_records(session, emails):
+        wording = messages.PERSON_NOT_FOUND if email is not None else messages.MEMBER_NOT_FOUND
+        raise MemberNotFoundError(wording.format(user_id=named))
+    return _Subject(named, tuple(members), tuple(sorted(person_ids)), tuple(sorted(emails)))
+
+
+def _directory_records(session: Session, emails: Collection[str]) -> list[DirectoryRecord]:
+    if not emails:
+        return []
+    return list(
+        session.scalars(
+            select(DirectoryRecord)
+            .where(DirectoryRecord.email.in_(sorted(emails)))
+            .order_by(DirectoryRecord.source, DirectoryRecord.id)
+        )
+    )
 
 
 def _optional_iso(moment: datetime | None) -> str | None:
@@ -168,8 +235,12 @@ def _member_record(session: Session, member: Member) -> dict[str, Any]:
         "profile": {
             "user_id": member.platform_user_id,
             "display_name": member.display_name,
+            "email": member.email,
             "title": member.title,
             "department": member.department,
+            "staff_group": member.staff_group,
+            "pay_band": member.pay_band,
+            "site": member.site,
             "is_bot": member.is_bot,
             "is_deactivated": member.is_deactivated,
             "is_platform_admin": member.is_platform_admin,
@@ -223,15 +294,47 @@ def _member_record(session: Session, member: Member) -> dict[str, Any]:
     }
 
 
+def _directory_record(record: DirectoryRecord) -> dict[str, Any]:
+    return {
+        "source": record.source,
+        "email": record.email,
+        "external_id": record.external_id,
+        "display_name": record.display_name,
+        "job_title": record.job_title,
+        "department": record.department,
+        "staff_group": record.staff_group,
+        "pay_band": record.pay_band,
+        "site": record.site,
+        "updated_at": iso_utc(record.updated_at),
+        "left_at": _optional_iso(record.left_at),
+    }
+
+
 def member_data(session: Session, user_id: str, *, now: datetime) -> dict[str, Any]:
-    """Everything stored about `user_id`, as JSON-ready data. Raises MemberNotFoundError."""
-    records = [_member_record(session, member) for member in _members(session, user_id)]
-    return {"user_id": user_id, "exported_at": iso_utc(now), "members": records}
+    """Everything stored about the person named by `user_id` (a platform user id or an
+    email), every linked account included, as JSON-ready data. Raises MemberNotFoundError."""
+    subject = _subject(session, user_id)
+    people = session.scalars(
+        select(Person).where(Person.id.in_(subject.person_ids)).order_by(Person.id)
+    ).all()
+    return {
+        "user_id": user_id,
+        "exported_at": iso_utc(now),
+        "members": [_member_record(session, member) for member in subject.members],
+        "people": [
+            {"email": person.email, "first_seen_at": iso_utc(person.created_at)}
+            for person in people
+        ],
+        "directory_records": [
+            _directory_record(record) for record in _directory_records(session, subject.emails)
+        ],
+    }
 
 
 def export_member_data(services: Services, user_id: str, actor: Actor = CLI) -> dict[str, Any]:
-    """The subject access export of `user_id`, in a unit of work of its own, recorded in the
-    audit trail without naming who was exported (a later erasure must leave nothing)."""
+    """The subject access export of the person named by `user_id` (a platform user id or an
+    email: every linked account), in a unit of work of its own, recorded in the audit trail
+    without naming who was exported (a later erasure must leave nothing)."""
     with services.unit_of_work() as session:
         data = member_data(session, user_id, now=services.clock())
         record_by(
@@ -257,8 +360,8 @@ def _received_alone_ids(member_ids: Sequence[int]) -> Select[int]:
     )
 
 
-def _plan(session: Session, user_id: str) -> ErasurePlan:
-    members = _members(session, user_id)
+def _plan(session: Session, subject: _Subject) -> ErasurePlan:
+    members = subject.members
     ids = [member.id for member in members]
     received = session.scalar(
         select(func.count(func.distinct(NominationNominee.nomination_id))).where(
@@ -272,21 +375,40 @@ def _plan(session: Session, user_id: str) -> ErasurePlan:
     endorsements = session.scalar(
         select(func.count()).select_from(Endorsement).where(Endorsement.member_id.in_(ids))
     )
+    workspaces = {
+        workspace.id: workspace
+        for workspace in session.scalars(
+            select(Workspace).where(Workspace.id.in_({member.workspace_id for member in members}))
+        )
+    }
     return ErasurePlan(
-        user_id=user_id,
-        display_name=members[0].display_name,
+        user_id=subject.named,
+        display_name=members[0].display_name if members else subject.named,
         member_ids=tuple(ids),
         received_alone=int(alone or 0),
         received_shared=int(received or 0) - int(alone or 0),
         given=int(given or 0),
         endorsements=int(endorsements or 0),
+        accounts=tuple(
+            ErasedAccount(
+                platform=workspaces[member.workspace_id].platform,
+                workspace=workspaces[member.workspace_id].name
+                or workspaces[member.workspace_id].external_id,
+                user_id=member.platform_user_id,
+                display_name=member.display_name,
+            )
+            for member in members
+        ),
+        people=len(subject.person_ids),
+        directory_records=len(_directory_records(session, subject.emails)),
     )
 
 
 def plan_erasure(services: Services, user_id: str) -> ErasurePlan:
-    """Count what erasing `user_id` would change. Raises MemberNotFoundError."""
+    """Count what erasing the person named by `user_id` (a platform user id or an email:
+    every linked account) would change. Raises MemberNotFoundError."""
     with services.unit_of_work() as session:
-        return _plan(session, user_id)
+        return _plan(session, _subject(session, user_id))
 
 
 def _as_key(column: Any) -> Any:
@@ -295,9 +417,11 @@ def _as_key(column: Any) -> Any:
 
 
 def _erase(session: Session, user_id: str) -> ErasurePlan:
-    """Stage the whole erasure of `user_id` in `session` (the caller commits)."""
-    plan = _plan(session, user_id)
-    members = _members(session, user_id)
+    """Stage the whole erasure of the person named by `user_id` in `session` (the caller
+    commits)."""
+    subject = _subject(session, user_id)
+    plan = _plan(session, subject)
+    members = subject.members
     ids = list(plan.member_ids)
     alone = list(session.scalars(_received_alone_ids(ids)))
     given = list(
@@ -394,16 +518,38 @@ def _erase(session: Session, user_id: str) -> ErasurePlan:
     )
     session.execute(delete(Endorsement).where(Endorsement.member_id.in_(ids)))
     session.execute(delete(Member).where(Member.id.in_(ids)))
+    if subject.emails:
+        session.execute(delete(DirectoryRecord).where(DirectoryRecord.email.in_(subject.emails)))
+    session.execute(delete(Person).where(Person.id.in_(subject.person_ids)))
     return plan
 
 
+def _erasure_detail(plan: ErasurePlan) -> dict[str, int]:
+    """The audit fact's counts. The person and directory counts appear only when there were
+    any, so an unlinked account's erasure is recorded as it always was."""
+    detail: dict[str, int] = {
+        "member_rows": len(plan.member_ids),
+        "nominations_deleted": plan.received_alone,
+        "removed_from_shared": plan.received_shared,
+        "given_anonymised": plan.given,
+        "endorsements_deleted": plan.endorsements,
+    }
+    if plan.people:
+        detail["people_deleted"] = plan.people
+    if plan.directory_records:
+        detail["directory_records_deleted"] = plan.directory_records
+    return detail
+
+
 def forget_member(services: Services, user_id: str, actor: Actor = CLI) -> ErasurePlan:
-    """Erase `user_id` from every table in one transaction (all of it happens, or none of
-    it), then rewrite a SQLite file so the erased text is gone from its bytes. Returns what
-    was done. Raises MemberNotFoundError.
+    """Erase the person named by `user_id` (a platform user id or an email) from every
+    table: every account linked to them in every workspace, their person row and their HR
+    and directory records, in one transaction (all of it happens, or none of it), then
+    rewrite a SQLite file so the erased text is gone from its bytes. Returns what was done.
+    Raises MemberNotFoundError.
 
     The audit trail records, in the same transaction, that an erasure happened, by whom and
-    how much it removed, and nothing about who was erased: no id, no name.
+    how much it removed, and nothing about who was erased: no id, no name, no email.
     """
     with services.unit_of_work() as session:
         try:
@@ -413,13 +559,7 @@ def forget_member(services: Services, user_id: str, actor: Actor = CLI) -> Erasu
                 actor,
                 AuditAction.MEMBER_ERASED,
                 at=services.clock(),
-                detail={
-                    "member_rows": len(plan.member_ids),
-                    "nominations_deleted": plan.received_alone,
-                    "removed_from_shared": plan.received_shared,
-                    "given_anonymised": plan.given,
-                    "endorsements_deleted": plan.endorsements,
-                },
+                detail=_erasure_detail(plan),
             )
             session.commit()
         except BaseException:

@@ -31,8 +31,8 @@ from bot.deliveries import (
     Sent,
     claim_delivery,
     claim_new_deliveries,
+    mark_deliveries_posted,
     mark_delivery_failed,
-    mark_delivery_posted,
     retryable_deliveries,
     session_lease,
 )
@@ -81,7 +81,7 @@ def _finish_all(
     """Record what happened to each claimed post, all in one transaction: posted (with the
     message id, and where the public post is for later endorsements) or failed."""
     with services.unit_of_work() as session:
-        now = services.clock()
+        posted: list[tuple[DeliveryClaim, str]] = []
         for attempt in outcomes:
             claimed, key = attempt.claim, attempt.claim.key
             if attempt.message_id is None:
@@ -91,7 +91,8 @@ def _finish_all(
                 record_posting(
                     session, int(key.period_key), key.channel_id, attempt.message_id, commit=False
                 )
-            mark_delivery_posted(session, claimed, attempt.message_id, now, commit=False)
+            posted.append((claimed, attempt.message_id))
+        mark_deliveries_posted(session, posted, services.clock())
         session.commit()
 
 

@@ -34,6 +34,7 @@ from bot.reporting.overview import (
     build_overview,
 )
 from bot.reporting.periods import ReportingPeriod
+from bot.reporting.seniority import seniority_breakdowns
 from bot.reporting.stats import (
     RecognitionStats,
     in_period,
@@ -79,7 +80,17 @@ NOMINATION_COLUMNS = (
     "visibility",
     "endorsements",
 )
-PEOPLE_COLUMNS = ("member_id", "name", "title", "department", "active", "received", "given")
+PEOPLE_COLUMNS = (
+    "member_id",
+    "name",
+    "title",
+    "department",
+    "staff_group",
+    "pay_band",
+    "active",
+    "received",
+    "given",
+)
 SUMMARY_COLUMNS = ("section", "item", "measure", "value")
 
 
@@ -98,8 +109,8 @@ ROW_LEVEL_REPORTS = frozenset({Report.NOMINATIONS, Report.PEOPLE})
 T, N = "text", "count"
 NOMINATION_KINDS = tuple(Kind(kind) for kind in (N, "datetime", T, T, T, T, T, T, T, T, T, N))
 NOMINATION_WIDTHS = (13, 17, 14, 22, 14, 22, 24, 22, 30, 60, 10, 13)
-PEOPLE_KINDS = tuple(Kind(kind) for kind in (T, T, T, T, T, N, N))
-PEOPLE_WIDTHS = (14, 24, 26, 24, 8, 10, 10)
+PEOPLE_KINDS = tuple(Kind(kind) for kind in (T, T, T, T, T, T, T, N, N))
+PEOPLE_WIDTHS = (14, 24, 26, 24, 26, 12, 8, 10, 10)
 SUMMARY_KINDS = tuple(Kind(kind) for kind in (T, T, T, N))
 SHARE_KINDS = (Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.SHARE)
 INDEX_KINDS = (Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.INDEX)
@@ -269,6 +280,8 @@ def _people_query(request: ExportRequest) -> Any:
             Member.display_name,
             Member.title,
             Member.department,
+            Member.staff_group,
+            Member.pay_band,
             Member.is_deactivated,
             func.coalesce(received.c.count, 0),
             func.coalesce(given.c.count, 0),
@@ -293,6 +306,8 @@ def _organisation_people_query(request: ExportRequest) -> Any:
             Member.display_name,
             Member.title,
             Member.department,
+            Member.staff_group,
+            Member.pay_band,
             person.label("person"),
             case((active, 0), else_=1).label("inactive"),
             func.row_number()
@@ -328,6 +343,8 @@ def _organisation_people_query(request: ExportRequest) -> Any:
             accounts.c.display_name,
             accounts.c.title,
             accounts.c.department,
+            accounts.c.staff_group,
+            accounts.c.pay_band,
             accounts.c.inactive == 1,
             func.coalesce(received.c.count, 0),
             func.coalesce(given.c.count, 0),
@@ -341,7 +358,7 @@ def _organisation_people_query(request: ExportRequest) -> Any:
 
 def _people_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
     query = _people_query(request)
-    for user_id, name, title, dept, deactivated, received, given in session.execute(
+    for user_id, name, title, dept, group, band, deactivated, received, given in session.execute(
         query, execution_options={"yield_per": BATCH_SIZE}
     ):
         yield (
@@ -349,13 +366,17 @@ def _people_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
             name,
             title,
             dept,
+            group,
+            band,
             "no" if deactivated else "yes",
             int(received),
             int(given),
         )
 
 
-def _group_rows(section: str, breakdown: Breakdown) -> list[Row]:
+def _group_rows(section: str, breakdown: Breakdown, *, with_share: bool = False) -> list[Row]:
+    """Each group's figures; `with_share` adds the share of its members recognised (the
+    seniority view), hidden with them."""
     rows: list[Row] = []
     for group in breakdown.rows:
         item = group.key if section == "behaviour" else group.label
@@ -363,6 +384,16 @@ def _group_rows(section: str, breakdown: Breakdown) -> list[Row]:
             rows.append((section, item, "members", group.members))
         rows.append((section, item, "nominations", group.nominations))
         rows.append((section, item, "people_recognised", group.people_recognised))
+        if with_share and group.members is not None:
+            share = group.coverage
+            rows.append(
+                (
+                    section,
+                    item,
+                    "recognised_share",
+                    round(share, 4) if isinstance(share, float) else share,
+                )
+            )
     return rows
 
 
@@ -403,6 +434,9 @@ def summary_rows(stats: RecognitionStats, min_cell: int | None = None) -> list[R
     rows += _group_rows(
         "department", Breakdown("department", "", suppress_groups(stats.by_department, cells))
     )
+    for seniority in seniority_breakdowns(stats):
+        breakdown = Breakdown(seniority.key, "", suppress_groups(seniority.groups, cells))
+        rows += _group_rows(seniority.key, breakdown, with_share=True)
     for week in stats.weekly:
         rows.append(("week", week.week_start.isoformat(), "nominations", count(week.nominations)))
         rows.append(

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from bot import messages
 from bot.reporting.charts import TrendWeek, trend_weeks
+from bot.reporting.seniority import seniority_breakdowns
 from bot.reporting.stats import GroupCount, RecognitionStats
 from bot.reporting.suppression import GroupRow, Shown, SmallCells, suppress_groups
 
@@ -69,24 +70,22 @@ class ReportOverview:
 
 
 # Staff groups and pay bands come with richer staff records; when the statistics carry them
-# they get their own tables and coverage charts, and nothing else changes.
-OPTIONAL_BREAKDOWNS = (
-    ("by_staff_group", "staff_group", messages.REPORT_BY_STAFF_GROUP),
-    ("by_pay_band", "pay_band", messages.REPORT_BY_PAY_BAND),
-)
+# they get their own tables and coverage charts (the seniority view), and nothing else changes.
+SENIORITY_HEADINGS = {
+    "staff_group": messages.REPORT_BY_STAFF_GROUP,
+    "pay_band": messages.REPORT_BY_PAY_BAND,
+}
 
 
 def member_breakdowns(stats: RecognitionStats) -> list[tuple[str, str, tuple[GroupCount, ...]]]:
     """(key, heading, groups) for every breakdown of people: seat, department, and staff
-    group and pay band where the statistics have them."""
+    group and pay band where the statistics have them (in seniority order)."""
     found = [
         ("title", messages.REPORT_BY_SEAT, stats.by_title),
         ("department", messages.REPORT_BY_DEPARTMENT, stats.by_department),
     ]
-    for attribute, key, heading in OPTIONAL_BREAKDOWNS:
-        groups = getattr(stats, attribute, None)
-        if groups:
-            found.append((key, heading, tuple(groups)))
+    for breakdown in seniority_breakdowns(stats):
+        found.append((breakdown.key, SENIORITY_HEADINGS[breakdown.key], breakdown.groups))
     return found
 
 

@@ -1,24 +1,37 @@
-"""The statistics as a short, platform-neutral summary: the sentences an admin reads first.
+"""The statistics as a short, platform-neutral summary: the sentences an admin reads first,
+then the groups — behaviour, seat, department, and the seniority view (staff group and pay
+band) where known — with small cells hidden.
 
-Renderers (Slack Block Kit, the console) format these; they never compute figures.
+Renderers (Slack Block Kit, the Teams card, the console) format these; they never compute
+figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import messages
 from bot.messages import count_of
+from bot.reporting.seniority import seniority_breakdowns
 from bot.reporting.stats import GroupCount, RecognitionStats
 from bot.reporting.suppression import GroupRow, SmallCells, suppress_groups
 
 GROUPS_SHOWN = 5
+# Every level of the seniority view fits: the nine ESR staff groups, and the pay bands of
+# Agenda for Change (2 to 9, with 8a to 8d) bar a few.
+SENIORITY_SHOWN = 12
+SENIORITY_HEADINGS = {
+    "staff_group": messages.STATS_BY_STAFF_GROUP,
+    "pay_band": messages.STATS_BY_PAY_BAND,
+}
 
 
 @dataclass(frozen=True)
 class GroupSection:
     heading: str
     lines: tuple[str, ...]
+    key: str = ""  # "behaviour", "title", "department", "staff_group" or "pay_band"
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,11 @@ class StatsSummary:
     unseen_seats: str
     groups: tuple[GroupSection, ...]
     weekly: str
+
+    @property
+    def seniority(self) -> tuple[GroupSection, ...]:
+        """The staff group and pay band sections (none without an HR import or directory)."""
+        return tuple(group for group in self.groups if group.key in SENIORITY_HEADINGS)
 
 
 def percent(share: float) -> str:
@@ -63,11 +81,30 @@ def group_line(row: GroupRow, cells: SmallCells) -> str:
     )
 
 
-def _group_lines(groups: tuple[GroupCount, ...], cells: SmallCells) -> tuple[str, ...]:
+def seniority_line(row: GroupRow, cells: SmallCells) -> str:
+    """One staff group or pay band: people recognised of its headcount, as a share."""
+    if row.suppressed or not isinstance(row.coverage, float):
+        return group_line(row, cells)  # hidden, or no active members to share among
+    assert row.members is not None
+    return messages.STATS_SENIORITY_LINE.format(
+        label=row.label,
+        people=row.people_recognised,
+        members=people(row.members),
+        share=percent(row.coverage),
+        nominations=nominations(row.nominations),
+    )
+
+
+def _group_lines(
+    groups: tuple[GroupCount, ...],
+    cells: SmallCells,
+    line: Callable[[GroupRow, SmallCells], str] = group_line,
+    shown: int = GROUPS_SHOWN,
+) -> tuple[str, ...]:
     rows = suppress_groups(groups, cells)
-    lines = [group_line(row, cells) for row in rows[:GROUPS_SHOWN]]
-    if len(rows) > GROUPS_SHOWN:
-        lines.append(messages.STATS_MORE_GROUPS.format(count=len(rows) - GROUPS_SHOWN))
+    lines = [line(row, cells) for row in rows[:shown]]
+    if len(rows) > shown:
+        lines.append(messages.STATS_MORE_GROUPS.format(count=len(rows) - shown))
     return tuple(lines)
 
 
@@ -124,9 +161,21 @@ def summarise(stats: RecognitionStats, cells: SmallCells | None = None) -> Stats
         if any(group.key is not None and group.members for group in stats.by_title)
         else messages.STATS_NO_TITLES,
         groups=(
-            GroupSection(messages.STATS_BY_BEHAVIOUR, _group_lines(by_behaviour, cells)),
-            GroupSection(messages.STATS_BY_TITLE, _group_lines(stats.by_title, cells)),
-            GroupSection(messages.STATS_BY_DEPARTMENT, _group_lines(stats.by_department, cells)),
+            GroupSection(
+                messages.STATS_BY_BEHAVIOUR, _group_lines(by_behaviour, cells), "behaviour"
+            ),
+            GroupSection(messages.STATS_BY_TITLE, _group_lines(stats.by_title, cells), "title"),
+            GroupSection(
+                messages.STATS_BY_DEPARTMENT, _group_lines(stats.by_department, cells), "department"
+            ),
+            *(
+                GroupSection(
+                    SENIORITY_HEADINGS[breakdown.key],
+                    _group_lines(breakdown.groups, cells, seniority_line, SENIORITY_SHOWN),
+                    breakdown.key,
+                )
+                for breakdown in seniority_breakdowns(stats)
+            ),
         ),
         weekly=messages.STATS_WEEKLY.format(
             weeks=", ".join(

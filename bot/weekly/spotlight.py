@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, func, select
+from sqlalchemy import BigInteger, and_, case, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot import messages
+from bot.directory.linking import linked_account_keys
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations.rules import Visibility
 from bot.nominations.visibility import counted_nominations
@@ -76,6 +77,14 @@ class NomineeProfile:
     member_id: int
     person: PersonView
     department: str | None = None
+    # The same for every account of one person, in any workspace (the lowest of their
+    # member ids: bot.directory.linking.linked_account_keys); None for an unlinked account.
+    person_key: int | None = None
+
+    @property
+    def identity(self) -> int:
+        """Who this is, for rotation: their person's key, or the account's own id."""
+        return self.member_id if self.person_key is None else self.person_key
 
 
 @dataclass(frozen=True)
@@ -94,16 +103,17 @@ class SpotlightCandidate:
 class SpotlightHistory:
     """What the trailing weeks say about the people and seats in this week's candidates.
 
-    Seats are keyed by `seat_key`. Members or seats missing from a mapping count as never
-    recognised / never featured; `seed` (the period's key) orders exact ties, so a week's
-    choice is the same however often it is built.
+    People are keyed by `NomineeProfile.identity` (one key for all of a person's linked
+    accounts, in every workspace), seats by `seat_key`. People or seats missing from a
+    mapping count as never recognised / never featured; `seed` (the period's key) orders
+    exact ties, so a week's choice is the same however often it is built.
     """
 
-    # Public nominations each member received in the trailing window, this period's included.
+    # Public nominations each person received in the trailing window, this period's included.
     recognitions: Mapping[int, int] = field(default_factory=dict)
-    # Times each member was featured in the trailing window, this period's digest excluded.
+    # Times each person was featured in the trailing window, this period's digest excluded.
     spotlights: Mapping[int, int] = field(default_factory=dict)
-    # Members featured within FRESHNESS_WINDOW.
+    # People featured within FRESHNESS_WINDOW.
     recently_spotlighted: frozenset[int] = frozenset()
     # Times each seat was featured in the trailing window, and seats featured within
     # FRESHNESS_WINDOW.
@@ -155,8 +165,10 @@ def pick_spotlights(
     One slot is reserved for a seat not featured within FRESHNESS_WINDOW: if the other
     picks include none, the last goes to the best candidate with such a nominee, when one
     exists. A nomination whose nominee is already featured is never picked, so nobody
-    appears twice. Exact ties are broken by a hash of `history.seed` and the nomination id:
-    deterministic, but not always favouring the earliest. Pure: reads only its arguments.
+    appears twice, not even through two accounts: people are compared by
+    `NomineeProfile.identity`, as are `history` and `recently_spotlighted`. Exact ties
+    are broken by a hash of `history.seed` and the nomination id: deterministic, but not
+    always favouring the earliest. Pure: reads only its arguments.
     `count` defaults to `spotlight_count(len(candidates))`.
     """
     past = history or SpotlightHistory()
@@ -181,12 +193,12 @@ def pick_spotlights(
         nominees = candidate.nominees
         value = _merit(candidate)
         value += sum(
-            UNSEEN_PERSON_WEIGHT / max(1, past.recognitions.get(n.member_id, 1)) + seat_term(n)
+            UNSEEN_PERSON_WEIGHT / max(1, past.recognitions.get(n.identity, 1)) + seat_term(n)
             for n in nominees
         ) / len(nominees)
-        value -= RECENT_SPOTLIGHT_PENALTY * sum(n.member_id in recent for n in nominees)
+        value -= RECENT_SPOTLIGHT_PENALTY * sum(n.identity in recent for n in nominees)
         value -= REPEAT_SPOTLIGHT_PENALTY * sum(
-            past.spotlights.get(n.member_id, 0) for n in nominees
+            past.spotlights.get(n.identity, 0) for n in nominees
         )
         nominee_seats = {seat_key(n.person.title) for n in nominees} - {None}
         nominee_departments = {seat_key(n.department) for n in nominees} - {None}
@@ -201,7 +213,7 @@ def pick_spotlights(
 
     remaining = list(candidates)
     while len(picked) < wanted:
-        eligible = [c for c in remaining if not any(n.member_id in people for n in c.nominees)]
+        eligible = [c for c in remaining if not any(n.identity in people for n in c.nominees)]
         if len(picked) == wanted - 1 and not any(fresh_seat(c) for c in picked):
             eligible = [c for c in eligible if fresh_seat(c)] or eligible
         if not eligible:
@@ -209,7 +221,7 @@ def pick_spotlights(
         best = max(eligible, key=lambda c: (score(c), _tie_break(past.seed, c.nomination_id)))
         picked.append(best)
         remaining.remove(best)
-        people.update(n.member_id for n in best.nominees)
+        people.update(n.identity for n in best.nominees)
         for nominee in best.nominees:
             if (key := seat_key(nominee.person.title)) is not None:
                 seats[key] = seats.get(key, 0) + 1
@@ -339,31 +351,34 @@ def _summary(
 
 
 def _trailing_recognitions(
-    session: Session, workspace_id: int, period: Period, candidate_ids: Sequence[int]
+    session: Session, period: Period, accounts: Mapping[int, int]
 ) -> dict[int, int]:
-    """Public nominations each nominee of `candidate_ids` received in the TRAILING_WINDOW up
-    to the period's due time (this week's included).
+    """Public nominations each person received in the TRAILING_WINDOW up to the period's
+    due time (this week's included), through any of their `accounts` (account id -> person
+    key, from `linked_account_keys`) in any workspace.
 
     Only the member index narrows the rows (the window is a CASE, not a WHERE), so every
     planner walks each candidate's own nominations rather than the whole window: the cost
     follows the few hundred people scored, not the size of the trust or its history."""
     in_window = and_(
-        Nomination.workspace_id == workspace_id,
         Nomination.visibility == str(Visibility.PUBLIC),
         Nomination.created_at >= period.due_at - TRAILING_WINDOW,
         Nomination.created_at < period.due_at,
         counted_nominations(),
     )
-    nominees = select(NominationNominee.member_id).where(
-        NominationNominee.nomination_id.in_(candidate_ids)
-    )
-    rows = session.execute(
-        select(NominationNominee.member_id, func.sum(case((in_window, 1), else_=0)))
-        .join(Nomination, Nomination.id == NominationNominee.nomination_id)
-        .where(NominationNominee.member_id.in_(nominees))
-        .group_by(NominationNominee.member_id)
-    )
-    return {int(member_id): int(count or 0) for member_id, count in rows}
+    counts: dict[int, int] = {}
+    ids = sorted(accounts)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(NominationNominee.member_id, func.sum(case((in_window, 1), else_=0)))
+            .join(Nomination, Nomination.id == NominationNominee.nomination_id)
+            .where(NominationNominee.member_id.in_(ids[start : start + 500]))
+            .group_by(NominationNominee.member_id)
+        )
+        for member_id, count in rows:
+            key = accounts[int(member_id)]
+            counts[key] = counts.get(key, 0) + int(count or 0)
+    return counts
 
 
 def _sample_key(seed: str) -> ColumnElement[int]:
@@ -376,7 +391,7 @@ def _candidates(
     session: Session, workspace_id: int, period: Period, seed: str
 ) -> tuple[list[SpotlightCandidate], dict[int, int]]:
     """The period's public nominations worth scoring, and the trailing-window count of
-    nominations received by each of their nominees.
+    nominations received by each of their nominees' people (by `NomineeProfile.identity`).
 
     A week with more than CANDIDATE_LIMIT is sampled evenly (a shuffle seeded by `seed`),
     so every nomination has the same chance to be scored: neither endorsements nor
@@ -396,17 +411,21 @@ def _candidates(
         .limit(CANDIDATE_LIMIT)
     ).all()
     ids = [row[0] for row in rows]
-    nominees: dict[int, list[NomineeProfile]] = {}
-    for link, member in session.execute(
+    links = session.execute(
         select(NominationNominee, Member)
         .join(Member, Member.id == NominationNominee.member_id)
         .where(NominationNominee.nomination_id.in_(ids))
         .order_by(NominationNominee.nomination_id, NominationNominee.position)
-    ):
+    ).all()
+    accounts = linked_account_keys(session, (member.id for _link, member in links))
+    nominees: dict[int, list[NomineeProfile]] = {}
+    for link, member in links:
         nominees.setdefault(link.nomination_id, []).append(
-            NomineeProfile(member.id, PersonView.of(member), member.department)
+            NomineeProfile(
+                member.id, PersonView.of(member), member.department, accounts.get(member.id)
+            )
         )
-    recognitions = _trailing_recognitions(session, workspace_id, period, ids)
+    recognitions = _trailing_recognitions(session, period, accounts)
     behaviours: dict[int, list[str]] = {}
     for nomination_id, slug in session.execute(
         select(NominationBehaviour.nomination_id, NominationBehaviour.behaviour_slug)
@@ -438,23 +457,43 @@ def spotlight_history(
     session: Session, workspace_id: int, period: Period, recognitions: Mapping[int, int]
 ) -> SpotlightHistory:
     """Who and which seats digests featured in the TRAILING_WINDOW before `period` (its own
-    earlier record excluded, so building it again chooses the same), with `recognitions`."""
+    earlier record excluded, so building it again chooses the same), with `recognitions`.
+
+    People are counted per person: a spotlight of any account linked to one of this
+    workspace's members counts, whichever workspace's digest featured it (the other
+    platform's digest of the same week included). Seats are this workspace's own."""
+    since = Spotlight.spotlighted_at >= period.due_at - TRAILING_WINDOW
     earlier = (
         Spotlight.workspace_id == workspace_id,
-        Spotlight.spotlighted_at >= period.due_at - TRAILING_WINDOW,
+        since,
         Spotlight.period_key != period.key,
     )
+    linked_here = select(Member.person_id).where(
+        Member.workspace_id == workspace_id, Member.person_id.is_not(None)
+    )
+    elsewhere = select(Member.id).where(
+        Member.workspace_id != workspace_id, Member.person_id.in_(linked_here)
+    )
     fresh_since = period.due_at - FRESHNESS_WINDOW
+    rows = session.execute(
+        select(Spotlight.member_id, func.count(), func.max(Spotlight.spotlighted_at))
+        .where(
+            since,
+            or_(
+                and_(*earlier),
+                and_(Spotlight.workspace_id != workspace_id, Spotlight.member_id.in_(elsewhere)),
+            ),
+        )
+        .group_by(Spotlight.member_id)
+    ).all()
+    keys = linked_account_keys(session, (member_id for member_id, _times, _last in rows))
     people: dict[int, int] = {}
     recent_people: set[int] = set()
-    for member_id, times, last in session.execute(
-        select(Spotlight.member_id, func.count(), func.max(Spotlight.spotlighted_at))
-        .where(*earlier)
-        .group_by(Spotlight.member_id)
-    ):
-        people[member_id] = int(times)
+    for member_id, times, last in rows:
+        person = keys.get(member_id, member_id)
+        people[person] = people.get(person, 0) + int(times)
         if last >= fresh_since:
-            recent_people.add(member_id)
+            recent_people.add(person)
     seats: dict[str, int] = {}
     recent_seats: set[str] = set()
     for title, times, last in session.execute(

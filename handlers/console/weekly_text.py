@@ -35,7 +35,7 @@ def render_digest_text(view: DigestView) -> str:
         lines = [messages.DIGEST_QUIET_HEADER, messages.DIGEST_QUIET_INTRO, ""]
     else:
         lines = [messages.DIGEST_HEADER, summary_line(view.summary), ""]
-        for item in view.spotlights:
+        for number, item in enumerate(view.spotlights, start=1):
             line = messages.DIGEST_SPOTLIGHT_LINE.format(
                 nominees=messages.join_names([_with_seat(p) for p in item.nominees]),
                 behaviours=messages.join_names([b.name for b in item.behaviours]),
@@ -45,7 +45,8 @@ def render_digest_text(view: DigestView) -> str:
                 details.insert(
                     0, messages.DIGEST_NOMINATED_BY.format(nominator=_name(item.nominator))
                 )
-            lines += [f"★ {line}", f"  “{item.story}”", f"  {' · '.join(details)}", ""]
+            # Numbered, not starred: a screen reader in a terminal reads "★" as "black star".
+            lines += [f"{number}. {line}", f"   “{item.story}”", f"   {' · '.join(details)}", ""]
         if view.also_recognised or view.also_recognised_more:
             names = [_name(person) for person in view.also_recognised]
             if view.also_recognised_more:

@@ -34,7 +34,7 @@ from bot.reporting.admin_reports import (
 )
 from bot.reporting.exports import ExportFormat
 from bot.reporting.periods import ReportingPeriod
-from bot.reporting.summary import StatsSummary
+from bot.reporting.summary import GroupSection, StatsSummary
 from bot.services import Services
 from handlers.slack.mrkdwn import escape_mrkdwn, shorten
 from handlers.slack.people import SLACK, SlackProfiles
@@ -71,6 +71,10 @@ async def require_slack_admin(
 # A sentence (such as a long list of unrecognised seats) is cut to this before escaping, so
 # the escaped text stays within Slack's 3,000 characters per section.
 SENTENCE_LIMIT = 1000
+# A group's line (a label up to 255 characters and its figures) is cut to this, and a
+# section of lines stops short of Slack's 3,000 characters.
+GROUP_LINE_LIMIT = 300
+SECTION_TEXT_LIMIT = 2900
 
 
 def _section(text: str) -> Block:
@@ -79,6 +83,18 @@ def _section(text: str) -> Block:
 
 def _sentence(text: str) -> str:
     return escape_mrkdwn(shorten(text, SENTENCE_LIMIT))
+
+
+def _group_block(group: GroupSection) -> Block:
+    """A breakdown as a bulleted section, its lines cut so the section fits Slack's limit."""
+    text = f"*{escape_mrkdwn(group.heading)}*"
+    for line in group.lines:
+        bullet = f"\n• {escape_mrkdwn(shorten(line, GROUP_LINE_LIMIT))}"
+        if len(text) + len(bullet) > SECTION_TEXT_LIMIT:
+            text += "\n…"
+            break
+        text += bullet
+    return _section(text)
 
 
 def stats_blocks(summary: StatsSummary) -> list[Block]:
@@ -90,10 +106,7 @@ def stats_blocks(summary: StatsSummary) -> list[Block]:
         _section(_sentence(summary.spread)),
         _section(_sentence(summary.unseen_seats)),
     ]
-    for group in summary.groups:
-        if group.lines:
-            lines = "\n".join(f"• {escape_mrkdwn(line)}" for line in group.lines)
-            blocks.append(_section(f"*{escape_mrkdwn(group.heading)}*\n{lines}"))
+    blocks += [_group_block(group) for group in summary.groups if group.lines]
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _sentence(summary.weekly)}]}
     )
@@ -109,7 +122,8 @@ def _export_button(label: str, fmt: ExportFormat) -> Block:
 
 
 def home_panel_blocks(summary: StatsSummary) -> list[Block]:
-    """The admin panel at the foot of App Home: the headline figures and export buttons."""
+    """The admin panel at the foot of App Home: the headline figures, the seniority view
+    (staff group and pay band, where known) and export buttons."""
     return [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": messages.HOME_ADMIN_HEADER}},
@@ -117,6 +131,7 @@ def home_panel_blocks(summary: StatsSummary) -> list[Block]:
         _section(f"*{_sentence(summary.coverage)}*"),
         _section(_sentence(summary.spread)),
         _section(_sentence(summary.unseen_seats)),
+        *(_group_block(group) for group in summary.seniority if group.lines),
         {
             "type": "actions",
             "elements": [

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.services import Services
 from handlers import register_slack
 from handlers.slack.authorization import tolerate_unreachable_slack
-from handlers.slack.client import build_async_client
+from handlers.slack.client import PooledRespond, build_async_client
+
+# Bolt's framework logger (bot/app/logs.py sets its level, so Bolt builds no debug lines).
+BOLT_LOGGER = "everyseat.slack"
+
+
+async def pooled_respond(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    """Listeners' `respond` replies over the Web API client's pooled session, once the
+    server has opened it (bot/app/server.py)."""
+    client = context.client
+    if context.response_url and client is not None and client.session is not None:
+        context["respond"] = PooledRespond(
+            response_url=context.response_url,
+            session=client.session,
+            proxy=client.proxy,
+            ssl=client.ssl,
+        )
+    await next()
 
 
 def create_slack_app(services: Services) -> AsyncApp:
@@ -21,8 +39,9 @@ def create_slack_app(services: Services) -> AsyncApp:
         signing_secret=secret.get_secret_value() if secret else None,
         # Socket Mode connections are authenticated by the app token instead.
         request_verification_enabled=secret is not None,
-        logger=logging.getLogger("everyseat.slack"),
+        logger=logging.getLogger(BOLT_LOGGER),
     )
     tolerate_unreachable_slack(app)
+    app.middleware(pooled_respond)
     register_slack(app, services)
     return app

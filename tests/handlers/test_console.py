@@ -7,8 +7,19 @@ from datetime import timedelta
 
 from bot import messages
 from bot.services import Services
-from handlers.console import run_console
+from handlers.console import CONSOLE_PLATFORM, CONSOLE_WORKSPACE, run_console
+from tests.support import builders
 from tests.support.clock import FakeClock
+from tests.support.seniority import (
+    LARGE_BAND_LINE,
+    LARGE_GROUP_LINE,
+    NO_BAND,
+    QUIET_BAND,
+    QUIET_GROUP,
+    SMALL_GROUP,
+    build_seniority_ward,
+    hidden_line,
+)
 
 NOMINATION = (
     "/nominate @nia Led the handover huddle when the ward was short #leading-from-every-seat"
@@ -78,3 +89,21 @@ def test_a_story_of_zero_width_characters_is_refused(services: Services) -> None
     shown = drive(services, "/nominate @nia " + "\u200b" * 30, "/recent")
     assert messages.STORY_INVISIBLE in shown
     assert messages.CONSOLE_NO_NOMINATIONS in shown
+
+
+def test_stats_shows_staff_groups_and_pay_bands_with_small_ones_hidden(
+    services: Services, clock: FakeClock
+) -> None:
+    workspace = builders.workspace(services, CONSOLE_WORKSPACE, CONSOLE_PLATFORM)
+    build_seniority_ward(services, workspace.id)
+    clock.advance(timedelta(minutes=1))
+    shown = drive(services, "/stats")
+    assert f"{messages.STATS_BY_DEPARTMENT}:\n  • Ward 7: " in shown
+    assert (
+        f"{messages.STATS_BY_STAFF_GROUP}:\n  • {hidden_line(QUIET_GROUP)}\n"
+        f"  • {LARGE_GROUP_LINE}\n  • {hidden_line(SMALL_GROUP)}\n"
+    ) in shown
+    assert (
+        f"{messages.STATS_BY_PAY_BAND}:\n  • {hidden_line(QUIET_BAND)}\n"
+        f"  • {LARGE_BAND_LINE}\n  • {hidden_line(NO_BAND)}\n"
+    ) in shown

@@ -29,6 +29,7 @@ def member(
     department: str | None = None,
     is_bot: bool = False,
     is_deactivated: bool = False,
+    email: str | None = None,
 ) -> Member:
     profile = MemberProfile(
         platform_user_id=user_id,
@@ -37,6 +38,7 @@ def member(
         department=department,
         is_bot=is_bot,
         is_deactivated=is_deactivated,
+        email=email,
     )
     with services.sessions() as session:
         return save_profiles(session, workspace_id, [profile], services.clock())[user_id]

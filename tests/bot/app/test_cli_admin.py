@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot import messages
 from bot.app.cli import main
 from bot.services import Services
-from db.models import Endorsement, Member, Nomination, NominationNominee
+from db.models import DirectoryRecord, Endorsement, Member, Nomination, NominationNominee, Person
 from tests.support import builders
 from tests.support.clock import FakeClock
 from tests.support.datasets import Dataset, build_dataset
@@ -204,3 +204,43 @@ def test_forget_removes_a_person_from_shared_nominations_and_their_endorsements(
         ).all()
         assert sorted(nominees) == ["UANA", "ULEE", "UNIA"]
         assert session.scalar(select(func.count()).select_from(Endorsement)) == 1
+
+
+def test_forget_names_every_linked_account_before_and_after_erasing(
+    clock: FakeClock, dataset: Dataset, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nia has a Teams account with the email of her Slack one, and an HR record: naming
+    her Slack id lists both accounts and the records, and erases them all."""
+    services = dataset.services
+    slack_id = builders.workspace(services, "T0FAKE").id
+    builders.member(services, slack_id, "UNIA", "Nia", title="Porter", email="nia@trust.nhs.uk")
+    teams = builders.workspace(services, "tenant-0001", "teams")
+    builders.member(services, teams.id, "aad-nia", "Nia O.", email="NIA@trust.nhs.uk")
+    with services.sessions() as session:
+        session.add(DirectoryRecord(source="hr", email="nia@trust.nhs.uk", updated_at=clock()))
+        session.commit()
+    before = counts(services)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("no\n"))
+
+    assert main(["member", "forget", "UNIA"], clock=clock) == 1
+
+    err = capsys.readouterr().err
+    scope = [
+        messages.FORGET_ACCOUNTS,
+        "  • Nia (UNIA), Slack workspace T0FAKE",
+        "  • Nia O. (aad-nia), Teams workspace tenant-0001",
+        "It also deletes 1 person record and 1 HR or directory record.",
+    ]
+    assert "\n".join(scope) in err
+    assert counts(services) == before
+
+    assert main(["member", "forget", "UNIA", "--yes"], clock=clock) == 0
+
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("Erased UNIA: ")
+    assert out[1:] == scope
+    with services.sessions() as session:
+        assert session.scalars(select(Member).where(Member.display_name.like("Nia%"))).all() == []
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+        assert session.scalar(select(func.count()).select_from(DirectoryRecord)) == 0
+        assert counts(services)["Member"] == before["Member"] - 2

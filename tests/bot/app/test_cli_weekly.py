@@ -109,7 +109,8 @@ def test_console_digest_previews_the_local_workspace(services: Services, clock: 
     assert run_console(services, commands, out) == 0
     text = out.getvalue()
     assert "Preview of the digest for 2026-11-23, due Mon 23 Nov 2026 09:00 Europe/London" in text
-    assert "★ @nia · Enabling change" in text
+    assert "1. @nia · Enabling change" in text
+    assert "★" not in text
     assert (
         "This week: 1 nomination, 1 person recognised, 1 behaviour seen: Enabling change." in text
     )

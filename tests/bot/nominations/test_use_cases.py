@@ -4,7 +4,7 @@ the same for every platform."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select, update
 from bot import messages
 from bot.errors import (
     AlreadyEndorsedError,
+    DailyCapReachedError,
     InvalidNominationError,
     NominationField,
     StorageUnavailableError,
@@ -30,6 +31,7 @@ from bot.recognition.senders import PublicTarget
 from bot.recognition.views import RecognitionView
 from bot.services import Services
 from db.models import Member, Nomination
+from tests.support import builders
 from tests.support.clock import FakeClock
 
 STORY = "Reorganised the porter rota so theatre lists never waited for a bed move."
@@ -306,3 +308,48 @@ def test_a_story_with_an_nhs_number_is_refused_before_anything_is_looked_up_or_s
     assert raised.value.nominees == (("nia", "nia"),)
     assert sender.sent == []
     assert set(stored_rows(services)) <= {"alembic_version"}
+
+
+def test_the_daily_cap_counts_a_person_across_their_slack_and_teams_accounts(
+    services: Services, clock: FakeClock
+) -> None:
+    """Ana has a Slack and a Teams account with one work email: 3 nominations from Slack
+    and 2 from Teams reach a cap of 5, so the next is refused on either platform, while a
+    colleague on Teams still can."""
+    services.rules = replace(services.rules, daily_cap=5)
+    slack = builders.workspace(services, "T1", "slack")
+    teams = builders.workspace(services, "tenant-1", "teams")
+    for workspace, suffix in ((slack, ""), (teams, "-aad")):
+        builders.member(services, workspace.id, f"ana{suffix}", "Ana", email="Ana@Trust.nhs.uk")
+        builders.member(services, workspace.id, f"nia{suffix}", "Nia", email="nia@trust.nhs.uk")
+        builders.member(services, workspace.id, f"sam{suffix}", "Sam")
+
+    def on(platform: str, nominator: str, nominee: str, number: int) -> object:
+        clock.advance(timedelta(minutes=1))
+        return record(
+            services,
+            RecordingSender(),
+            platform=platform,
+            workspace_external_id="T1" if platform == "slack" else "tenant-1",
+            nominator=person(nominator),
+            nominees=(person(nominee),),
+            story=f"{STORY} Shift number {number}.",
+        )
+
+    for number in range(3):
+        on("slack", "ana", "nia", number)
+    for number in range(3, 5):
+        on("teams", "ana-aad", "nia-aad", number)
+
+    for platform, nominator, nominee in (("slack", "ana", "nia"), ("teams", "ana-aad", "nia-aad")):
+        with pytest.raises(DailyCapReachedError) as refused:
+            on(platform, nominator, nominee, 6)
+        assert str(refused.value) == messages.DAILY_CAP_REACHED.format(made="5 nominations")
+    assert on("teams", "sam-aad", "nia-aad", 7).created  # Sam is someone else
+    with services.sessions() as session:
+        made_by = session.execute(
+            select(Member.platform_user_id, func.count())
+            .join(Nomination, Nomination.nominator_id == Member.id)
+            .group_by(Member.platform_user_id)
+        ).all()
+    assert sorted(made_by) == [("ana", 3), ("ana-aad", 2), ("sam-aad", 1)]

@@ -14,11 +14,12 @@ from sqlalchemy.engine import make_url
 
 from bot import messages
 from bot.deliveries import DeliveryKey, claim_delivery, mark_delivery_failed, mark_delivery_posted
+from bot.errors import MemberNotFoundError
 from bot.installs import Install, record_install
 from bot.nominations.rules import endorse
 from bot.people.data_protection import export_member_data, forget_member
 from bot.services import Services
-from db.models import Base, Member, Nomination, Spotlight
+from db.models import AuditEvent, Base, DirectoryRecord, Member, Nomination, Spotlight
 from tests.support import builders
 from tests.support.clock import FakeClock
 
@@ -322,3 +323,164 @@ def test_subject_access_export_covers_every_row_about_the_person(world: World) -
     assert spotlight["week"] == "2026-11-09"
     assert spotlight["nomination_id"] == world.nominations["about"]
     assert {item["status"] for item in record["messages_to_them"]} == {"failed", "posted"}
+
+
+# --- one person, several accounts -------------------------------------------------------
+
+THEIR_EMAIL = "zeynep.quillon@trust.nhs.uk"
+NIA_EMAIL = "nia.okafor@trust.nhs.uk"
+STORY_ABOUT_THEM_ON_TEAMS = "Quillfeather on Teams: calmed the relatives in the resus bay."
+STORY_THEY_WROTE_ON_TEAMS = "Zeyquill on Teams wrote: Nia found the missing bleep rota."
+
+
+@dataclass
+class LinkedWorld:
+    """The Slack world above, plus the same person's Teams account (one work email), their
+    HR and directory records, and Nia, linked across both platforms too, who must keep
+    everything of hers."""
+
+    world: World
+    zed_ids: set[int]
+    nia_ids: set[int]
+    nominations: dict[str, int] = field(default_factory=dict)
+
+
+def build_linked_world(services: Services, clock: FakeClock) -> LinkedWorld:
+    world = build_world(services, clock, "slack")
+    slack_id = world.members["zed"].workspace_id
+    # The Slack profiles now share their emails (as users:read.email gives them).
+    zed = builders.member(
+        services,
+        slack_id,
+        world.zed,
+        THEIR_NAME,
+        title="Nurse",
+        email="Zeynep.Quillon@Trust.NHS.uk",
+    )
+    nia = builders.member(services, slack_id, "UNIA", "Nia", title="Nurse", email=NIA_EMAIL)
+    teams = builders.workspace(services, "tenant-0001", "teams")
+    zed_teams = builders.member(services, teams.id, "aad-zed", THEIR_NAME, email=THEIR_EMAIL)
+    nia_teams = builders.member(services, teams.id, "aad-nia", "Nia", email=NIA_EMAIL)
+    ana_teams = builders.member(services, teams.id, "aad-ana", "Ana")
+    linked = LinkedWorld(world, {zed.id, zed_teams.id}, {nia.id, nia_teams.id})
+    clock.advance(timedelta(minutes=10))
+    linked.nominations["about_on_teams"] = builders.nomination(
+        services, ana_teams, [zed_teams], story=STORY_ABOUT_THEM_ON_TEAMS
+    ).nomination.id
+    linked.nominations["wrote_on_teams"] = builders.nomination(
+        services, zed_teams, [nia_teams], story=STORY_THEY_WROTE_ON_TEAMS
+    ).nomination.id
+    with services.sessions() as session:
+        session.add_all(
+            DirectoryRecord(source=source, email=email, display_name=name, updated_at=clock())
+            for source, email, name in (
+                ("hr", THEIR_EMAIL, THEIR_NAME),
+                ("directory", THEIR_EMAIL, THEIR_NAME),
+                ("hr", NIA_EMAIL, "Nia Okafor"),
+            )
+        )
+        session.commit()
+    return linked
+
+
+def stored_values(services: Services) -> list[str]:
+    return [
+        value
+        for rows in all_rows(services).values()
+        for row in rows
+        for value in row.values()
+        if isinstance(value, str)
+    ]
+
+
+@pytest.mark.parametrize("named", ["Zeynep.Quillon@TRUST.nhs.uk", "aad-zed"])
+def test_erasure_by_email_or_one_id_covers_every_linked_account_and_their_records(
+    services: Services, clock: FakeClock, named: str
+) -> None:
+    linked = build_linked_world(services, clock)
+    their_words = [
+        THEIR_NAME,
+        THEIR_EMAIL,
+        "UZEDQUILL",
+        "aad-zed",
+        STORY_ABOUT_THEM_ON_TEAMS,
+        STORY_THEY_WROTE_ON_TEAMS,
+        *linked.world.erased_stories,
+    ]
+    before = stored_values(services)
+    assert all(any(word.lower() in value.lower() for value in before) for word in their_words)
+
+    done = forget_member(services, named)
+
+    assert [(a.platform, a.user_id) for a in done.accounts] == [
+        ("slack", "UZEDQUILL"),
+        ("teams", "aad-zed"),
+    ]
+    assert (done.people, done.directory_records, len(done.member_ids)) == (1, 2, 2)
+    assert (done.received_alone, done.received_shared, done.given) == (2, 1, 3)
+    after = stored_values(services)
+    assert [w for w in their_words if any(w.lower() in v.lower() for v in after)] == []
+    rows = all_rows(services)
+    assert not {row["id"] for row in rows["member"]} & linked.zed_ids
+    assert [row["email"] for row in rows["person"]] == [NIA_EMAIL]
+    assert [(row["source"], row["email"]) for row in rows["directory_record"]] == [
+        ("hr", NIA_EMAIL)
+    ]
+    # Nia, on both platforms, keeps her accounts, her link and her recognition from them.
+    with services.sessions() as session:
+        nia_accounts = session.scalars(select(Member).where(Member.id.in_(linked.nia_ids))).all()
+        assert {member.person_id for member in nia_accounts} == {rows["person"][0]["id"]}
+        wrote = session.get(Nomination, linked.nominations["wrote_on_teams"])
+        assert wrote is not None
+        assert (wrote.nominator_id, wrote.story) == (None, messages.ERASED_STORY)
+        assert [link.member.platform_user_id for link in wrote.nominees] == ["aad-nia"]
+        assert session.get(Nomination, linked.nominations["about_on_teams"]) is None
+        (erasure,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "member.erased")
+        ).all()
+        assert erasure.detail == {
+            "member_rows": 2,
+            "nominations_deleted": 2,
+            "removed_from_shared": 1,
+            "given_anonymised": 3,
+            "endorsements_deleted": 1,
+            "people_deleted": 1,
+            "directory_records_deleted": 2,
+        }
+
+
+def test_subject_access_by_email_exports_every_linked_account_and_record(
+    services: Services, clock: FakeClock
+) -> None:
+    linked = build_linked_world(services, clock)
+
+    data = export_member_data(services, THEIR_EMAIL.upper())
+
+    assert [record["profile"]["user_id"] for record in data["members"]] == [
+        "UZEDQUILL",
+        "aad-zed",
+    ]
+    assert {record["profile"]["email"] for record in data["members"]} == {THEIR_EMAIL}
+    teams = data["members"][1]
+    assert [item["story"] for item in teams["nominations_received"]] == [STORY_ABOUT_THEM_ON_TEAMS]
+    assert [item["story"] for item in teams["nominations_given"]] == [STORY_THEY_WROTE_ON_TEAMS]
+    assert [person["email"] for person in data["people"]] == [THEIR_EMAIL]
+    assert sorted((record["source"], record["email"]) for record in data["directory_records"]) == [
+        ("directory", THEIR_EMAIL),
+        ("hr", THEIR_EMAIL),
+    ]
+    # Named by one account's id, the export is the same person's.
+    by_id = export_member_data(services, "UZEDQUILL")
+    assert [record["profile"]["user_id"] for record in by_id["members"]] == [
+        "UZEDQUILL",
+        "aad-zed",
+    ]
+    assert linked.nia_ids  # Nia is in the database, and in neither export:
+    assert NIA_EMAIL not in str(by_id["people"]) + str(data["directory_records"])
+
+
+def test_an_email_that_names_nothing_says_so(services: Services, clock: FakeClock) -> None:
+    build_linked_world(services, clock)
+    with pytest.raises(MemberNotFoundError) as raised:
+        forget_member(services, "nobody@trust.nhs.uk")
+    assert str(raised.value) == messages.PERSON_NOT_FOUND.format(user_id="nobody@trust.nhs.uk")

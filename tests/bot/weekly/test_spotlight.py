@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.nominations.rules import endorse
 from bot.recognition.views import PersonView
 from bot.services import Services
-from bot.weekly.periods import PostKind, schedule_for
+from bot.weekly.periods import Period, PostKind, schedule_for
 from bot.weekly.spotlight import (
     CANDIDATE_LIMIT,
     NomineeProfile,
@@ -473,3 +475,128 @@ def test_history_counts_earlier_spotlights_by_person_and_seat_but_not_this_week(
     assert history.recent_seats == {"porter"}
     assert history.recognitions == {nia.id: 2}
     assert history.seed.endswith(now.key)
+
+
+def test_one_digest_never_features_one_person_through_two_accounts() -> None:
+    """Ana's two accounts (members 1 and 2) share her person key: the digest has room for
+    three, but the second of her nominations gives way to colleagues, and her spotlight
+    last week (recorded under her other account's key) counts against both."""
+    calm = "Kept the clinic running calmly when the system went down."
+
+    def ana(nomination_id: int, member_id: int, story: str) -> SpotlightCandidate:
+        profile = NomineeProfile(member_id, PersonView(f"U{member_id}", "Ana", "Porter"), None, 1)
+        return SpotlightCandidate(nomination_id, (profile,), ("speaking-up",), story, 0)
+
+    candidates = [
+        ana(1, 1, LONG_STORY),
+        ana(2, 2, LONG_STORY + " Again."),
+        candidate(3, (3, "Receptionist"), story=calm),
+        candidate(4, (4, "Staff nurse"), story=calm),
+    ]
+    picked = [c.nomination_id for c in pick_spotlights(candidates, count=3)]
+    assert len(picked) == 3 and {3, 4} <= set(picked)
+    assert len({1, 2} & set(picked)) == 1
+
+    featured_before = SpotlightHistory(spotlights={1: 1}, recently_spotlighted=frozenset({1}))
+    picked = pick_spotlights(candidates, history=featured_before, count=2)
+    assert sorted(c.nomination_id for c in picked) == [3, 4]
+
+
+def _digest_names(services: Services, workspace_id: int, period: Period) -> list[str]:
+    with services.sessions() as session:
+        view = build_digest_view(
+            session,
+            workspace_id,
+            period,
+            catalogue=services.catalogue,
+            reflections=services.reflections,
+        )
+    return [p.display_name for item in view.spotlights for p in item.nominees]
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_featured_through_slack_counts_as_featured_for_the_teams_account(
+    services: Services, clock: FakeClock, linked: bool
+) -> None:
+    """The Slack digest featured Ana two weeks ago; this week the Teams digest has her
+    fullest story. With one work email on both accounts she gives way to colleagues who
+    haven't been featured; with another email she is someone else, and is featured."""
+    schedule = schedule_for(services.settings, PostKind.DIGEST)
+    earlier = schedule.period_due_at(datetime(2026, 11, 9, 9, tzinfo=UTC))
+    period = schedule.period_due_at(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    slack = builders.workspace(services, "T0FAKE", "slack")
+    teams = builders.workspace(services, "tenant-0001", "teams")
+    slack_email = "ana.ng@trust.nhs.uk" if linked else "another.ana@trust.nhs.uk"
+    ana_on_slack = builders.member(
+        services, slack.id, "UANA", "Ana", title="Porter", email=slack_email
+    )
+    ana = builders.member(
+        services, teams.id, "aad-ana", "Ana", title="Porter", email="Ana.Ng@trust.nhs.uk"
+    )
+    colleagues = [
+        builders.member(services, teams.id, f"aad-{name}", name, title=seat)
+        for name, seat in (("Bo", "Receptionist"), ("Cy", "Staff nurse"), ("Di", "Consultant"))
+    ]
+    manager = builders.member(services, teams.id, "aad-boss", "Manager", title="Ward manager")
+    with services.sessions() as session:
+        session.add(
+            Spotlight(
+                workspace_id=slack.id,
+                member_id=ana_on_slack.id,
+                period_key=earlier.key,
+                spotlighted_at=earlier.due_at,
+            )
+        )
+        session.commit()
+    clock.set(period.starts_at + timedelta(days=1))
+    builders.nomination(services, manager, [ana], story=f"{LONG_STORY} {LONG_STORY}")
+    for colleague in colleagues:
+        clock.advance(timedelta(minutes=5))
+        builders.nomination(
+            services,
+            manager,
+            [colleague],
+            story=f"{colleague.display_name} "
+            "kept the clinic running calmly when the system went down.",
+        )
+    clock.set(period.due_at)
+
+    featured = _digest_names(services, teams.id, period)
+
+    if linked:
+        assert sorted(featured) == ["Bo", "Cy", "Di"]
+    else:
+        assert featured[0] == "Ana" and len(featured) == 3
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_recognitions_on_slack_count_for_the_teams_account(
+    services: Services, clock: FakeClock, linked: bool
+) -> None:
+    """Ana was recognised four times on Slack lately, Bo never: on Teams, where both have
+    one nomination this week, the top spotlight goes to Bo when Ana's accounts are one
+    person, and to Ana's fuller story when they are not."""
+    schedule = schedule_for(services.settings, PostKind.DIGEST)
+    period = schedule.period_due_at(datetime(2026, 11, 23, 9, tzinfo=UTC))
+    slack = builders.workspace(services, "T0FAKE", "slack")
+    teams = builders.workspace(services, "tenant-0001", "teams")
+    slack_email = "ana.ng@trust.nhs.uk" if linked else "another.ana@trust.nhs.uk"
+    ana_on_slack = builders.member(services, slack.id, "UANA", "Ana", email=slack_email)
+    slack_manager = builders.member(services, slack.id, "UBOSS", "Manager")
+    ana = builders.member(services, teams.id, "aad-ana", "Ana", email="ana.ng@trust.nhs.uk")
+    bo = builders.member(services, teams.id, "aad-bo", "Bo")
+    manager = builders.member(services, teams.id, "aad-boss", "Manager")
+    clock.set(period.starts_at - timedelta(weeks=3))
+    for number in range(4):
+        clock.advance(timedelta(hours=1))
+        builders.nomination(
+            services, slack_manager, [ana_on_slack], story=f"{number}: {LONG_STORY}"
+        )
+    clock.set(period.starts_at + timedelta(days=1))
+    builders.nomination(services, manager, [ana], story=f"Ana: {LONG_STORY}")
+    builders.nomination(services, manager, [bo], story=f"Bo: {LONG_STORY[:200]}")
+    clock.set(period.due_at)
+
+    featured = _digest_names(services, teams.id, period)
+
+    assert featured == (["Bo", "Ana"] if linked else ["Ana", "Bo"])

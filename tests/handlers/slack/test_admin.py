@@ -21,9 +21,19 @@ from tests.support import builders
 from tests.support.block_kit import assert_valid_message, assert_valid_view, section_texts
 from tests.support.clock import FakeClock
 from tests.support.datasets import build_dataset
+from tests.support.seniority import (
+    LARGE_BAND_LINE,
+    LARGE_GROUP_LINE,
+    NO_BAND,
+    QUIET_GROUP,
+    SMALL_GROUP,
+    build_seniority_ward,
+    hidden_line,
+)
 from tests.support.slack_requests import load_payload
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+QUIET_LINE = f"{QUIET_GROUP}: 0 of 8 people recognised (0%); 0 nominations"
 
 
 @pytest.fixture
@@ -352,3 +362,54 @@ def test_report_with_a_bad_period_says_what_to_type(world: SlackWorld) -> None:
     world.sender.command("report next-year", user_id="UBOSS", command="/recognition")
     assert ephemeral(world)["text"] == messages.BAD_PERIOD.format(value="next-year")
     assert world.slack.uploads == {}
+
+
+# --- the seniority view -----------------------------------------------------------------
+
+
+@pytest.fixture
+def ward_world(slack_world: SlackWorld, clock: FakeClock) -> SlackWorld:
+    """A ward whose staff groups and pay bands are known, with an owner to ask."""
+    workspace = builders.workspace(slack_world.services)
+    build_seniority_ward(slack_world.services, workspace.id)
+    clock.advance(timedelta(minutes=1))
+    slack_world.slack.add_user("UBOSS", "Boss", is_owner=True)
+    return slack_world
+
+
+def test_stats_shows_staff_groups_and_pay_bands_with_small_ones_hidden(
+    ward_world: SlackWorld,
+) -> None:
+    ward_world.sender.command("stats", user_id="UBOSS", command="/recognition")
+    reply = ephemeral(ward_world)
+    assert_valid_message(reply)
+    shown = section_texts(reply["blocks"])
+    assert f"*{messages.STATS_BY_TITLE}*" in shown
+    assert f"*{messages.STATS_BY_DEPARTMENT}*" in shown
+    # The owner, known from their profile, has no staff group: a second small group, so no
+    # complementary hiding is needed and the clerks' zero shows.
+    assert (
+        f"*{messages.STATS_BY_STAFF_GROUP}*\n• {QUIET_LINE}\n• {LARGE_GROUP_LINE}\n"
+        f"• {hidden_line(SMALL_GROUP)}\n• {hidden_line(messages.NO_STAFF_GROUP)}\n"
+    ) in shown
+    assert f"*{messages.STATS_BY_PAY_BAND}*" in shown and f"• {LARGE_BAND_LINE}" in shown
+    assert "1 of 2 people" not in shown  # the two students
+
+
+def test_admin_home_shows_the_seniority_view_with_small_groups_hidden(
+    ward_world: SlackWorld,
+) -> None:
+    view = open_home(ward_world, "UBOSS")
+    headers = [block.get("text", {}).get("text") for block in view["blocks"]]
+    shown = section_texts(view["blocks"][headers.index(messages.HOME_ADMIN_HEADER) :])
+    assert f"*{messages.STATS_BY_STAFF_GROUP}*" in shown and f"• {LARGE_GROUP_LINE}" in shown
+    assert f"*{messages.STATS_BY_PAY_BAND}*" in shown and f"• {LARGE_BAND_LINE}" in shown
+    assert f"• {hidden_line(SMALL_GROUP)}" in shown and f"• {hidden_line(NO_BAND)}" in shown
+    assert "1 of 2 people" not in shown
+    assert action_ids(view)[-2:] == ["admin_home_export_csv", "admin_home_export_xlsx"]
+
+
+def test_admin_home_without_staff_groups_has_no_seniority_view(world: SlackWorld) -> None:
+    shown = section_texts(open_home(world, "UBOSS")["blocks"])
+    assert messages.HOME_ADMIN_HEADER in shown
+    assert messages.STATS_BY_STAFF_GROUP not in shown and messages.STATS_BY_PAY_BAND not in shown

@@ -3,6 +3,8 @@ message stay valid Block Kit within Slack's limits, whatever the figures say."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import messages
 from bot.nominations.behaviours import Behaviour
 from bot.recognition.views import PersonView, RecognitionView
@@ -68,3 +70,30 @@ def test_home_without_a_panel_is_unchanged() -> None:
     view = home_view([recognition(1)], [])
     assert_valid_view(view)
     assert messages.HOME_ADMIN_HEADER not in section_texts(view["blocks"])
+
+
+def test_long_staff_group_and_pay_band_lists_stay_within_slacks_section_limit() -> None:
+    long_label = "Allied Health <Professionals> & Scientific " * 6  # ~260 characters
+    lines = tuple(
+        f"{long_label}{n}: 6 of 12 people recognised (50%); 6 nominations" for n in range(13)
+    )
+    seniority = (
+        GroupSection(messages.STATS_BY_STAFF_GROUP, lines, "staff_group"),
+        GroupSection(
+            messages.STATS_BY_PAY_BAND,
+            ("Band 5: 6 of 12 people recognised (50%); 6 nominations",),
+            "pay_band",
+        ),
+    )
+    with_seniority = replace(summary(), groups=(*summary().groups, *seniority))
+    message = {"text": "stats", "blocks": stats_blocks(with_seniority)}
+    assert_valid_message(message)
+    panel = home_panel_blocks(with_seniority)
+    assert_valid_view(home_view([], [], panel))
+    staff = next(
+        b for b in panel if messages.STATS_BY_STAFF_GROUP in b.get("text", {}).get("text", "")
+    )
+    assert len(staff["text"]["text"]) <= 3000
+    assert "&lt;Professionals&gt; &amp;" in staff["text"]["text"]
+    assert staff["text"]["text"].endswith("\n…")  # cut at a whole line, saying so
+    assert any("*By pay band" in b.get("text", {}).get("text", "") for b in panel)

@@ -21,8 +21,19 @@ from db.migrate import upgrade_database
 from handlers.teams import admin
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.handlers.teams.conftest import TeamsWorld, load_activity
+from tests.support import builders
 from tests.support.adaptive_cards import assert_valid_card, texts
 from tests.support.clock import FakeClock
+from tests.support.seniority import (
+    LARGE_BAND_LINE,
+    LARGE_GROUP_LINE,
+    NO_BAND,
+    QUIET_BAND,
+    QUIET_GROUP,
+    SMALL_GROUP,
+    build_seniority_ward,
+    hidden_line,
+)
 from tests.support.server import running_server
 
 ANA_CHAT = "a:personal-ana"
@@ -232,3 +243,35 @@ def test_a_declined_board_report_sends_nothing(world: TeamsWorld) -> None:
         onedrive.stop()
     assert onedrive.uploads == []
     assert world.connector.sent_to(ANA_CHAT)[-1].text == messages.TEAMS_BOARD_DECLINED
+
+
+def test_the_statistics_card_shows_staff_groups_and_pay_bands_with_small_ones_hidden(
+    world: TeamsWorld, clock: FakeClock
+) -> None:
+    workspace = builders.workspace(world.services, "tenant-nhs", "teams")
+    build_seniority_ward(world.services, workspace.id, prefix="aad-")
+    clock.advance(timedelta(minutes=1))
+
+    assert world.send("message_mention_nominate", **personal("stats", ANA, ANA_CHAT)).is_success
+    (reply,) = world.connector.sent_to(ANA_CHAT)
+    (card,) = reply.cards
+    assert_valid_card(card)
+    said = texts(card)
+    # Seats and departments, then the seniority view: staff group, then pay band.
+    headings = [messages.STATS_BY_TITLE, messages.STATS_BY_DEPARTMENT]
+    headings += [messages.STATS_BY_STAFF_GROUP, messages.STATS_BY_PAY_BAND]
+    assert [said.index(heading) for heading in headings] == sorted(
+        said.index(heading) for heading in headings
+    )
+    staff = said.index(messages.STATS_BY_STAFF_GROUP)
+    assert said[staff + 1 : staff + 4] == [
+        f"• {hidden_line(QUIET_GROUP)}",
+        f"• {LARGE_GROUP_LINE}",
+        f"• {hidden_line(SMALL_GROUP)}",
+    ]
+    band = said.index(messages.STATS_BY_PAY_BAND)
+    assert said[band + 1 : band + 4] == [
+        f"• {hidden_line(QUIET_BAND)}",
+        f"• {LARGE_BAND_LINE}",
+        f"• {hidden_line(NO_BAND)}",
+    ]
