@@ -67,6 +67,7 @@ UNKNOWN_SEAT_SPOTLIGHTS = 1
 # it only happens when no one fresher is left.
 REPEAT_SEAT_PENALTY = 1.0
 REPEAT_DEPARTMENT_PENALTY = 0.75
+REPEAT_STAFF_GROUP_PENALTY = 0.5  # a staff group (HR import or directory), where known
 REPEAT_BEHAVIOUR_PENALTY = 0.5
 RECENT_SPOTLIGHT_PENALTY = 10.0
 REPEAT_SPOTLIGHT_PENALTY = 5.0  # per earlier spotlight in the trailing window
@@ -80,6 +81,7 @@ class NomineeProfile:
     # The same for every account of one person, in any workspace (the lowest of their
     # member ids: bot.directory.linking.linked_account_keys); None for an unlinked account.
     person_key: int | None = None
+    staff_group: str | None = None  # from the HR import or directory; None when unknown
 
     @property
     def identity(self) -> int:
@@ -161,7 +163,7 @@ def pick_spotlights(
       - each nominee featured before: RECENT_SPOTLIGHT_PENALTY within FRESHNESS_WINDOW
         (`history.recently_spotlighted` and `recently_spotlighted`), and
         REPEAT_SPOTLIGHT_PENALTY for every time in the trailing window;
-      - a seat, department or behaviour already featured in this digest.
+      - a seat, department, staff group or behaviour already featured in this digest.
     One slot is reserved for a seat not featured within FRESHNESS_WINDOW: if the other
     picks include none, the last goes to the best candidate with such a nominee, when one
     exists. A nomination whose nominee is already featured is never picked, so nobody
@@ -178,6 +180,7 @@ def pick_spotlights(
     people: set[int] = set()
     seats: dict[str, int] = {}
     departments: set[str] = set()
+    staff_groups: set[str] = set()
     behaviours: set[str] = set()
 
     def seat_term(nominee: NomineeProfile) -> float:
@@ -202,8 +205,10 @@ def pick_spotlights(
         )
         nominee_seats = {seat_key(n.person.title) for n in nominees} - {None}
         nominee_departments = {seat_key(n.department) for n in nominees} - {None}
+        nominee_staff_groups = {seat_key(n.staff_group) for n in nominees} - {None}
         value -= REPEAT_SEAT_PENALTY * len(nominee_seats & seats.keys())
         value -= REPEAT_DEPARTMENT_PENALTY * len(nominee_departments & departments)
+        value -= REPEAT_STAFF_GROUP_PENALTY * len(nominee_staff_groups & staff_groups)
         value -= REPEAT_BEHAVIOUR_PENALTY * len(set(candidate.behaviour_slugs) & behaviours)
         return value
 
@@ -226,6 +231,7 @@ def pick_spotlights(
             if (key := seat_key(nominee.person.title)) is not None:
                 seats[key] = seats.get(key, 0) + 1
         departments.update(d for n in best.nominees if (d := seat_key(n.department)))
+        staff_groups.update(g for n in best.nominees if (g := seat_key(n.staff_group)))
         behaviours.update(best.behaviour_slugs)
     return picked
 
@@ -422,7 +428,11 @@ def _candidates(
     for link, member in links:
         nominees.setdefault(link.nomination_id, []).append(
             NomineeProfile(
-                member.id, PersonView.of(member), member.department, accounts.get(member.id)
+                member.id,
+                PersonView.of(member),
+                member.department,
+                accounts.get(member.id),
+                member.staff_group,
             )
         )
     recognitions = _trailing_recognitions(session, period, accounts)

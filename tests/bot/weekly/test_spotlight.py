@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,6 +123,30 @@ def test_spreads_across_seats_departments_and_behaviours() -> None:
         "Receptionist",
         "Staff nurse",
     ]
+
+
+def test_spreads_across_staff_groups_where_they_are_known() -> None:
+    """A nurse and a ward sister are two seats but one staff group: with a nurse featured,
+    the porter (another staff group) goes before a sister whose story is a little fuller."""
+
+    def in_group(nomination_id: int, title: str, group: str, story: str) -> SpotlightCandidate:
+        profile = NomineeProfile(
+            nomination_id,
+            PersonView(f"U{nomination_id}", f"Person {nomination_id}", title),
+            staff_group=group,
+        )
+        return SpotlightCandidate(nomination_id, (profile,), ("speaking-up",), story, 0)
+
+    nurse = in_group(1, "Staff nurse", "Nursing and Midwifery", LONG_STORY)
+    sister = in_group(2, "Ward sister", "Nursing and Midwifery", LONG_STORY[:200])
+    porter = in_group(3, "Porter", "Estates and Ancillary", LONG_STORY[:150])
+    assert [c.nomination_id for c in pick_spotlights([nurse, sister, porter], count=2)] == [1, 3]
+    # Without staff groups the fuller story wins: the spread above is the staff group's doing.
+    unknown = [
+        replace(c, nominees=tuple(replace(n, staff_group=None) for n in c.nominees))
+        for c in (nurse, sister, porter)
+    ]
+    assert [c.nomination_id for c in pick_spotlights(unknown, count=2)] == [1, 2]
 
 
 def test_favours_endorsed_stories_with_substance() -> None:
