@@ -199,66 +199,19 @@ def test_recent_nominations_received_and_given(services, people, clock: FakeCloc
         assert linked == 2
 
 
-def test_daily_cap_holds_when_many_nominations_arrive_at_once(services, people) -> None:
-    """Twelve different stories from one person, all at the same moment (threads with their
-    own sessions, as on two replicas): exactly the cap is stored, the rest are refused."""
-    services.rules = replace(services.rules, daily_cap=5)
+def nominate_all_at_once(services: Services, accounts: list[tuple[int, int]]) -> list[str]:
+    """Twelve nominations at the same moment (threads with their own sessions, as on two
+    replicas), the i-th from `accounts[i % len(accounts)]` (nominator id, nominee id), each
+    with its own story: "stored" or "refused" for each, sorted."""
     attempts = 12
     start = threading.Barrier(attempts)
 
     def submit(index: int) -> str:
+        nominator_id, nominee_id = accounts[index % len(accounts)]
         start.wait()
         try:
             with services.sessions() as session:
                 # Each thread its own copies of the people, as each request loads them.
-                nominator = session.get(Member, people["ana"].id)
-                nominee = session.get(Member, people["nia"].id)
-                request = NominationRequest(
-                    workspace_id=people["ws"].id,
-                    nominator=nominator,
-                    nominees=[nominee],
-                    behaviour_slugs=["leading-from-every-seat"],
-                    story=f"{builders.STORY} Night shift number {index}.",
-                )
-                nominate(
-                    session,
-                    request,
-                    catalogue=services.catalogue,
-                    rules=services.rules,
-                    clock=services.clock,
-                )
-        except DailyCapReachedError:
-            return "refused"
-        return "stored"
-
-    with ThreadPoolExecutor(max_workers=attempts) as pool:
-        outcomes = list(pool.map(submit, range(attempts)))
-
-    assert sorted(outcomes) == ["refused"] * 7 + ["stored"] * 5
-    assert stored_nominations(services) == 5
-
-
-def test_daily_cap_holds_when_one_person_nominates_from_two_accounts_at_once(
-    services: Services, people
-) -> None:
-    """Twelve nominations at the same moment, alternating between Ana's Slack account and
-    her Teams account (one work email): exactly the cap is stored across the two."""
-    services.rules = replace(services.rules, daily_cap=5)
-    teams = builders.workspace(services, "tenant-0001", "teams")
-    slack_ana = builders.member(
-        services, people["ws"].id, "UANA", "Ana", title="Ward sister", email="ana@trust.nhs.uk"
-    )
-    teams_ana = builders.member(services, teams.id, "aad-ana", "Ana", email="ana@trust.nhs.uk")
-    teams_nia = builders.member(services, teams.id, "aad-nia", "Nia")
-    accounts = [(slack_ana.id, people["nia"].id), (teams_ana.id, teams_nia.id)]
-    attempts = 12
-    start = threading.Barrier(attempts)
-
-    def submit(index: int) -> str:
-        nominator_id, nominee_id = accounts[index % 2]
-        start.wait()
-        try:
-            with services.sessions() as session:
                 nominator = session.get(Member, nominator_id)
                 nominee = session.get(Member, nominee_id)
                 assert nominator is not None and nominee is not None
@@ -281,7 +234,30 @@ def test_daily_cap_holds_when_one_person_nominates_from_two_accounts_at_once(
         return "stored"
 
     with ThreadPoolExecutor(max_workers=attempts) as pool:
-        outcomes = list(pool.map(submit, range(attempts)))
+        return sorted(pool.map(submit, range(attempts)))
 
-    assert sorted(outcomes) == ["refused"] * 7 + ["stored"] * 5
+
+def test_daily_cap_holds_when_many_nominations_arrive_at_once(services, people) -> None:
+    """Twelve different stories from one person, all at the same moment: exactly the cap
+    is stored, the rest are refused."""
+    services.rules = replace(services.rules, daily_cap=5)
+    outcomes = nominate_all_at_once(services, [(people["ana"].id, people["nia"].id)])
+    assert outcomes == ["refused"] * 7 + ["stored"] * 5
+    assert stored_nominations(services) == 5
+
+
+def test_daily_cap_holds_when_one_person_nominates_from_two_accounts_at_once(
+    services: Services, people
+) -> None:
+    """Twelve nominations at the same moment, alternating between Ana's Slack account and
+    her Teams account (one work email): exactly the cap is stored across the two."""
+    services.rules = replace(services.rules, daily_cap=5)
+    teams = builders.workspace(services, "tenant-0001", "teams")
+    slack_ana = builders.member(
+        services, people["ws"].id, "UANA", "Ana", title="Ward sister", email="ana@trust.nhs.uk"
+    )
+    teams_ana = builders.member(services, teams.id, "aad-ana", "Ana", email="ana@trust.nhs.uk")
+    teams_nia = builders.member(services, teams.id, "aad-nia", "Nia")
+    accounts = [(slack_ana.id, people["nia"].id), (teams_ana.id, teams_nia.id)]
+    assert nominate_all_at_once(services, accounts) == ["refused"] * 7 + ["stored"] * 5
     assert stored_nominations(services) == 5
