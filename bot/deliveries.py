@@ -39,6 +39,24 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+# Built once: building a statement costs more CPU than running it, and these run per post.
+_INSERT_CLAIMED = insert(_DELIVERY).returning(_DELIVERY.c.claim_token, _DELIVERY.c.id)
+_MARK_POSTED = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id == bindparam("claimed_id"),
+        _DELIVERY.c.claim_token == bindparam("claimed_token"),
+    )
+    .values(
+        status=DeliveryStatus.POSTED,
+        posted_at=bindparam("posted_at"),
+        message_ts=bindparam("sent_ts"),
+        lease_expires_at=None,
+        last_error=None,
+    )
+)
+
+
 class Sent(StrEnum):
     """What happened to one outbox post when a sender tried it."""
 
@@ -199,9 +217,7 @@ def claim_new_deliveries(
     ]
     try:
         # The table, not the mapped class: no ORM flush for rows nobody reads back.
-        inserted = session.execute(
-            insert(_DELIVERY).returning(_DELIVERY.c.claim_token, _DELIVERY.c.id), rows
-        )
+        inserted = session.execute(_INSERT_CLAIMED, rows)
         ids = {token: delivery_id for token, delivery_id in inserted}
         session.commit()
     except IntegrityError:
@@ -221,20 +237,14 @@ def mark_deliveries_posted(
     if not posted:
         return
     session.execute(
-        update(_DELIVERY)
-        .where(
-            _DELIVERY.c.id == bindparam("claimed_id"),
-            _DELIVERY.c.claim_token == bindparam("claimed_token"),
-        )
-        .values(
-            status=DeliveryStatus.POSTED,
-            posted_at=now,
-            message_ts=bindparam("sent_ts"),
-            lease_expires_at=None,
-            last_error=None,
-        ),
+        _MARK_POSTED,
         [
-            {"claimed_id": claim.delivery_id, "claimed_token": claim.token, "sent_ts": ts}
+            {
+                "claimed_id": claim.delivery_id,
+                "claimed_token": claim.token,
+                "sent_ts": ts,
+                "posted_at": now,
+            }
             for claim, ts in posted
         ],
     )

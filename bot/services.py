@@ -101,6 +101,11 @@ class Services:
 
     # What the information-governance guard refuses (NHS numbers and the trust's patterns).
     guard: IdentifierGuard = field(default_factory=load_identifier_guard)
+    # Workspace ids by (platform, external id), filled as they are looked up: a workspace
+    # row, once created, is never deleted or renumbered, so every request needn't ask.
+    workspace_ids: dict[tuple[str, str], int] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -62,6 +62,8 @@ class NominationRequest:
 
 @dataclass(frozen=True)
 class NominationOutcome:
+    # Just written: detached, with its nominees, behaviours and nominator, built from the
+    # rows written (not read back). A repeat: the one stored before, loaded.
     nomination: Nomination
     created: bool  # False when this was a repeat of one recorded moments ago
 
@@ -181,20 +183,64 @@ def fingerprint(request: NominationRequest) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _recent_duplicate(session: Session, print_: str, since: datetime) -> Nomination | None:
-    return session.scalars(
-        select(Nomination)
-        .where(Nomination.fingerprint == print_, Nomination.created_at >= since)
-        .order_by(Nomination.created_at.desc())
-        .limit(1)
-    ).first()
+# The statements a nomination runs, built once with parameters: building a statement costs
+# several times more CPU than running it.
+_MEMBER: Table = Member.__table__  # type: ignore[assignment]
+_NOMINATION: Table = Nomination.__table__  # type: ignore[assignment]
+_NOMINEE: Table = NominationNominee.__table__  # type: ignore[assignment]
+_BEHAVIOUR: Table = NominationBehaviour.__table__  # type: ignore[assignment]
 
-
-def _accounts_of_person(nominator_id: int) -> Select[int]:
-    """The ids of every account of the nominator's person (just theirs when unlinked)."""
-    person_id = select(Member.person_id).where(Member.id == nominator_id).scalar_subquery()
-    # `person_id = NULL` is never true, so an unlinked nominator matches only their own row.
-    return select(Member.id).where(or_(Member.id == nominator_id, Member.person_id == person_id))
+# The ids of every account of the nominator's person (just theirs when unlinked).
+_ACCOUNTS_OF_PERSON = select(_MEMBER.c.id).where(
+    or_(
+        _MEMBER.c.id == bindparam("nominator"),
+        # `person_id = NULL` is never true, so an unlinked nominator matches only their row.
+        _MEMBER.c.person_id
+        == select(_MEMBER.c.person_id)
+        .where(_MEMBER.c.id == bindparam("nominator"))
+        .scalar_subquery(),
+    )
+)
+_TAKE_WRITE_LOCK = (  # SQLite
+    update(_MEMBER).where(_MEMBER.c.id == bindparam("nominator")).values(id=_MEMBER.c.id)
+)
+_LOCK_LOWEST_ACCOUNT = (  # PostgreSQL
+    select(_MEMBER.c.id)
+    .where(
+        _MEMBER.c.id
+        == select(func.min(_MEMBER.c.id))
+        .where(_MEMBER.c.id.in_(_ACCOUNTS_OF_PERSON))
+        .scalar_subquery()
+    )
+    .with_for_update(key_share=True)
+)
+# Nominations since local midnight by any of the person's accounts, and the newest with
+# this fingerprint since `repeats_since` (NULL, when repeats aren't looked for, matches none).
+_MADE_TODAY_AND_REPEAT = select(
+    select(func.count())
+    .select_from(_NOMINATION)
+    .where(
+        _NOMINATION.c.nominator_id.in_(_ACCOUNTS_OF_PERSON),
+        _NOMINATION.c.created_at >= bindparam("midnight"),
+    )
+    .scalar_subquery(),
+    select(_NOMINATION.c.id)
+    .where(
+        _NOMINATION.c.fingerprint == bindparam("fingerprint"),
+        _NOMINATION.c.created_at >= bindparam("repeats_since"),
+    )
+    .order_by(_NOMINATION.c.created_at.desc())
+    .limit(1)
+    .scalar_subquery(),
+)
+_INSERT_NOMINATION = insert(_NOMINATION).returning(_NOMINATION.c.id)
+_INSERT_NOMINEE = insert(_NOMINEE)
+_INSERT_BEHAVIOUR = insert(_BEHAVIOUR)
+_RECORD_POSTING = (  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
+    update(_NOMINATION)
+    .where(_NOMINATION.c.id == bindparam("nomination"))
+    .values(posted_channel_id=bindparam("channel"), posted_message_id=bindparam("message"))
+)
 
 
 def _hold_nominator(session: Session, nominator_id: int) -> None:
@@ -211,31 +257,56 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
     the nominator's row takes the database's write lock now, before counting, instead of
     at the insert.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Member).where(Member.id == nominator_id).values(id=Member.id))
-    else:
-        lowest = select(func.min(Member.id)).where(Member.id.in_(_accounts_of_person(nominator_id)))
-        session.execute(
-            select(Member.id)
-            .where(Member.id == lowest.scalar_subquery())
-            .with_for_update(key_share=True)
-        )
-
-
-def _count_today(session: Session, nominator_id: int, now: datetime, zone: ZoneInfo) -> int:
-    """Nominations made since local midnight by any account of the nominator's person."""
-    local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Nomination)
-            .where(
-                Nomination.nominator_id.in_(_accounts_of_person(nominator_id)),
-                Nomination.created_at >= local_midnight,
-            )
-        )
-        or 0
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    session.execute(
+        _TAKE_WRITE_LOCK if sqlite else _LOCK_LOWEST_ACCOUNT, {"nominator": nominator_id}
     )
+
+
+def _made_today_and_repeat(
+    session: Session,
+    nominator_id: int,
+    print_: str,
+    local_midnight: datetime,
+    repeats_since: datetime | None,
+) -> tuple[int, int | None]:
+    """In one query: nominations made since local midnight by any account of the
+    nominator's person, and the newest one since `repeats_since` with this fingerprint
+    (the same submission made again), if any."""
+    made, repeat_id = session.execute(
+        _MADE_TODAY_AND_REPEAT,
+        {
+            "nominator": nominator_id,
+            "midnight": local_midnight,
+            "fingerprint": print_,
+            "repeats_since": repeats_since,
+        },
+    ).one()
+    return int(made or 0), repeat_id
+
+
+def _insert_nomination(
+    session: Session, row: dict[str, object], nominees: Sequence[Member], slugs: Sequence[str]
+) -> int:
+    """Insert a nomination with its nominees and behaviours; returns its id. Three INSERTs on
+    the tables, not the mapped classes: no ORM flush for rows the caller already holds."""
+    nomination_id = int(session.execute(_INSERT_NOMINATION, row).scalar_one())
+    session.execute(
+        _INSERT_NOMINEE,
+        [
+            {"nomination_id": nomination_id, "member_id": member.id, "position": position}
+            for position, member in enumerate(nominees)
+        ],
+    )
+    if slugs:
+        session.execute(
+            _INSERT_BEHAVIOUR,
+            [
+                {"nomination_id": nomination_id, "behaviour_slug": slug, "position": position}
+                for position, slug in enumerate(slugs)
+            ],
+        )
+    return nomination_id
 
 
 def nominate(
@@ -259,13 +330,20 @@ def nominate(
     now = clock()
     print_ = fingerprint(request)
     window = rules.duplicate_window
-    if window.total_seconds() > 0:
-        duplicate = _recent_duplicate(session, print_, now - window)
-        if duplicate is not None:
-            return NominationOutcome(duplicate, created=False)
-
     _hold_nominator(session, request.nominator.id)
-    if _count_today(session, request.nominator.id, now, rules.timezone) >= rules.daily_cap:
+    local_midnight = now.astimezone(rules.timezone).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    made_today, repeat_id = _made_today_and_repeat(
+        session,
+        request.nominator.id,
+        print_,
+        local_midnight,
+        now - window if window.total_seconds() > 0 else None,
+    )
+    if repeat_id is not None:
+        return NominationOutcome(session.get_one(Nomination, repeat_id), created=False)
+    if made_today >= rules.daily_cap:
         raise DailyCapReachedError(
             messages.DAILY_CAP_REACHED.format(
                 made=messages.count_of(rules.daily_cap, "nomination", "nominations")
@@ -278,27 +356,20 @@ def nominate(
     slot = str(int(now.timestamp() // seconds)) if seconds else now.isoformat()
     dedupe_key = f"{print_}:{slot}"
     nominees = list({member.id: member for member in request.nominees}.values())
-    nomination = Nomination(
-        workspace_id=request.workspace_id,
-        nominator_id=request.nominator.id,
-        story=_normalise_story(request.story),
-        visibility=str(request.visibility),
-        created_at=now,
-        source_channel_id=request.source_channel_id,
-        source_message_url=request.source_message_url,
-        fingerprint=print_,
-        dedupe_key=dedupe_key,
-        nominees=[
-            NominationNominee(member_id=member.id, member=member, position=position)
-            for position, member in enumerate(nominees)
-        ],
-        behaviours=[
-            NominationBehaviour(behaviour_slug=slug, position=position)
-            for position, slug in enumerate(dict.fromkeys(request.behaviour_slugs))
-        ],
-    )
-    session.add(nomination)
+    slugs = list(dict.fromkeys(request.behaviour_slugs))
+    row = {
+        "workspace_id": request.workspace_id,
+        "nominator_id": request.nominator.id,
+        "story": _normalise_story(request.story),
+        "visibility": str(request.visibility),
+        "created_at": now,
+        "source_channel_id": request.source_channel_id,
+        "source_message_url": request.source_message_url,
+        "fingerprint": print_,
+        "dedupe_key": dedupe_key,
+    }
     try:
+        nomination_id = _insert_nomination(session, row, nominees, slugs)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -308,6 +379,18 @@ def nominate(
         if existing is None:
             raise
         return NominationOutcome(existing, created=False)
+    # What was just written, as a detached object (nothing is read back): the caller builds
+    # the recognition view from it.
+    nomination = Nomination(id=nomination_id, **row)
+    nomination.nominator = request.nominator
+    nomination.nominees = [
+        NominationNominee(member_id=member.id, member=member, position=position)
+        for position, member in enumerate(nominees)
+    ]
+    nomination.behaviours = [
+        NominationBehaviour(behaviour_slug=slug, position=position)
+        for position, slug in enumerate(slugs)
+    ]
     return NominationOutcome(nomination, created=True)
 
 
@@ -369,11 +452,9 @@ def record_posting(
     """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
     the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
     is False (the caller commits it with the delivery)."""
-    table: Table = Nomination.__table__  # type: ignore[assignment]
     session.execute(
-        update(table)  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
-        .where(table.c.id == nomination_id)
-        .values(posted_channel_id=channel_id, posted_message_id=message_id)
+        _RECORD_POSTING,
+        {"nomination": nomination_id, "channel": channel_id, "message": message_id},
     )
     if commit:
         session.commit()

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import messages
 from bot.errors import (
@@ -31,12 +30,12 @@ from bot.nominations.rules import (
     find_problems,
     nominate,
 )
-from bot.people.directory import get_or_create_workspace
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
     cached_people,
     known_names,
+    known_workspace_id,
     resolve_people,
     vet_people,
     workspace_id_for,
@@ -169,14 +168,13 @@ async def record_nomination(
         if not outcome.created:
             return _Stored(nomination.id, False, None)
         # The rows just written are the view: no need to load them again.
-        set_committed_value(nomination, "nominator", request.nominator)
         return _Stored(nomination.id, True, recognition_view(nomination, services.catalogue, 0))
 
     def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
         with services.unit_of_work() as session:
-            workspace_id = get_or_create_workspace(
-                session, submission.platform, submission.workspace_external_id, services.clock()
-            ).id
+            workspace_id = known_workspace_id(
+                services, session, submission.platform, submission.workspace_external_id
+            )
             people = cached_people(session, workspace_id, everyone, services.clock())
             if people is None:  # someone to ask the platform about (and vet) first
                 return workspace_id, None, ()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,11 @@ from bot.directory.linking import link_members, normalise_email
 from bot.directory.seats import refresh_seats
 from db.models import Member, Workspace
 
+# Built once (every nomination runs it): building a statement costs more than running it.
+_MEMBERS_BY_PLATFORM_ID = select(Member).where(
+    Member.workspace_id == bindparam("workspace"),
+    Member.platform_user_id.in_(bindparam("ids", expanding=True)),
+)
 # How long a cached profile (name, title, admin flag) is trusted before asking the platform.
 PROFILE_TTL = timedelta(hours=12)
 
@@ -58,9 +63,7 @@ def members_by_platform_id(
     ids = list(dict.fromkeys(platform_user_ids))
     if not ids:
         return {}
-    rows = session.scalars(
-        select(Member).where(Member.workspace_id == workspace_id, Member.platform_user_id.in_(ids))
-    )
+    rows = session.scalars(_MEMBERS_BY_PLATFORM_ID, {"workspace": workspace_id, "ids": ids})
     return {member.platform_user_id: member for member in rows}
 
 

@@ -132,8 +132,24 @@ async def _ask_in_time(
 
 def workspace_id_in(services: Services, platform: str, external_id: str) -> int:
     """The workspace row for (platform, external id), created on first sight."""
+    known = services.workspace_ids.get((platform, external_id))
+    if known is not None:
+        return known
     with services.unit_of_work() as session:
-        return get_or_create_workspace(session, platform, external_id, services.clock()).id
+        return known_workspace_id(services, session, platform, external_id)
+
+
+def known_workspace_id(
+    services: Services, session: Session, platform: str, external_id: str
+) -> int:
+    """`workspace_id_in` within the caller's session: the id remembered in `services`, else
+    the row's, created on first sight (which commits)."""
+    key = (platform, external_id)
+    known = services.workspace_ids.get(key)
+    if known is None:
+        workspace = get_or_create_workspace(session, platform, external_id, services.clock())
+        known = services.workspace_ids[key] = workspace.id
+    return known
 
 
 async def workspace_id_for(services: Services, platform: str, external_id: str) -> int:
