@@ -217,7 +217,7 @@ def claim_new_deliveries(
     ]
     try:
         # The table, not the mapped class: no ORM flush for rows nobody reads back.
-        inserted = session.execute(_INSERT_CLAIMED, rows)
+        inserted = session.connection().execute(_INSERT_CLAIMED, rows)
         ids = {token: delivery_id for token, delivery_id in inserted}
         session.commit()
     except IntegrityError:
@@ -236,7 +236,7 @@ def mark_deliveries_posted(
     executemany), committed by the caller. A claim lost meanwhile is left to its new holder."""
     if not posted:
         return
-    session.execute(
+    session.connection().execute(
         _MARK_POSTED,
         [
             {

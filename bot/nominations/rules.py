@@ -61,11 +61,23 @@ class NominationRequest:
 
 
 @dataclass(frozen=True)
+class WrittenNomination:
+    """A nomination as just stored, from the values written: nothing is read back."""
+
+    id: int
+    nominator: Member
+    nominees: tuple[Member, ...]
+    behaviour_slugs: tuple[str, ...]
+    story: str
+    visibility: str
+    source_message_url: str | None
+
+
+@dataclass(frozen=True)
 class NominationOutcome:
-    # Just written: detached, with its nominees, behaviours and nominator, built from the
-    # rows written (not read back). A repeat: the one stored before, loaded.
-    nomination: Nomination
+    nomination_id: int
     created: bool  # False when this was a repeat of one recorded moments ago
+    written: WrittenNomination | None = None  # what was stored; None for a repeat
 
 
 def _normalise_story(story: str) -> str:
@@ -258,7 +270,7 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
     at the insert.
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
-    session.execute(
+    session.connection().execute(
         _TAKE_WRITE_LOCK if sqlite else _LOCK_LOWEST_ACCOUNT, {"nominator": nominator_id}
     )
 
@@ -273,15 +285,19 @@ def _made_today_and_repeat(
     """In one query: nominations made since local midnight by any account of the
     nominator's person, and the newest one since `repeats_since` with this fingerprint
     (the same submission made again), if any."""
-    made, repeat_id = session.execute(
-        _MADE_TODAY_AND_REPEAT,
-        {
-            "nominator": nominator_id,
-            "midnight": local_midnight,
-            "fingerprint": print_,
-            "repeats_since": repeats_since,
-        },
-    ).one()
+    made, repeat_id = (
+        session.connection()
+        .execute(
+            _MADE_TODAY_AND_REPEAT,
+            {
+                "nominator": nominator_id,
+                "midnight": local_midnight,
+                "fingerprint": print_,
+                "repeats_since": repeats_since,
+            },
+        )
+        .one()
+    )
     return int(made or 0), repeat_id
 
 
@@ -290,8 +306,9 @@ def _insert_nomination(
 ) -> int:
     """Insert a nomination with its nominees and behaviours; returns its id. Three INSERTs on
     the tables, not the mapped classes: no ORM flush for rows the caller already holds."""
-    nomination_id = int(session.execute(_INSERT_NOMINATION, row).scalar_one())
-    session.execute(
+    connection = session.connection()  # Core statements: none of the ORM's bookkeeping
+    nomination_id = int(connection.execute(_INSERT_NOMINATION, row).scalar_one())
+    connection.execute(
         _INSERT_NOMINEE,
         [
             {"nomination_id": nomination_id, "member_id": member.id, "position": position}
@@ -299,7 +316,7 @@ def _insert_nomination(
         ],
     )
     if slugs:
-        session.execute(
+        connection.execute(
             _INSERT_BEHAVIOUR,
             [
                 {"nomination_id": nomination_id, "behaviour_slug": slug, "position": position}
@@ -342,7 +359,7 @@ def nominate(
         now - window if window.total_seconds() > 0 else None,
     )
     if repeat_id is not None:
-        return NominationOutcome(session.get_one(Nomination, repeat_id), created=False)
+        return NominationOutcome(repeat_id, created=False)
     if made_today >= rules.daily_cap:
         raise DailyCapReachedError(
             messages.DAILY_CAP_REACHED.format(
@@ -373,25 +390,20 @@ def nominate(
         session.commit()
     except IntegrityError:
         session.rollback()
-        existing = session.scalars(
-            select(Nomination).where(Nomination.dedupe_key == dedupe_key)
-        ).one_or_none()
+        existing = session.scalar(select(Nomination.id).where(Nomination.dedupe_key == dedupe_key))
         if existing is None:
             raise
         return NominationOutcome(existing, created=False)
-    # What was just written, as a detached object (nothing is read back): the caller builds
-    # the recognition view from it.
-    nomination = Nomination(id=nomination_id, **row)
-    nomination.nominator = request.nominator
-    nomination.nominees = [
-        NominationNominee(member_id=member.id, member=member, position=position)
-        for position, member in enumerate(nominees)
-    ]
-    nomination.behaviours = [
-        NominationBehaviour(behaviour_slug=slug, position=position)
-        for position, slug in enumerate(slugs)
-    ]
-    return NominationOutcome(nomination, created=True)
+    written = WrittenNomination(
+        nomination_id,
+        request.nominator,
+        tuple(nominees),
+        tuple(slugs),
+        str(row["story"]),
+        str(request.visibility),
+        request.source_message_url,
+    )
+    return NominationOutcome(nomination_id, created=True, written=written)
 
 
 def load_nomination(session: Session, nomination_id: int) -> Nomination | None:
@@ -452,7 +464,7 @@ def record_posting(
     """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
     the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
     is False (the caller commits it with the delivery)."""
-    session.execute(
+    session.connection().execute(
         _RECORD_POSTING,
         {"nomination": nomination_id, "channel": channel_id, "message": message_id},
     )

@@ -42,7 +42,7 @@ from bot.people.resolution import (
 )
 from bot.recognition.outbox import Celebration, celebrate
 from bot.recognition.senders import RecognitionSender
-from bot.recognition.views import RecognitionView, load_recognition_view, recognition_view
+from bot.recognition.views import RecognitionView, load_recognition_view, new_recognition_view
 from bot.services import Services
 from db.models import Member, Nomination
 
@@ -164,11 +164,11 @@ async def record_nomination(
             )
         except InvalidNominationError as error:
             raise InvalidNominationError(list(error.problems), resolved) from None
-        nomination = outcome.nomination
-        if not outcome.created:
-            return _Stored(nomination.id, False, None)
+        if outcome.written is None:  # a repeat: nothing new to announce
+            return _Stored(outcome.nomination_id, False, None)
         # The rows just written are the view: no need to load them again.
-        return _Stored(nomination.id, True, recognition_view(nomination, services.catalogue, 0))
+        view = new_recognition_view(outcome.written, services.catalogue)
+        return _Stored(outcome.nomination_id, True, view)
 
     def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
         with services.unit_of_work() as session:

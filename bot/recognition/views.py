@@ -3,13 +3,14 @@ renders it (Block Kit for Slack, Adaptive Cards for Teams, text for the console)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
-from bot.nominations.rules import count_endorsements, load_nomination
+from bot.nominations.rules import WrittenNomination, count_endorsements, load_nomination
 from db.models import Member, Nomination
 
 if TYPE_CHECKING:
@@ -45,20 +46,36 @@ class RecognitionView:
     edited: bool = False
 
 
+def _behaviours(slugs: Iterable[str], catalogue: BehaviourCatalogue) -> tuple[Behaviour, ...]:
+    """The catalogue's behaviours; one since removed from it is shown by its slug."""
+    return tuple(catalogue.get(slug) or Behaviour(slug, slug, "") for slug in slugs)
+
+
+def new_recognition_view(
+    written: WrittenNomination, catalogue: BehaviourCatalogue
+) -> RecognitionView:
+    """The view of a nomination just stored, from what was written (nothing is loaded)."""
+    return RecognitionView(
+        nomination_id=written.id,
+        nominator=PersonView.of(written.nominator),
+        nominees=tuple(PersonView.of(member) for member in written.nominees),
+        behaviours=_behaviours(written.behaviour_slugs, catalogue),
+        story=written.story,
+        is_private=written.visibility == "private",
+        endorsements=0,
+        source_message_url=written.source_message_url,
+    )
+
+
 def recognition_view(
     nomination: Nomination, catalogue: BehaviourCatalogue, endorsements: int
 ) -> RecognitionView:
     """Build the view of a nomination loaded with nominees, behaviours and nominator."""
-    behaviours = tuple(
-        catalogue.get(link.behaviour_slug)
-        or Behaviour(link.behaviour_slug, link.behaviour_slug, "")
-        for link in nomination.behaviours
-    )
     return RecognitionView(
         nomination_id=nomination.id,
         nominator=PersonView.of(nomination.nominator) if nomination.nominator else None,
         nominees=tuple(PersonView.of(link.member) for link in nomination.nominees),
-        behaviours=behaviours,
+        behaviours=_behaviours((link.behaviour_slug for link in nomination.behaviours), catalogue),
         story=nomination.story,
         is_private=nomination.visibility == "private",
         endorsements=endorsements,

@@ -62,7 +62,7 @@ def build_dataset(services: Services, clock: FakeClock) -> Dataset:
         outcome = builders.nomination(
             services, people[nominator], [people[n] for n in nominees], behaviours=behaviours, **kw
         )
-        return outcome.nomination.id
+        return outcome.nomination_id
 
     before = nominate(at(1, month=10), "zoe", ["kit"], ["speaking-up"])
     first = nominate(at(2), "ana", ["nia"], ["speaking-up"])

@@ -129,7 +129,7 @@ def test_the_bot_keeps_recording_after_a_seed_and_a_second_seed_adds_more(
             select(Member).where(Member.is_bot.is_(False), Member.is_deactivated.is_(False))
         ).all()[:2]
     outcome = builders.nomination(services, nia, [sam])
-    assert outcome.created and outcome.nomination.id > NOMINATIONS
+    assert outcome.created and outcome.nomination_id > NOMINATIONS
 
     again = seed_demo(
         services.engine,

@@ -54,7 +54,7 @@ def _history(services: Services, clock: FakeClock) -> tuple[int, int]:
     nia = builders.member(services, workspace.id, "UNIA", "Nia", title="Porter")
     sam = builders.member(services, workspace.id, "USAM", "Sam")
     clock.set(OLD)
-    old = builders.nomination(services, ana, [nia], behaviours=("speaking-up",)).nomination.id
+    old = builders.nomination(services, ana, [nia], behaviours=("speaking-up",)).nomination_id
     with services.sessions() as session:
         endorse(session, old, sam, clock=clock)
         for channel, kind in (("CWARD", "recognition"), ("UNIA", "recognition-dm")):
@@ -72,7 +72,7 @@ def _history(services: Services, clock: FakeClock) -> tuple[int, int]:
         )
         session.commit()
     clock.set(RECENT)
-    recent = builders.nomination(services, nia, [ana]).nomination.id
+    recent = builders.nomination(services, nia, [ana]).nomination_id
     clock.set(NOW)
     return old, recent
 

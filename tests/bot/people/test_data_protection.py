@@ -71,8 +71,8 @@ def build_world(services: Services, clock: FakeClock, platform: str) -> World:
     def nominate(key: str, nominator: Member, nominees: list[Member], story: str, **kw: Any) -> int:
         clock.advance(timedelta(minutes=10))
         outcome = builders.nomination(services, nominator, nominees, story=story, **kw)
-        world.nominations[key] = outcome.nomination.id
-        return outcome.nomination.id
+        world.nominations[key] = outcome.nomination_id
+        return outcome.nomination_id
 
     about = nominate("about", ana, [zed], STORY_ABOUT_THEM)
     shared = nominate("shared", ana, [zed, nia], STORY_SHARED.format(zed=ids["zed"], nia="Nia"))
@@ -366,10 +366,10 @@ def build_linked_world(services: Services, clock: FakeClock) -> LinkedWorld:
     clock.advance(timedelta(minutes=10))
     linked.nominations["about_on_teams"] = builders.nomination(
         services, ana_teams, [zed_teams], story=STORY_ABOUT_THEM_ON_TEAMS
-    ).nomination.id
+    ).nomination_id
     linked.nominations["wrote_on_teams"] = builders.nomination(
         services, zed_teams, [nia_teams], story=STORY_THEY_WROTE_ON_TEAMS
-    ).nomination.id
+    ).nomination_id
     with services.sessions() as session:
         session.add_all(
             DirectoryRecord(source=source, email=email, display_name=name, updated_at=clock())

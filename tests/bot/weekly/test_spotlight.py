@@ -329,7 +329,7 @@ def test_a_week_names_everyone_and_summarises_without_ranking(
     builders.nomination(services, sam, [nia], behaviours=("leading-from-behind",))
     builders.nomination(services, kai, [ben], visibility="private")
     with services.sessions() as session:
-        endorse(session, first.nomination.id, kai, clock=clock)
+        endorse(session, first.nomination_id, kai, clock=clock)
     period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
         datetime(2026, 11, 23, 9, tzinfo=UTC)
     )
