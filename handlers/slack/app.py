@@ -31,14 +31,17 @@ async def pooled_respond(context: AsyncBoltContext, next: Callable[[], Awaitable
 
 
 def create_slack_app(services: Services) -> AsyncApp:
-    """A Bolt app verifying every request with the signing secret (when HTTP is used)."""
+    """The Bolt app. Its HTTP requests come only through the server's Slack route, which has
+    verified them already (bot/app/server.py)."""
     settings = services.settings
     secret = settings.SLACK_SIGNING_SECRET
     app = AsyncApp(
         client=build_async_client(settings),
         signing_secret=secret.get_secret_value() if secret else None,
-        # Socket Mode connections are authenticated by the app token instead.
-        request_verification_enabled=secret is not None,
+        # Verified once, not twice: the server's only Slack route checks the signature and
+        # timestamp before anything is parsed (handlers/slack/edge.py), then hands the
+        # request to Bolt; Socket Mode connections are authenticated by the app token.
+        request_verification_enabled=False,
         logger=logging.getLogger(BOLT_LOGGER),
     )
     tolerate_unreachable_slack(app)
