@@ -11,6 +11,7 @@ from bot.services import Services
 from handlers import register_slack
 from handlers.slack.authorization import tolerate_unreachable_slack
 from handlers.slack.client import PooledRespond, build_async_client
+from handlers.slack.prompt_ack import answer_promptly
 
 # Bolt's framework logger (bot/app/logs.py sets its level, so Bolt builds no debug lines).
 BOLT_LOGGER = "everyseat.slack"
@@ -44,6 +45,7 @@ def create_slack_app(services: Services) -> AsyncApp:
         request_verification_enabled=False,
         logger=logging.getLogger(BOLT_LOGGER),
     )
+    answer_promptly(app)
     tolerate_unreachable_slack(app)
     app.middleware(pooled_respond)
     register_slack(app, services)
