@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -40,7 +42,14 @@ class DeliveryStatus(StrEnum):
 
 
 # Built once: building a statement costs more CPU than running it, and these run per post.
-_INSERT_CLAIMED = insert(_DELIVERY).returning(_DELIVERY.c.claim_token, _DELIVERY.c.id)
+# A delivery made already (same workspace, channel, kind and period) is skipped, not an error,
+# so claiming never aborts the transaction it shares with a nomination.
+_CLAIM_UNMADE = {
+    dialect: insert_of(_DELIVERY)
+    .on_conflict_do_nothing()
+    .returning(_DELIVERY.c.claim_token, _DELIVERY.c.id)
+    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 _MARK_POSTED = (
     update(_DELIVERY)
     .where(
@@ -192,10 +201,11 @@ def _claim_of(session: Session, key: DeliveryKey, token: str) -> DeliveryClaim |
 
 def claim_new_deliveries(
     session: Session, keys: Sequence[DeliveryKey], now: datetime, *, lease: timedelta | None = None
-) -> list[DeliveryClaim] | None:
-    """Claim deliveries nobody has made yet (the posts of a nomination just stored) in one
-    transaction and one INSERT. None, with nothing claimed, if any of them exists already:
-    then claim each with `claim_delivery`, which knows how to take one over. Commits."""
+) -> list[DeliveryClaim]:
+    """Claim deliveries nobody has made yet (the posts of a nomination being stored) in one
+    INSERT, in the caller's transaction (the caller commits). Returns the claims made, in
+    the order of `keys`; a key whose delivery exists already is left out (one INSERT can't
+    take it over: `claim_delivery` knows how)."""
     if not keys:
         return []
     expires = now + (lease or session_lease(session))
@@ -215,17 +225,13 @@ def claim_new_deliveries(
         }
         for key, token in zip(keys, tokens, strict=True)
     ]
-    try:
-        # The table, not the mapped class: no ORM flush for rows nobody reads back.
-        inserted = session.connection().execute(_INSERT_CLAIMED, rows)
-        ids = {token: delivery_id for token, delivery_id in inserted}
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return None
+    connection = session.connection()  # the table, not the mapped class: no ORM flush
+    inserted = connection.execute(_CLAIM_UNMADE[connection.dialect.name], rows)
+    ids = {token: delivery_id for token, delivery_id in inserted}
     return [
         DeliveryClaim(key, ids[token], token, 1, expires)
         for key, token in zip(keys, tokens, strict=True)
+        if token in ids
     ]
 
 

@@ -333,8 +333,10 @@ def nominate(
     catalogue: BehaviourCatalogue,
     rules: NominationRules,
     clock: Clock,
+    commit: bool = True,
 ) -> NominationOutcome:
-    """Validate and store a nomination; commits on success and stores nothing on failure.
+    """Validate and store a nomination; commits on success (unless `commit` is False: the
+    caller adds to the transaction, then commits) and stores nothing on failure.
 
     Raises InvalidNominationError (with every problem found, each tied to a form field) or
     DailyCapReachedError. A repeat of the same submission within the duplicate window
@@ -387,7 +389,8 @@ def nominate(
     }
     try:
         nomination_id = _insert_nomination(session, row, nominees, slugs)
-        session.commit()
+        if commit:
+            session.commit()
     except IntegrityError:
         session.rollback()
         existing = session.scalar(select(Nomination.id).where(Nomination.dedupe_key == dedupe_key))

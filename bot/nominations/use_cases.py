@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from bot import messages
+from bot.deliveries import claim_new_deliveries
 from bot.errors import (
     InvalidNominationError,
     NominationField,
@@ -40,7 +41,7 @@ from bot.people.resolution import (
     vet_people,
     workspace_id_for,
 )
-from bot.recognition.outbox import Celebration, celebrate
+from bot.recognition.outbox import Celebration, ClaimedPosts, celebrate, plan_posts
 from bot.recognition.senders import RecognitionSender
 from bot.recognition.views import RecognitionView, load_recognition_view, new_recognition_view
 from bot.services import Services
@@ -77,6 +78,8 @@ class NominationResult:
     # How people will see it, built from the rows the recording transaction wrote (None for
     # a repeat): `announce_nomination` posts it without reading the nomination back.
     view: RecognitionView | None = field(default=None, repr=False, compare=False)
+    # Its posts, claimed with it for `announce_nomination` (None once sent, or not claimed).
+    claimed: ClaimedPosts | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class _Stored:
     nomination_id: int
     created: bool
     view: RecognitionView | None  # built from the rows just written; None for a repeat
+    claimed: ClaimedPosts | None = None  # its posts, when claimed in the same transaction
 
 
 def screen_submission(services: Services, submission: NominationSubmission) -> None:
@@ -105,13 +109,17 @@ async def record_nomination(
     submission: NominationSubmission,
     lookup: ProfileLookup,
     sender: RecognitionSender | None = None,
+    *,
+    announce_with: RecognitionSender | None = None,
 ) -> NominationResult:
     """Resolve the people, store the nomination and, with a `sender`, post it and message
-    the nominees exactly once. Stores nothing when a rule is broken.
+    the nominees exactly once. Stores nothing when a rule is broken. With `announce_with`
+    (the sender `announce_nomination` will be given) or a `sender`, the posts are claimed
+    in the transaction that stores the nomination.
 
-    When everyone's profile is cached and fresh, the workspace, the people and the
-    nomination take one transaction; claiming the posts one more, recording them sent a
-    third. Nominations are admitted a few at a time, in arrival order (`services.admission`).
+    When everyone's profile is cached and fresh, the people, the nomination and the claims
+    on its posts take one transaction; recording the posts sent a second. Nominations are
+    admitted a few at a time, in arrival order (`services.admission`).
 
     Raises PatientIdentifierError first, before anyone is looked up, if the story holds a
     patient identifier; then InvalidNominationError (every problem, each tied to a form
@@ -161,14 +169,23 @@ async def record_nomination(
                 catalogue=services.catalogue,
                 rules=services.rules,
                 clock=services.clock,
+                commit=False,
             )
         except InvalidNominationError as error:
             raise InvalidNominationError(list(error.problems), resolved) from None
-        if outcome.written is None:  # a repeat: nothing new to announce
+        written = outcome.written
+        if written is None:  # a repeat: nothing new to announce
             return _Stored(outcome.nomination_id, False, None)
+        claimed = None
+        if plan is not None:
+            nominee_ids = [member.platform_user_id for member in written.nominees]
+            keys = plan.keys(request.workspace_id, written.id, nominee_ids)
+            claims = claim_new_deliveries(session, keys, services.clock())
+            claimed = ClaimedPosts(plan, tuple(claims))
+        session.commit()
         # The rows just written are the view: no need to load them again.
-        view = new_recognition_view(outcome.written, services.catalogue)
-        return _Stored(outcome.nomination_id, True, view)
+        view = new_recognition_view(written, services.catalogue)
+        return _Stored(outcome.nomination_id, True, view, claimed)
 
     def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
         with services.unit_of_work() as session:
@@ -185,6 +202,15 @@ async def record_nomination(
         with services.unit_of_work() as session:
             return store(session, request)
 
+    poster = sender or announce_with
+    plan = None
+    if poster is not None:  # where the posts go, so they are claimed with the nomination
+        plan = await plan_posts(
+            poster,
+            await workspace_id_for(services, submission.platform, submission.workspace_external_id),
+            submission.source_channel_id,
+            private=submission.visibility == Visibility.PRIVATE,
+        )
     async with services.admission:
         workspace_id, stored, resolved = await services.in_worker(store_if_cached)
         if stored is None:
@@ -216,6 +242,7 @@ async def record_nomination(
                 stored.nomination_id,
                 submission.source_channel_id,
                 view=stored.view,
+                claimed=stored.claimed,
             )
     return NominationResult(
         stored.nomination_id,
@@ -225,6 +252,7 @@ async def record_nomination(
         celebration,
         resolved,
         view=stored.view,
+        claimed=None if celebration is not None else stored.claimed,
     )
 
 
@@ -289,5 +317,6 @@ async def announce_nomination(
         result.nomination_id,
         source_channel_id,
         view=result.view,
+        claimed=result.claimed,
     )
-    return replace(result, celebration=celebration)
+    return replace(result, celebration=celebration, claimed=None)

@@ -153,7 +153,10 @@ def known_workspace_id(
 
 
 async def workspace_id_for(services: Services, platform: str, external_id: str) -> int:
-    """`workspace_id_in`, from async code."""
+    """`workspace_id_in`, from async code (no worker needed once the id is known)."""
+    known = services.workspace_ids.get((platform, external_id))
+    if known is not None:
+        return known
     return await services.in_worker(workspace_id_in, services, platform, external_id)
 
 

@@ -198,23 +198,61 @@ async def send_once(
     return attempt.result
 
 
+@dataclass(frozen=True)
+class PostPlan:
+    """Where a new nomination's posts go, known before it is stored: each nominee's
+    message, and the public post to `target` (None when private or nowhere to post)."""
+
+    dm_kind: str
+    public_kind: str
+    target: PublicTarget | None
+
+    def keys(
+        self, workspace_id: int, nomination_id: int, nominee_ids: Sequence[str]
+    ) -> list[DeliveryKey]:
+        """The posts' deliveries: the nominees' messages first, then the public post."""
+        period = str(nomination_id)
+        keys = [DeliveryKey(workspace_id, person, self.dm_kind, period) for person in nominee_ids]
+        if self.target is not None:
+            keys.append(DeliveryKey(workspace_id, self.target.channel_id, self.public_kind, period))
+        return keys
+
+
+async def plan_posts(
+    sender: RecognitionSender, workspace_id: int, source_channel_id: str | None, private: bool
+) -> PostPlan:
+    target = None if private else await sender.public_target(workspace_id, source_channel_id)
+    return PostPlan(sender.dm_kind, sender.public_kind, target)
+
+
+@dataclass(frozen=True)
+class ClaimedPosts:
+    """A new nomination's posts, claimed in the transaction that stored it."""
+
+    plan: PostPlan
+    claims: tuple[DeliveryClaim, ...]
+
+
 async def _send_all(
     services: Services,
     sender: RecognitionSender,
     keys: Sequence[DeliveryKey],
     view: RecognitionView,
+    claims: Sequence[DeliveryClaim] | None = None,
 ) -> list[SendResult]:
-    """Send a new nomination's posts, in order: claimed together in one transaction, sent,
-    then recorded together in one more. If any was claimed before (it can't be, for a new
-    nomination, unless an id was reused), each goes through `send_once` instead."""
+    """Send a new nomination's posts, in order: claimed together in one transaction (unless
+    `claims` were made already, with the nomination), sent, then recorded together in one
+    more. A post whose delivery existed before (it can't, for a new nomination, unless an
+    id was reused) goes through `send_once` instead. Results in the order of `keys`."""
 
-    def claim() -> list[DeliveryClaim] | None:
+    def claim() -> list[DeliveryClaim]:
         with services.unit_of_work() as session:
-            return claim_new_deliveries(session, keys, services.clock())
+            made = claim_new_deliveries(session, keys, services.clock())
+            session.commit()
+            return made
 
-    claims = await services.in_worker(claim) if keys else []
     if claims is None:
-        return [await send_once(services, sender, key, view=view) for key in keys]
+        claims = await services.in_worker(claim) if keys else []
     attempts: list[_Attempt] = []
     refused: str | None = None
     for claimed in claims:
@@ -227,7 +265,11 @@ async def _send_all(
         attempts.append(attempt)
     if attempts:
         await _record_sent(services, sender, attempts)
-    return [attempt.result for attempt in attempts]
+    results = {attempt.claim.key: attempt.result for attempt in attempts}
+    for key in keys:
+        if key not in results:
+            results[key] = await send_once(services, sender, key, view=view)
+    return [results[key] for key in keys]
 
 
 async def celebrate(
@@ -238,27 +280,28 @@ async def celebrate(
     source_channel_id: str | None,
     *,
     view: RecognitionView | None = None,
+    claimed: ClaimedPosts | None = None,
 ) -> Celebration | None:
     """Message each nominee and post the public recognition, each exactly once through the
     outbox. None if the nomination was erased meanwhile. `view` is the nomination as just
-    stored, when the caller has it (else it is loaded). If the platform refuses Everyseat's
-    credentials for a nominee's message, the public post is not attempted (REVOKED)."""
+    stored, and `claimed` its posts claimed with it, when the caller has them (else they are
+    loaded and claimed now). If the platform refuses Everyseat's credentials for a
+    nominee's message, the public post is not attempted (REVOKED)."""
     if view is None:
         view = await services.in_worker(find_recognition, services, nomination_id)
     if view is None:
         return None
-    keys = [
-        DeliveryKey(workspace_id, person.platform_user_id, sender.dm_kind, str(nomination_id))
-        for person in view.nominees
-    ]
-    target = None
-    if not view.is_private:
-        target = await sender.public_target(workspace_id, source_channel_id)
-    if target is not None:
-        keys.append(
-            DeliveryKey(workspace_id, target.channel_id, sender.public_kind, str(nomination_id))
-        )
-    results = await _send_all(services, sender, keys, view)
+    plan = (
+        claimed.plan
+        if claimed is not None
+        else await plan_posts(sender, workspace_id, source_channel_id, view.is_private)
+    )
+    nominee_ids = [person.platform_user_id for person in view.nominees]
+    keys = plan.keys(workspace_id, nomination_id, nominee_ids)
+    results = await _send_all(
+        services, sender, keys, view, claimed.claims if claimed is not None else None
+    )
+    target = plan.target
     dm_results = results[: len(view.nominees)]
     refused = next((r.reason for r in dm_results if _revoked(sender, r)), None)
     if refused is not None:  # the public post was refused the same way: not attempted

@@ -76,8 +76,10 @@ def _submission(
 async def _store(
     client: AsyncWebClient, services: Services, submission: NominationSubmission
 ) -> NominationResult:
-    """The core use case with Slack's directory, storing only, within the time Slack gives
-    us to acknowledge: what is acknowledged is stored."""
+    """The core use case with Slack's directory, storing (with its posts claimed) within the
+    time Slack gives us to acknowledge: what is acknowledged is stored. `_announce` sends
+    the posts after the acknowledgement; if this process dies first, the outbox sweep
+    sends them once their claims' lease runs out."""
     return await services.before_acknowledging(
         record_nomination(
             services,
@@ -87,6 +89,7 @@ async def _store(
                 submission.workspace_external_id,
                 services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
             ),
+            announce_with=SlackRecognitionSender(client, services.settings),
         )
     )
 
