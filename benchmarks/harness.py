@@ -84,7 +84,8 @@ def server_process(
     env = serve_environment(HOST="127.0.0.1", PORT=str(port), **variables)
     env["PYTHONPATH"] = str(REPO)
     log_path = workdir / f"server-{port}.log"
-    profiler = ["-m", "cProfile", "-o", str(profile_to)] if profile_to else []
+    # Every thread's CPU, the database workers' included (benchmarks/profiled.py).
+    profiler = ["-m", "benchmarks.profiled", str(profile_to)] if profile_to else []
     with log_path.open("wb") as log:
         spawned = time.perf_counter()
         process = subprocess.Popen(
@@ -114,7 +115,7 @@ def server_process(
             yield ServerProcess(process, base_url, log_path, time.perf_counter() - spawned)
         finally:
             # SIGINT: uvicorn shuts down cleanly, then re-raises it as KeyboardInterrupt, which
-            # still lets cProfile write its file (SIGTERM would end the process first).
+            # still lets the profiler write its file (SIGTERM would end the process first).
             process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=20)
