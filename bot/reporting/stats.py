@@ -1,7 +1,8 @@
 """Recognition statistics for admins: is leadership seen in every seat, or only in a few?
 
-Every figure is an aggregate computed by the database over one period (bounded by the
-nomination (workspace_id, created_at) index); Python only reshapes the small results.
+Every figure is an aggregate computed by the database over one period, in one statement
+whose nominations come week by week from the partial index of nominations that count
+(db/models.py `ix_nomination_counted`); Python only reshapes the small results.
 
 The scope is one workspace (an account is someone) or the whole organisation, every
 workspace at once (ORGANISATION): there a person with a Slack and a Teams account linked
