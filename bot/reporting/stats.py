@@ -21,6 +21,7 @@ from sqlalchemy import (
     CTE,
     BigInteger,
     ColumnElement,
+    Date,
     FromClause,
     Select,
     String,
@@ -328,41 +329,55 @@ def _week_bounds(period: ReportingPeriod) -> CTE:
     )
 
 
-def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Select[Any]:
-    """Every figure of the period in one statement. The period's nominations are read week
-    by week from the partial index of nominations that count (index-only), joined once to
-    their nominees ("links"); everything about recipients comes from one row per recipient,
-    joined once to their seat; the per-seat nomination counts are those links minus the
-    duplicates of nominations naming two people in one seat (found only among nominations
-    naming several). With ORGANISATION, nominees and nominators are people (accounts mapped
-    by `person_of_account`) and so is every headcount."""
-    weeks = _week_bounds(period)
-    in_scope = (
-        Nomination.workspace_id == workspace_id
-        if workspace_id is not None
-        # Every workspace, named so the index still bounds each week's range.
-        else Nomination.workspace_id.in_(select(Workspace.id))
-    )
-    # Cheap to read again (an index range per week), so each reader scans it itself.
-    counted = (
-        select(
-            Nomination.id.label("id"),
-            Nomination.nominator_id.label("nominator_id"),
-            weeks.c.week,
+def _counted(workspace_id: int | None, period: ReportingPeriod, dialect: str) -> CTE:
+    """The period's nominations that count, with their nominator and week (its Monday), from
+    the partial index of nominations that count. On SQLite, cheap to read again (index
+    ranges), so each reader scans it itself."""
+    columns = (Nomination.id.label("id"), Nomination.nominator_id.label("nominator_id"))
+    if dialect == "postgresql":
+        # PostgreSQL truncates a timestamp cheaply, and plans a range join (below) badly.
+        week = cast(func.date_trunc("week", func.timezone("UTC", Nomination.created_at)), Date)
+        counted = select(*columns, week.label("week")).where(
+            in_period(workspace_id, period), counts_in_statistics()
         )
-        .select_from(weeks)
-        .join(
-            Nomination,
-            and_(
-                in_scope,
-                Nomination.created_at >= weeks.c.since,
-                Nomination.created_at < weeks.c.until,
-                counts_in_statistics(),
-            ),
+    else:
+        # SQLite: an index range per week, so no date is computed per row.
+        weeks = _week_bounds(period)
+        in_scope = (
+            Nomination.workspace_id == workspace_id
+            if workspace_id is not None
+            # Every workspace, named so the index still bounds each week's range.
+            else Nomination.workspace_id.in_(select(Workspace.id))
         )
-        .cte("counted")
-        .prefix_with("NOT MATERIALIZED")
-    )
+        counted = (
+            select(*columns, weeks.c.week)
+            .select_from(weeks)
+            .join(
+                Nomination,
+                and_(
+                    in_scope,
+                    Nomination.created_at >= weeks.c.since,
+                    Nomination.created_at < weeks.c.until,
+                    counts_in_statistics(),
+                ),
+            )
+        )
+    if dialect == "postgresql":
+        return counted.cte("counted")  # read once: PostgreSQL would scan the table each time
+    return counted.cte("counted").prefix_with("NOT MATERIALIZED")
+
+
+def _statistics_query(
+    workspace_id: int | None, period: ReportingPeriod, dialect: str
+) -> Select[Any]:
+    """Every figure of the period in one statement. The period's nominations that count
+    (`_counted`) are joined once to their nominees ("links"); everything about recipients
+    comes from one row per recipient, joined once to their seat; the per-seat nomination
+    counts are those links minus the duplicates of nominations naming two people in one
+    seat (found only among nominations naming several). With ORGANISATION, nominees and
+    nominators are people (accounts mapped by `person_of_account`) and so is every
+    headcount."""
+    counted = _counted(workspace_id, period, dialect)
     if workspace_id is None:
         # One row per person per nomination: two linked accounts named together are one.
         links = (
@@ -449,7 +464,12 @@ def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Sele
     # Materialised so the join runs from the period's links (the planner would otherwise
     # read every behaviour ever tagged, in slug order, to save a sort).
     behaviour_links = (
-        select(NominationBehaviour.behaviour_slug, links.c.person)
+        select(
+            NominationBehaviour.behaviour_slug,
+            links.c.nomination_id,
+            links.c.person,
+            links.c.week,
+        )
         .select_from(links)
         .join(NominationBehaviour, NominationBehaviour.nomination_id == links.c.nomination_id)
         .cte("behaviour_links")
@@ -484,11 +504,6 @@ def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Sele
             ).group_by(shared.c[field]),
         ]
 
-    has_nominee = (
-        select(NominationNominee.nomination_id)
-        .where(NominationNominee.nomination_id == counted.c.id)
-        .exists()
-    )
     endorsements = (
         select(func.count())
         .select_from(Endorsement)
@@ -542,19 +557,14 @@ def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Sele
                 func.count(func.distinct(links.c.person)),
             )
         ).group_by(links.c.week),
-        # A nomination and behaviour are one row (its key), so no DISTINCT is needed.
         select(
             *_row(
                 _Section.BEHAVIOUR_WEEK,
-                NominationBehaviour.behaviour_slug,
-                counted.c.week,
-                func.count(),
+                behaviour_links.c.behaviour_slug,
+                behaviour_links.c.week,
+                func.count(func.distinct(behaviour_links.c.nomination_id)),
             )
-        )
-        .select_from(counted)
-        .join(NominationBehaviour, NominationBehaviour.nomination_id == counted.c.id)
-        .where(has_nominee)
-        .group_by(counted.c.week, NominationBehaviour.behaviour_slug),
+        ).group_by(behaviour_links.c.week, behaviour_links.c.behaviour_slug),
     ]
     return union_all(*parts)  # type: ignore[return-value]
 
@@ -684,7 +694,8 @@ def recognition_stats(
     """Compute every statistic for one workspace (or ORGANISATION: every workspace, each
     person counted once) and period in one statement."""
     sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-    for row in session.execute(_statistics_query(workspace_id, period)):
+    dialect = session.get_bind().dialect.name
+    for row in session.execute(_statistics_query(workspace_id, period, dialect)):
         sections[_Section(row.section)].append(row)
     (totals,) = sections[_Section.TOTALS]
     (spread,) = sections[_Section.SPREAD]
