@@ -305,8 +305,8 @@ def _organisation_people() -> _People:
 
 def _week_bounds(period: ReportingPeriod) -> CTE:
     """Every week the period touches (its Monday, as text) with the part of it inside the
-    period. Nominations are matched to their week by an index range per week, so neither
-    database computes a date per row."""
+    period. On SQLite, nominations are matched to their week by an index range per week, so
+    no date is computed per row."""
     rows = []
     for monday in weeks_in(period):
         start = datetime.combine(monday, time(), tzinfo=UTC)
