@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -27,6 +28,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Nominations that count (bot/nominations/visibility.py): the partial statistics index's rows.
+_COUNTED = "withdrawn_at IS NULL AND hidden_at IS NULL"
 
 
 class Base(DeclarativeBase):
@@ -95,14 +100,17 @@ class Member(Base):
         Index("ix_member_workspace_title", "workspace_id", "title"),
         Index("ix_member_person", "person_id"),
         Index("ix_member_email", "email"),
-        # Statistics count active members per seat and department from the index alone.
+        # Statistics count active members per seat, department, staff group and pay band
+        # from the index alone.
         Index(
-            "ix_member_workspace_statistics",
+            "ix_member_workspace_seats",
             "workspace_id",
             "is_bot",
             "is_deactivated",
             "title",
             "department",
+            "staff_group",
+            "pay_band",
         ),
     )
 
@@ -137,12 +145,15 @@ class Nomination(Base):
     __tablename__ = "nomination"
     __table_args__ = (
         Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
-        # Statistics (bot/reporting/stats.py) read a period's nominators from the index alone.
+        # Statistics (bot/reporting/stats.py) read a period's nominations that count, with
+        # their nominators, from the index alone: it holds only those (visibility.py).
         Index(
-            "ix_nomination_workspace_created_nominator",
+            "ix_nomination_counted",
             "workspace_id",
             "created_at",
             "nominator_id",
+            sqlite_where=text(_COUNTED),
+            postgresql_where=text(_COUNTED),
         ),
         Index("ix_nomination_nominator_created", "nominator_id", "created_at"),
         Index("ix_nomination_fingerprint", "fingerprint", "created_at"),

@@ -1,7 +1,8 @@
 """Recognition statistics for admins: is leadership seen in every seat, or only in a few?
 
-Every figure is an aggregate computed by the database over one period (bounded by the
-nomination (workspace_id, created_at) index); Python only reshapes the small results.
+Every figure is an aggregate computed by the database over one period, in one statement
+whose nominations come week by week from the partial index of nominations that count
+(db/models.py `ix_nomination_counted`); Python only reshapes the small results.
 
 The scope is one workspace (an account is someone) or the whole organisation, every
 workspace at once (ORGANISATION): there a person with a Slack and a Teams account linked
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Date,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     false,
     func,
     literal,
@@ -33,6 +36,7 @@ from sqlalchemy import (
     select,
     true,
     union_all,
+    values,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -49,6 +53,7 @@ from db.models import (
     NominationNominee,
     Workspace,
 )
+from db.types import UTCDateTime
 
 TOP_SHARE_FRACTION_PERCENT = 10  # "the top 10% of recipients"
 # The scope "every workspace, each person once", where a workspace's id would go.
@@ -191,15 +196,6 @@ def is_active_person() -> ColumnElement[bool]:
     return and_(Member.is_bot == false(), Member.is_deactivated == false())
 
 
-def week_start(column: Any, dialect: str) -> ColumnElement[Any]:
-    """The Monday (UTC) of the week a timestamp falls in, as an expression for `dialect`."""
-    if dialect == "postgresql":
-        return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
-    # SQLite stores UTC text; from its day (the date part alone: SQLite rounds a time like
-    # 23:59:59.999999 up into the next day), step back six days, then on to the next Monday.
-    return func.date(func.substr(column, 1, 10), "-6 days", "weekday 1")
-
-
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -307,25 +303,82 @@ def _organisation_people() -> _People:
     return _People(people, people.c.person, people.c.active == 1, true())
 
 
+def _week_bounds(period: ReportingPeriod) -> CTE:
+    """Every week the period touches (its Monday, as text) with the part of it inside the
+    period. On SQLite, nominations are matched to their week by an index range per week, so
+    no date is computed per row."""
+    rows = []
+    for monday in weeks_in(period):
+        start = datetime.combine(monday, time(), tzinfo=UTC)
+        rows.append(
+            (
+                monday.isoformat(),
+                max(start, period.since),
+                min(start + timedelta(weeks=1), period.until),
+            )
+        )
+    return (
+        values(
+            column("week", String()),
+            column("since", UTCDateTime()),
+            column("until", UTCDateTime()),
+            name="weeks",
+        )
+        .data(rows)
+        .cte("weeks")
+    )
+
+
+def _counted(workspace_id: int | None, period: ReportingPeriod, dialect: str) -> CTE:
+    """The period's nominations that count, with their nominator and week (its Monday), from
+    the partial index of nominations that count. On SQLite, cheap to read again (index
+    ranges), so each reader scans it itself."""
+    columns = (Nomination.id.label("id"), Nomination.nominator_id.label("nominator_id"))
+    if dialect == "postgresql":
+        # PostgreSQL truncates a timestamp cheaply, and plans a range join (below) badly.
+        week = cast(func.date_trunc("week", func.timezone("UTC", Nomination.created_at)), Date)
+        counted = select(*columns, week.label("week")).where(
+            in_period(workspace_id, period), counts_in_statistics()
+        )
+    else:
+        # SQLite: an index range per week, so no date is computed per row.
+        weeks = _week_bounds(period)
+        in_scope = (
+            Nomination.workspace_id == workspace_id
+            if workspace_id is not None
+            # Every workspace, named so the index still bounds each week's range.
+            else Nomination.workspace_id.in_(select(Workspace.id))
+        )
+        counted = (
+            select(*columns, weeks.c.week)
+            .select_from(weeks)
+            .join(
+                Nomination,
+                and_(
+                    in_scope,
+                    Nomination.created_at >= weeks.c.since,
+                    Nomination.created_at < weeks.c.until,
+                    counts_in_statistics(),
+                ),
+            )
+        )
+    if dialect == "postgresql":
+        return counted.cte("counted")  # read once: PostgreSQL would scan the table each time
+    return counted.cte("counted").prefix_with("NOT MATERIALIZED")
+
+
 def _statistics_query(
     workspace_id: int | None, period: ReportingPeriod, dialect: str
 ) -> Select[Any]:
-    """Every figure of the period in one statement: the period's nominations are read once
-    (an index range), joined to their nominees once, and each figure is a grouped aggregate
-    over those shared, materialised results. With ORGANISATION, nominees and nominators are
-    people (accounts mapped by `person_of_account`) and so is every headcount."""
+    """Every figure of the period in one statement. The period's nominations that count
+    (`_counted`) are joined once to their nominees ("links"); everything about recipients
+    comes from one row per recipient, joined once to their seat; the per-seat nomination
+    counts are those links minus the duplicates of nominations naming two people in one
+    seat (found only among nominations naming several). With ORGANISATION, nominees and
+    nominators are people (accounts mapped by `person_of_account`) and so is every
+    headcount."""
+    counted = _counted(workspace_id, period, dialect)
     if workspace_id is None:
-        nominator = aliased(Member)
-        counted = (
-            select(
-                Nomination.id.label("id"),
-                person_of_account(nominator).label("nominator_id"),
-                week_start(Nomination.created_at, dialect).label("week"),
-            )
-            .outerjoin(nominator, nominator.id == Nomination.nominator_id)
-            .where(in_period(workspace_id, period), counts_in_statistics())
-            .cte("counted")
-        )
         # One row per person per nomination: two linked accounts named together are one.
         links = (
             select(
@@ -338,17 +391,13 @@ def _statistics_query(
             .distinct()
             .cte("links")
         )
+        nominator = aliased(Member)
+        nominators = func.count(func.distinct(person_of_account(nominator)))
+        nominations: FromClause = counted.outerjoin(
+            nominator, nominator.id == counted.c.nominator_id
+        )
         people = _organisation_people()
     else:
-        counted = (
-            select(
-                Nomination.id.label("id"),
-                Nomination.nominator_id.label("nominator_id"),
-                week_start(Nomination.created_at, dialect).label("week"),
-            )
-            .where(in_period(workspace_id, period), counts_in_statistics())
-            .cte("counted")
-        )
         # One row per nominee per nomination.
         links = (
             select(
@@ -359,33 +408,61 @@ def _statistics_query(
             .join(counted, counted.c.id == NominationNominee.nomination_id)
             .cte("links")
         )
+        nominators = func.count(func.distinct(counted.c.nominator_id))
+        nominations = counted
         people = _workspace_people(workspace_id)
     recipients = (
         select(links.c.person, func.count().label("received"))
         .group_by(links.c.person)
         .cte("recipients")
     )
-    ranked = select(
-        recipients.c.received,
-        func.row_number().over(order_by=recipients.c.received).label("rank_up"),
-        func.row_number().over(order_by=recipients.c.received.desc()).label("rank_down"),
-        func.count().over().label("recipients"),
-    ).subquery("ranked")
-    # rank_down <= ceil(recipients / 10), in integers: 10·rank_down − 9 <= recipients.
-    in_top = ranked.c.rank_down * 10 - 9 <= ranked.c.recipients
-    # A nomination with two nominees in one seat counts once for that seat.
-    seat_links = (
-        select(
-            links.c.nomination_id,
-            people.field("title"),
-            people.field("department"),
-            people.field("staff_group"),
-            people.field("pay_band"),
-        )
-        .join(people.source, people.key == links.c.person)
-        .where(people.in_scope)
-        .cte("seat_links")
+    spread = _spread(recipients)
+    fields = ("title", "department", "staff_group", "pay_band")
+    seats = [people.field(field) for field in fields]
+    # Active members per combination of seat, department, staff group and pay band: a few
+    # hundred rows from one index-only scan, summed per field below.
+    seated = (
+        select(*seats, func.count().label("members"))
+        .select_from(people.source)
+        .where(people.in_scope, people.active)
+        .group_by(*seats)
+        .cte("seated")
     )
+    in_scope_flag = case((people.in_scope, 1), else_=0).label("recipient_in_scope")
+    active_flag = case((people.active, 1), else_=0).label("recipient_active")
+    # Recipients by the same combination (and whether in scope, and active): people
+    # recognised, and the links they received (a nomination per person in the seat).
+    recognised = (
+        select(
+            in_scope_flag,
+            active_flag,
+            *seats,
+            func.count().label("people"),
+            func.sum(recipients.c.received).label("links"),
+        )
+        .select_from(recipients)
+        .join(people.source, people.key == recipients.c.person)
+        .group_by(in_scope_flag, active_flag, *seats)
+        .cte("recognised")
+    )
+    # A nomination naming two people in one seat counts once for it: the links of
+    # nominations naming several people, to subtract those duplicates.
+    nominees_named = (
+        select(func.count())
+        .select_from(NominationNominee)
+        .where(NominationNominee.nomination_id == links.c.nomination_id)
+        .scalar_subquery()
+    )
+    shared = (
+        select(links.c.nomination_id, *seats)
+        .select_from(links)
+        .join(people.source, people.key == links.c.person)
+        .where(nominees_named > 1, people.in_scope)
+        .cte("shared")
+    )
+
+    # Materialised so the join runs from the period's links (the planner would otherwise
+    # read every behaviour ever tagged, in slug order, to save a sort).
     behaviour_links = (
         select(
             NominationBehaviour.behaviour_slug,
@@ -393,47 +470,48 @@ def _statistics_query(
             links.c.person,
             links.c.week,
         )
-        .join(links, links.c.nomination_id == NominationBehaviour.nomination_id)
+        .select_from(links)
+        .join(NominationBehaviour, NominationBehaviour.nomination_id == links.c.nomination_id)
         .cte("behaviour_links")
+        .prefix_with("MATERIALIZED")
     )
 
     def by_member_field(section: _Section, field: str) -> list[Select[Any]]:
-        """Three kinds of row per seat (or department), merged by key in Python: active
-        members (an index-only scan of the workspace's members), people recognised (from
-        the recipients) and nominations (a nomination counts once per seat)."""
-        member_field = people.field(field)
+        """Rows merged by key in Python: active members; people recognised and the links
+        they received (f0); minus (f0, negative) the duplicate links within a nomination."""
         return [
-            select(*_row(section, member_field, None, None, None, func.count()))
-            .select_from(people.source)
-            .where(people.in_scope, people.active)
-            .group_by(member_field),
-            select(*_row(section, member_field, None, None, func.count()))
-            .select_from(recipients)
-            .join(people.source, people.key == recipients.c.person)
-            .where(people.in_scope)
-            .group_by(member_field),
+            select(
+                *_row(section, seated.c[field], None, None, None, func.sum(seated.c.members))
+            ).group_by(seated.c[field]),
             select(
                 *_row(
                     section,
-                    seat_links.c[field],
+                    recognised.c[field],
                     None,
-                    func.count(func.distinct(seat_links.c.nomination_id)),
+                    func.sum(recognised.c.links),
+                    func.sum(recognised.c.people),
                 )
-            ).group_by(seat_links.c[field]),
+            )
+            .where(recognised.c.recipient_in_scope == 1)
+            .group_by(recognised.c[field]),
+            select(
+                *_row(
+                    section,
+                    shared.c[field],
+                    None,
+                    func.count(func.distinct(shared.c.nomination_id)) - func.count(),
+                )
+            ).group_by(shared.c[field]),
         ]
 
     endorsements = (
         select(func.count())
         .select_from(Endorsement)
         .join(counted, counted.c.id == Endorsement.nomination_id)
+        .correlate(None)
         .scalar_subquery()
     )
-    active_members = (
-        select(func.count())
-        .select_from(people.source)
-        .where(people.in_scope, people.active)
-        .scalar_subquery()
-    )
+    active_members = select(func.sum(seated.c.members)).correlate(None).scalar_subquery()
     parts = [
         select(
             *_row(
@@ -441,38 +519,32 @@ def _statistics_query(
                 None,
                 None,
                 func.count(counted.c.id),
-                func.count(func.distinct(counted.c.nominator_id)),
+                nominators,
                 endorsements,
                 active_members,
             )
-        ),
+        ).select_from(nominations),
+        spread,
+        # Recognised active members wherever their account is (not only in the workspace).
         select(
             *_row(
-                _Section.SPREAD,
+                _Section.RECOGNISED_ACTIVE,
                 None,
                 None,
-                func.count(),
-                func.coalesce(func.sum(ranked.c.received), 0),
-                func.coalesce(func.sum(ranked.c.rank_up * ranked.c.received), 0),
-                func.coalesce(func.sum(case((in_top, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((in_top, ranked.c.received), else_=0)), 0),
+                func.coalesce(func.sum(recognised.c.people), 0),
             )
-        ),
-        # Recognised active members wherever their account is (not only in the workspace).
-        select(*_row(_Section.RECOGNISED_ACTIVE, None, None, func.count()))
-        .select_from(recipients)
-        .join(people.source, people.key == recipients.c.person)
-        .where(people.active),
+        ).where(recognised.c.recipient_active == 1),
         *by_member_field(_Section.TITLE, "title"),
         *by_member_field(_Section.DEPARTMENT, "department"),
         *by_member_field(_Section.STAFF_GROUP, "staff_group"),
         *by_member_field(_Section.PAY_BAND, "pay_band"),
+        # People recognised per behaviour; its nominations are summed from its weeks.
         select(
             *_row(
                 _Section.BEHAVIOUR,
                 behaviour_links.c.behaviour_slug,
                 None,
-                func.count(func.distinct(behaviour_links.c.nomination_id)),
+                None,
                 func.count(func.distinct(behaviour_links.c.person)),
             )
         ).group_by(behaviour_links.c.behaviour_slug),
@@ -495,6 +567,49 @@ def _statistics_query(
         ).group_by(behaviour_links.c.week, behaviour_links.c.behaviour_slug),
     ]
     return union_all(*parts)  # type: ignore[return-value]
+
+
+def _spread(recipients: CTE) -> Select[Any]:
+    """The SPREAD row from how many recipients received each count (a few dozen rows):
+    for the Gini, Σ rank×received over recipients sorted ascending, where the c people
+    who received v, after P people who received less, hold ranks P+1…P+c, so add
+    v·(c·P + c(c+1)/2); for the top 10% (the first ceil(n/10) ranks from the top), the
+    people of each count that fall within it."""
+    histogram = (
+        select(recipients.c.received, func.count().label("people"))
+        .group_by(recipients.c.received)
+        .subquery("histogram")
+    )
+    up_to = cast(func.sum(histogram.c.people).over(order_by=histogram.c.received), BigInteger)
+    counts = select(
+        histogram.c.received,
+        histogram.c.people,
+        (up_to - histogram.c.people).label("below"),
+        cast(func.sum(histogram.c.people).over(), BigInteger).label("total"),
+        up_to.label("up_to"),
+    ).subquery("counts")
+    received, people = counts.c.received, counts.c.people
+    top = (counts.c.total + 9) // 10  # ceil(n / 10), in integers
+    above = counts.c.total - counts.c.up_to  # people who received more
+    in_top = case(
+        (top - above <= 0, 0),
+        (top - above >= people, people),
+        else_=top - above,
+    )
+    return select(
+        *_row(
+            _Section.SPREAD,
+            None,
+            None,
+            func.coalesce(func.sum(people), 0),
+            func.coalesce(func.sum(received * people), 0),
+            func.coalesce(
+                func.sum(received * (people * counts.c.below + people * (people + 1) // 2)), 0
+            ),
+            func.coalesce(func.sum(in_top), 0),
+            func.coalesce(func.sum(received * in_top), 0),
+        )
+    )
 
 
 def _known_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ...]:
@@ -534,8 +649,18 @@ def _member_groups(rows: Iterable[Any], none_label: str) -> tuple[GroupCount, ..
     return tuple(groups)
 
 
-def _behaviour_groups(rows: Iterable[Any], catalogue: BehaviourCatalogue) -> tuple[GroupCount, ...]:
-    found = {row.key: (int(row.f0), int(row.f1)) for row in rows}
+def _behaviour_groups(
+    rows: Iterable[Any], weeks: Iterable[BehaviourWeek], catalogue: BehaviourCatalogue
+) -> tuple[GroupCount, ...]:
+    """Behaviours from their rows of people recognised (f1) and their nominations, summed
+    over the period's weeks (a nomination falls in one week)."""
+    nominations: dict[str, int] = {}
+    for week in weeks:
+        nominations[week.behaviour] = nominations.get(week.behaviour, 0) + week.nominations
+    people = {row.key: int(row.f1) for row in rows}
+    found = {
+        slug: (nominations.get(slug, 0), people.get(slug, 0)) for slug in {*nominations, *people}
+    }
     # Every catalogue behaviour is listed, recognised or not: a zero is a finding too.
     listed = [behaviour.slug for behaviour in catalogue]
     slugs = listed + sorted(set(found) - set(listed))
@@ -568,8 +693,8 @@ def recognition_stats(
 ) -> RecognitionStats:
     """Compute every statistic for one workspace (or ORGANISATION: every workspace, each
     person counted once) and period in one statement."""
-    dialect = session.get_bind().dialect.name
     sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
+    dialect = session.get_bind().dialect.name
     for row in session.execute(_statistics_query(workspace_id, period, dialect)):
         sections[_Section(row.section)].append(row)
     (totals,) = sections[_Section.TOTALS]
@@ -578,6 +703,15 @@ def recognition_stats(
     recipients, received = int(spread.f0), int(spread.f1)
     found = {_as_date(row.week): (int(row.f0), int(row.f1)) for row in sections[_Section.WEEK]}
     by_title = _member_groups(sections[_Section.TITLE], messages.NO_TITLE)
+    weekly_by_behaviour = tuple(
+        sorted(
+            (
+                BehaviourWeek(_as_date(row.week), row.key, int(row.f0))
+                for row in sections[_Section.BEHAVIOUR_WEEK]
+            ),
+            key=lambda item: (item.week_start, item.behaviour),
+        )
+    )
     return RecognitionStats(
         period=period,
         nominations=int(totals.f0),
@@ -590,20 +724,14 @@ def recognition_stats(
         top_recipients=int(spread.f3),
         top_recipients_received=int(spread.f4),
         gini=gini_from_ranked_sums(recipients, received, int(spread.f2)),
-        by_behaviour=_behaviour_groups(sections[_Section.BEHAVIOUR], catalogue),
+        by_behaviour=_behaviour_groups(
+            sections[_Section.BEHAVIOUR], weekly_by_behaviour, catalogue
+        ),
         by_title=by_title,
         by_department=_member_groups(sections[_Section.DEPARTMENT], messages.NO_DEPARTMENT),
         by_staff_group=_known_groups(sections[_Section.STAFF_GROUP], messages.NO_STAFF_GROUP),
         by_pay_band=_known_groups(sections[_Section.PAY_BAND], messages.NO_PAY_BAND),
         weekly=tuple(WeekCount(monday, *found.get(monday, (0, 0))) for monday in weeks_in(period)),
-        weekly_by_behaviour=tuple(
-            sorted(
-                (
-                    BehaviourWeek(_as_date(row.week), row.key, int(row.f0))
-                    for row in sections[_Section.BEHAVIOUR_WEEK]
-                ),
-                key=lambda item: (item.week_start, item.behaviour),
-            )
-        ),
+        weekly_by_behaviour=weekly_by_behaviour,
         seats_never_recognised=never_recognised_seats(by_title),
     )
