@@ -221,6 +221,8 @@ class PostPlan:
 async def plan_posts(
     sender: RecognitionSender, workspace_id: int, source_channel_id: str | None, private: bool
 ) -> PostPlan:
+    """Where `sender` will post a nomination from `source_channel_id`: the platform decides
+    the public target; a private nomination has none."""
     target = None if private else await sender.public_target(workspace_id, source_channel_id)
     return PostPlan(sender.dm_kind, sender.public_kind, target)
 
