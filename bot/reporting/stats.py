@@ -340,30 +340,28 @@ def _counted(workspace_id: int | None, period: ReportingPeriod, dialect: str) ->
         counted = select(*columns, week.label("week")).where(
             in_period(workspace_id, period), counts_in_statistics()
         )
-    else:
-        # SQLite: an index range per week, so no date is computed per row.
-        weeks = _week_bounds(period)
-        in_scope = (
-            Nomination.workspace_id == workspace_id
-            if workspace_id is not None
-            # Every workspace, named so the index still bounds each week's range.
-            else Nomination.workspace_id.in_(select(Workspace.id))
-        )
-        counted = (
-            select(*columns, weeks.c.week)
-            .select_from(weeks)
-            .join(
-                Nomination,
-                and_(
-                    in_scope,
-                    Nomination.created_at >= weeks.c.since,
-                    Nomination.created_at < weeks.c.until,
-                    counts_in_statistics(),
-                ),
-            )
-        )
-    if dialect == "postgresql":
         return counted.cte("counted")  # read once: PostgreSQL would scan the table each time
+    # SQLite: an index range per week, so no date is computed per row.
+    weeks = _week_bounds(period)
+    in_scope = (
+        Nomination.workspace_id == workspace_id
+        if workspace_id is not None
+        # Every workspace, named so the index still bounds each week's range.
+        else Nomination.workspace_id.in_(select(Workspace.id))
+    )
+    counted = (
+        select(*columns, weeks.c.week)
+        .select_from(weeks)
+        .join(
+            Nomination,
+            and_(
+                in_scope,
+                Nomination.created_at >= weeks.c.since,
+                Nomination.created_at < weeks.c.until,
+                counts_in_statistics(),
+            ),
+        )
+    )
     return counted.cte("counted").prefix_with("NOT MATERIALIZED")
 
 
