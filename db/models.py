@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -368,3 +370,100 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(255), default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+# Weekly rollups of the statistics (bot/reporting/weekly_rollups.py). A week's rows exist only
+# while its StatisticsWeek row does: triggers (migration 0007) delete that row whenever a
+# nomination of the week, or its nominees, behaviours or endorsements, change, and the
+# deletion cascades to the week's rows in the other tables. WITHOUT ROWID on SQLite: the
+# primary key is the order they are read in.
+def _of_week(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["workspace_id", "week"],
+        ["statistics_week.workspace_id", "statistics_week.week"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_week",
+    )
+
+
+class StatisticsWeek(Base):
+    """One built week of one workspace (its Monday, UTC): its counted nominations, those of
+    them that name someone (what weekly figures count), and their endorsements."""
+
+    __tablename__ = "statistics_week"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    nominations: Mapped[int] = mapped_column(Integer)
+    named_nominations: Mapped[int] = mapped_column(Integer)
+    endorsements: Mapped[int] = mapped_column(Integer)
+
+
+class StatisticsRecipientWeek(Base):
+    """How many of the week's counted nominations named each member."""
+
+    __tablename__ = "statistics_recipient_week"
+    __table_args__ = (_of_week("statistics_recipient_week"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+
+
+class StatisticsNominatorWeek(Base):
+    """How many of the week's counted nominations each member made (erased nominators left
+    out: they are nobody to count)."""
+
+    __tablename__ = "statistics_nominator_week"
+    __table_args__ = (_of_week("statistics_nominator_week"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    nominator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nominations: Mapped[int] = mapped_column(Integer)
+
+
+class StatisticsBehaviourWeek(Base):
+    """How many of the week's counted nominations showed each behaviour."""
+
+    __tablename__ = "statistics_behaviour_week"
+    __table_args__ = (_of_week("statistics_behaviour_week"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    behaviour_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nominations: Mapped[int] = mapped_column(Integer)
+
+
+class StatisticsBehaviourRecipient(Base):
+    """Each member recognised for each behaviour in the week; keyed by behaviour and member
+    first, so people per behaviour over many weeks are counted in key order."""
+
+    __tablename__ = "statistics_behaviour_recipient"
+    __table_args__ = (
+        _of_week("statistics_behaviour_recipient"),
+        Index("ix_statistics_behaviour_recipient_week", "workspace_id", "week"),
+        {"sqlite_with_rowid": False},
+    )
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    behaviour_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class StatisticsSharedNomination(Base):
+    """The nominees of the week's counted nominations that named several people, so a
+    nomination naming two people of one seat (or two accounts of one person) counts once."""
+
+    __tablename__ = "statistics_shared_nomination"
+    __table_args__ = (_of_week("statistics_shared_nomination"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -21,14 +21,13 @@ from sqlalchemy import (
     CTE,
     BigInteger,
     ColumnElement,
-    Date,
+    Engine,
     FromClause,
     Select,
     String,
     and_,
     case,
     cast,
-    column,
     false,
     func,
     literal,
@@ -36,7 +35,6 @@ from sqlalchemy import (
     select,
     true,
     union_all,
-    values,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -45,15 +43,12 @@ from bot.errors import WorkspaceChoiceError
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
+from bot.reporting.weekly_rollups import build_missing_weeks, monday_of, period_rows, whole_weeks
 from db.models import (
-    Endorsement,
     Member,
     Nomination,
-    NominationBehaviour,
-    NominationNominee,
     Workspace,
 )
-from db.types import UTCDateTime
 
 TOP_SHARE_FRACTION_PERCENT = 10  # "the top 10% of recipients"
 # The scope "every workspace, each person once", where a workspace's id would go.
@@ -200,11 +195,6 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def monday_of(moment: datetime) -> date:
-    day = moment.astimezone(UTC).date()
-    return day - timedelta(days=day.weekday())
-
-
 def weeks_in(period: ReportingPeriod) -> list[date]:
     """Every week (by its Monday) that overlaps the period, oldest first."""
     first, last = monday_of(period.since), monday_of(period.until - timedelta(microseconds=1))
@@ -303,117 +293,120 @@ def _organisation_people() -> _People:
     return _People(people, people.c.person, people.c.active == 1, true())
 
 
-def _week_bounds(period: ReportingPeriod) -> CTE:
-    """Every week the period touches (its Monday, as text) with the part of it inside the
-    period. On SQLite, nominations are matched to their week by an index range per week, so
-    no date is computed per row."""
-    rows = []
-    for monday in weeks_in(period):
-        start = datetime.combine(monday, time(), tzinfo=UTC)
-        rows.append(
-            (
-                monday.isoformat(),
-                max(start, period.since),
-                min(start + timedelta(weeks=1), period.until),
+@dataclass(frozen=True)
+class _Sources:
+    """The period's rows (bot/reporting/weekly_rollups.py), with members turned into the
+    people the scope counts: in a workspace a member is someone; in the organisation a
+    person with linked accounts is one, and a nomination naming two of their accounts
+    recognises them once."""
+
+    totals: CTE  # workspace_id, week, nominations, named_nominations, endorsements
+    recipients: CTE  # person, received
+    recipient_weeks: Select[Any]  # week, people recognised
+    nominators: Any  # a scalar subquery: how many people nominated
+    behaviour_people: Select[Any]  # behaviour_slug, people recognised
+    behaviour_weeks: CTE  # week, behaviour_slug, nominations
+    shared: CTE  # nomination_id, person: nominees of nominations naming several people
+
+
+def _sources(workspace_id: int | None, period: ReportingPeriod) -> _Sources:
+    """The period's rows for the scope: one workspace, or every one (ORGANISATION)."""
+    scope = (
+        select(Workspace.id) if workspace_id is None else select(literal(workspace_id).label("id"))
+    )
+    rows = period_rows(scope, period.since, period.until)
+    totals = rows.totals.cte("week_totals")
+    recipient_rows = rows.recipients.cte("recipient_rows")
+    nominator_rows = rows.nominators.cte("nominator_rows")
+    behaviour_rows = rows.behaviour_recipients.cte("behaviour_recipients")
+    shared_rows = rows.shared.cte("shared_rows")
+    behaviour_weeks = rows.behaviours.cte("behaviour_weeks")
+    if workspace_id is not None:
+        recipients = (
+            select(
+                recipient_rows.c.member_id.label("person"),
+                func.sum(recipient_rows.c.received).label("received"),
             )
+            .group_by(recipient_rows.c.member_id)
+            .cte("recipients")
         )
-    return (
-        values(
-            column("week", String()),
-            column("since", UTCDateTime()),
-            column("until", UTCDateTime()),
-            name="weeks",
-        )
-        .data(rows)
-        .cte("weeks")
-    )
-
-
-def _counted(workspace_id: int | None, period: ReportingPeriod, dialect: str) -> CTE:
-    """The period's nominations that count, with their nominator and week (its Monday), from
-    the partial index of nominations that count. On SQLite, cheap to read again (index
-    ranges), so each reader scans it itself."""
-    columns = (Nomination.id.label("id"), Nomination.nominator_id.label("nominator_id"))
-    if dialect == "postgresql":
-        # PostgreSQL truncates a timestamp cheaply, and plans a range join (below) badly.
-        week = cast(func.date_trunc("week", func.timezone("UTC", Nomination.created_at)), Date)
-        counted = select(*columns, week.label("week")).where(
-            in_period(workspace_id, period), counts_in_statistics()
-        )
-        return counted.cte("counted")  # read once: PostgreSQL would scan the table each time
-    # SQLite: an index range per week, so no date is computed per row.
-    weeks = _week_bounds(period)
-    in_scope = (
-        Nomination.workspace_id == workspace_id
-        if workspace_id is not None
-        # Every workspace, named so the index still bounds each week's range.
-        else Nomination.workspace_id.in_(select(Workspace.id))
-    )
-    counted = (
-        select(*columns, weeks.c.week)
-        .select_from(weeks)
-        .join(
-            Nomination,
-            and_(
-                in_scope,
-                Nomination.created_at >= weeks.c.since,
-                Nomination.created_at < weeks.c.until,
-                counts_in_statistics(),
+        return _Sources(
+            totals=totals,
+            recipients=recipients,
+            recipient_weeks=select(recipient_rows.c.week, func.count().label("people")).group_by(
+                recipient_rows.c.week
+            ),
+            nominators=select(
+                func.count(func.distinct(nominator_rows.c.nominator_id))
+            ).scalar_subquery(),
+            behaviour_people=select(
+                behaviour_rows.c.behaviour_slug,
+                func.count(func.distinct(behaviour_rows.c.member_id)).label("people"),
+            ).group_by(behaviour_rows.c.behaviour_slug),
+            behaviour_weeks=behaviour_weeks,
+            shared=select(shared_rows.c.nomination_id, shared_rows.c.member_id.label("person")).cte(
+                "shared"
             ),
         )
+    person = person_of_account()
+    by_person = (
+        select(recipient_rows.c.week, person.label("person"), recipient_rows.c.received)
+        .join(Member, Member.id == recipient_rows.c.member_id)
+        .cte("recipient_people")
     )
-    return counted.cte("counted").prefix_with("NOT MATERIALIZED")
-
-
-def _statistics_query(
-    workspace_id: int | None, period: ReportingPeriod, dialect: str
-) -> Select[Any]:
-    """Every figure of the period in one statement. The period's nominations that count
-    (`_counted`) are joined once to their nominees ("links"); everything about recipients
-    comes from one row per recipient, joined once to their seat; the per-seat nomination
-    counts are those links minus the duplicates of nominations naming two people in one
-    seat (found only among nominations naming several). With ORGANISATION, nominees and
-    nominators are people (accounts mapped by `person_of_account`) and so is every
-    headcount."""
-    counted = _counted(workspace_id, period, dialect)
-    if workspace_id is None:
-        # One row per person per nomination: two linked accounts named together are one.
-        links = (
-            select(
-                NominationNominee.nomination_id.label("nomination_id"),
-                person_of_account().label("person"),
-                counted.c.week,
-            )
-            .join(counted, counted.c.id == NominationNominee.nomination_id)
-            .join(Member, Member.id == NominationNominee.member_id)
-            .distinct()
-            .cte("links")
-        )
-        nominator = aliased(Member)
-        nominators = func.count(func.distinct(person_of_account(nominator)))
-        nominations: FromClause = counted.outerjoin(
-            nominator, nominator.id == counted.c.nominator_id
-        )
-        people = _organisation_people()
-    else:
-        # One row per nominee per nomination.
-        links = (
-            select(
-                NominationNominee.nomination_id.label("nomination_id"),
-                NominationNominee.member_id.label("person"),
-                counted.c.week,
-            )
-            .join(counted, counted.c.id == NominationNominee.nomination_id)
-            .cte("links")
-        )
-        nominators = func.count(func.distinct(counted.c.nominator_id))
-        nominations = counted
-        people = _workspace_people(workspace_id)
+    shared_people = (
+        select(shared_rows.c.nomination_id, person.label("person"), func.count().label("accounts"))
+        .join(Member, Member.id == shared_rows.c.member_id)
+        .group_by(shared_rows.c.nomination_id, person)
+        .cte("shared")
+    )
+    # A nomination naming several accounts of one person recognised them once.
+    received = union_all(
+        select(by_person.c.person, by_person.c.received),
+        select(shared_people.c.person, 1 - shared_people.c.accounts).where(
+            shared_people.c.accounts > 1
+        ),
+    ).subquery("received")
     recipients = (
-        select(links.c.person, func.count().label("received"))
-        .group_by(links.c.person)
+        select(received.c.person, func.sum(received.c.received).label("received"))
+        .group_by(received.c.person)
         .cte("recipients")
     )
+    nominator = aliased(Member)
+    behaviour_member = aliased(Member)
+    return _Sources(
+        totals=totals,
+        recipients=recipients,
+        recipient_weeks=select(
+            by_person.c.week, func.count(func.distinct(by_person.c.person)).label("people")
+        ).group_by(by_person.c.week),
+        nominators=(
+            select(func.count(func.distinct(person_of_account(nominator))))
+            .select_from(nominator_rows)
+            .join(nominator, nominator.id == nominator_rows.c.nominator_id)
+            .scalar_subquery()
+        ),
+        behaviour_people=select(
+            behaviour_rows.c.behaviour_slug,
+            func.count(func.distinct(person_of_account(behaviour_member))).label("people"),
+        )
+        .join(behaviour_member, behaviour_member.id == behaviour_rows.c.member_id)
+        .group_by(behaviour_rows.c.behaviour_slug),
+        behaviour_weeks=behaviour_weeks,
+        shared=shared_people,
+    )
+
+
+def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Select[Any]:
+    """Every figure of the period in one statement, from its rows per person and week
+    (`_sources`): everything about recipients comes from one row per recipient, joined once
+    to their seat; the per-seat nomination counts are the recognitions received in the seat
+    minus the duplicates of nominations naming two people in one seat (found only among
+    nominations naming several). With ORGANISATION, nominees and nominators are people
+    (accounts mapped by `person_of_account`) and so is every headcount."""
+    source = _sources(workspace_id, period)
+    people = _organisation_people() if workspace_id is None else _workspace_people(workspace_id)
+    recipients = source.recipients
     spread = _spread(recipients)
     fields = ("title", "department", "staff_group", "pay_band")
     seats = [people.field(field) for field in fields]
@@ -429,7 +422,7 @@ def _statistics_query(
     in_scope_flag = case((people.in_scope, 1), else_=0).label("recipient_in_scope")
     active_flag = case((people.active, 1), else_=0).label("recipient_active")
     # Recipients by the same combination (and whether in scope, and active): people
-    # recognised, and the links they received (a nomination per person in the seat).
+    # recognised, and the recognitions they received (a nomination per person in the seat).
     recognised = (
         select(
             in_scope_flag,
@@ -443,40 +436,19 @@ def _statistics_query(
         .group_by(in_scope_flag, active_flag, *seats)
         .cte("recognised")
     )
-    # A nomination naming two people in one seat counts once for it: the links of
-    # nominations naming several people, to subtract those duplicates.
-    nominees_named = (
-        select(func.count())
-        .select_from(NominationNominee)
-        .where(NominationNominee.nomination_id == links.c.nomination_id)
-        .scalar_subquery()
-    )
+    # A nomination naming two people in one seat counts once for it.
     shared = (
-        select(links.c.nomination_id, *seats)
-        .select_from(links)
-        .join(people.source, people.key == links.c.person)
-        .where(nominees_named > 1, people.in_scope)
-        .cte("shared")
-    )
-
-    # Materialised so the join runs from the period's links (the planner would otherwise
-    # read every behaviour ever tagged, in slug order, to save a sort).
-    behaviour_links = (
-        select(
-            NominationBehaviour.behaviour_slug,
-            links.c.nomination_id,
-            links.c.person,
-            links.c.week,
-        )
-        .select_from(links)
-        .join(NominationBehaviour, NominationBehaviour.nomination_id == links.c.nomination_id)
-        .cte("behaviour_links")
-        .prefix_with("MATERIALIZED")
+        select(source.shared.c.nomination_id, *seats)
+        .select_from(source.shared)
+        .join(people.source, people.key == source.shared.c.person)
+        .where(people.in_scope)
+        .cte("shared_seats")
     )
 
     def by_member_field(section: _Section, field: str) -> list[Select[Any]]:
-        """Rows merged by key in Python: active members; people recognised and the links
-        they received (f0); minus (f0, negative) the duplicate links within a nomination."""
+        """Rows merged by key in Python: active members; people recognised and the
+        recognitions they received (f0); minus (f0, negative) the duplicates within a
+        nomination."""
         return [
             select(
                 *_row(section, seated.c[field], None, None, None, func.sum(seated.c.members))
@@ -502,26 +474,23 @@ def _statistics_query(
             ).group_by(shared.c[field]),
         ]
 
-    endorsements = (
-        select(func.count())
-        .select_from(Endorsement)
-        .join(counted, counted.c.id == Endorsement.nomination_id)
-        .correlate(None)
-        .scalar_subquery()
-    )
+    totals = source.totals
     active_members = select(func.sum(seated.c.members)).correlate(None).scalar_subquery()
+    behaviour_people = source.behaviour_people.subquery("behaviour_people")
+    recipient_weeks = source.recipient_weeks.subquery("recipient_weeks")
+    behaviour_weeks = source.behaviour_weeks
     parts = [
         select(
             *_row(
                 _Section.TOTALS,
                 None,
                 None,
-                func.count(counted.c.id),
-                nominators,
-                endorsements,
+                func.coalesce(func.sum(totals.c.nominations), 0),
+                source.nominators,
+                func.coalesce(func.sum(totals.c.endorsements), 0),
                 active_members,
             )
-        ).select_from(nominations),
+        ).select_from(totals),
         spread,
         # Recognised active members wherever their account is (not only in the workspace).
         select(
@@ -540,29 +509,25 @@ def _statistics_query(
         select(
             *_row(
                 _Section.BEHAVIOUR,
-                behaviour_links.c.behaviour_slug,
+                behaviour_people.c.behaviour_slug,
                 None,
                 None,
-                func.count(func.distinct(behaviour_links.c.person)),
+                behaviour_people.c.people,
             )
-        ).group_by(behaviour_links.c.behaviour_slug),
+        ),
+        # A week's nominations and its people recognised, in rows merged in Python.
         select(
-            *_row(
-                _Section.WEEK,
-                None,
-                links.c.week,
-                func.count(func.distinct(links.c.nomination_id)),
-                func.count(func.distinct(links.c.person)),
-            )
-        ).group_by(links.c.week),
+            *_row(_Section.WEEK, None, totals.c.week, func.sum(totals.c.named_nominations), 0)
+        ).group_by(totals.c.week),
+        select(*_row(_Section.WEEK, None, recipient_weeks.c.week, 0, recipient_weeks.c.people)),
         select(
             *_row(
                 _Section.BEHAVIOUR_WEEK,
-                behaviour_links.c.behaviour_slug,
-                behaviour_links.c.week,
-                func.count(func.distinct(behaviour_links.c.nomination_id)),
+                behaviour_weeks.c.behaviour_slug,
+                behaviour_weeks.c.week,
+                func.sum(behaviour_weeks.c.nominations),
             )
-        ).group_by(behaviour_links.c.week, behaviour_links.c.behaviour_slug),
+        ).group_by(behaviour_weeks.c.week, behaviour_weeks.c.behaviour_slug),
     ]
     return union_all(*parts)  # type: ignore[return-value]
 
@@ -688,18 +653,33 @@ def recognition_stats(
     workspace_id: int | None,
     period: ReportingPeriod,
     catalogue: BehaviourCatalogue,
+    *,
+    now: datetime | None = None,
 ) -> RecognitionStats:
     """Compute every statistic for one workspace (or ORGANISATION: every workspace, each
-    person counted once) and period in one statement."""
+    person counted once) and period in one statement. Given `now`, the period's whole weeks
+    that are over get their rollups built first (weekly_rollups.py) where they are missing,
+    each in a transaction of its own; the figures are the same either way."""
+    if now is not None:
+        bind = session.get_bind()
+        if isinstance(bind, Engine):
+            scope = (
+                list(session.scalars(select(Workspace.id)))
+                if workspace_id is None
+                else [workspace_id]
+            )
+            build_missing_weeks(bind, scope, whole_weeks(period.since, period.until, now))
     sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-    dialect = session.get_bind().dialect.name
-    for row in session.execute(_statistics_query(workspace_id, period, dialect)):
+    for row in session.execute(_statistics_query(workspace_id, period)):
         sections[_Section(row.section)].append(row)
     (totals,) = sections[_Section.TOTALS]
     (spread,) = sections[_Section.SPREAD]
     (recognised,) = sections[_Section.RECOGNISED_ACTIVE]
     recipients, received = int(spread.f0), int(spread.f1)
-    found = {_as_date(row.week): (int(row.f0), int(row.f1)) for row in sections[_Section.WEEK]}
+    found: dict[date, tuple[int, int]] = {}
+    for row in sections[_Section.WEEK]:  # a week's nominations and its people, apart
+        nominations, people = found.get(_as_date(row.week), (0, 0))
+        found[_as_date(row.week)] = (nominations + int(row.f0), people + int(row.f1))
     by_title = _member_groups(sections[_Section.TITLE], messages.NO_TITLE)
     weekly_by_behaviour = tuple(
         sorted(

@@ -2,7 +2,12 @@
 on random workspaces: seats shared, left blank or differing only in case, bots and leavers,
 nominations with several nominees and behaviours, timestamps on the period's edges, and
 people with accounts in both workspaces (a trust's Slack and Teams), linked or not, for the
-scope of one workspace and of the whole organisation."""
+scope of one workspace and of the whole organisation.
+
+They are equal read from the raw tables, read from the weekly rollups of the period's whole
+weeks, and again after random changes under those rollups (hiding, withdrawing, restoring,
+deleting, erasing, relinking, new behaviours, nominees and endorsements), which the
+database's triggers must notice."""
 
 from __future__ import annotations
 
@@ -13,11 +18,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, update
 
 from bot.app.composition import build_services
 from bot.reporting.periods import ReportingPeriod, between_dates, last_days
 from bot.reporting.stats import ORGANISATION, recognition_stats
+from bot.reporting.weekly_rollups import monday_of, whole_weeks
 from bot.services import Services
 from db.migrate import upgrade_database
 from db.models import (
@@ -27,12 +33,15 @@ from db.models import (
     NominationBehaviour,
     NominationNominee,
     Person,
+    StatisticsWeek,
     Workspace,
 )
 from tests.support.clock import FakeClock
 from tests.support.reference_stats import reference_stats
 
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
+# When the rollups are built: every week drawn is over by then.
+LATER = NOW + timedelta(weeks=8)
 TITLES = ("Porter", "porter", "Nurse", "Receptionist", None)
 DEPARTMENTS = ("Surgery", "Facilities", None)
 UNKNOWN_SLUG = "retired-behaviour"  # a behaviour since removed from the catalogue
@@ -199,6 +208,106 @@ def _store(services: Services, world: dict[str, object]) -> int:
         return ours.id
 
 
+# A change made after the rollups were built: (what, which row, by its position drawn).
+changes = st.tuples(
+    st.sampled_from(
+        [
+            "hide",
+            "withdraw",
+            "restore",
+            "delete nomination",
+            "drop a nominee",
+            "add a nominee",
+            "add a behaviour",
+            "endorse",
+            "erase a member",
+            "link a member",
+            "move a nomination",
+        ]
+    ),
+    st.integers(0, 1000),
+    st.integers(0, 1000),
+)
+
+
+def _change(services: Services, what: str, pick: int, other: int) -> None:
+    """Make one change the way the bot's own code paths do it: plain statements, in their
+    own transaction; to a nomination of a week already built where there is one."""
+    with services.sessions() as session:
+        nominations = list(session.scalars(select(Nomination.id).order_by(Nomination.id)))
+        built_weeks = [monday for monday in session.scalars(select(StatisticsWeek.week).distinct())]
+        under_rollups = [
+            nomination.id
+            for nomination in session.scalars(select(Nomination).order_by(Nomination.id))
+            if monday_of(nomination.created_at) in built_weeks
+        ]
+        nominations = under_rollups or nominations
+        members = list(session.scalars(select(Member.id).order_by(Member.id)))
+        if not nominations or not members:
+            return
+        nomination = nominations[pick % len(nominations)]
+        member = members[other % len(members)]
+        at = Nomination.id == nomination
+        if what == "hide":
+            session.execute(update(Nomination).where(at).values(hidden_at=NOW))
+        elif what == "withdraw":
+            session.execute(update(Nomination).where(at).values(withdrawn_at=NOW))
+        elif what == "restore":
+            session.execute(update(Nomination).where(at).values(hidden_at=None, withdrawn_at=None))
+        elif what == "delete nomination":
+            session.execute(delete(Nomination).where(at))
+        elif what == "drop a nominee":
+            named = session.scalar(
+                select(func.min(NominationNominee.member_id)).where(
+                    NominationNominee.nomination_id == nomination
+                )
+            )
+            session.execute(
+                delete(NominationNominee).where(
+                    NominationNominee.nomination_id == nomination,
+                    NominationNominee.member_id == named,
+                )
+            )
+        elif what == "add a nominee":
+            if session.get(NominationNominee, (nomination, member)) is None:
+                session.add(NominationNominee(nomination_id=nomination, member_id=member))
+        elif what == "add a behaviour":
+            if session.get(NominationBehaviour, (nomination, "coaching-others")) is None:
+                session.add(
+                    NominationBehaviour(nomination_id=nomination, behaviour_slug="coaching-others")
+                )
+        elif what == "endorse":
+            endorsed = session.scalar(
+                select(Endorsement.id).where(
+                    Endorsement.nomination_id == nomination, Endorsement.member_id == member
+                )
+            )
+            if endorsed is None:
+                session.add(Endorsement(nomination_id=nomination, member_id=member, created_at=NOW))
+        elif what == "erase a member":
+            session.execute(delete(Member).where(Member.id == member))
+        elif what == "link a member":
+            person = session.scalar(select(func.min(Person.id)))
+            session.execute(update(Member).where(Member.id == member).values(person_id=person))
+        else:  # move a nomination to another week
+            session.execute(
+                update(Nomination)
+                .where(at)
+                .values(created_at=NOW - timedelta(days=other % 60, minutes=pick))
+            )
+        session.commit()
+
+
+def _assert_equal_to_reference(
+    services: Services, workspace_id: int, period: ReportingPeriod, now: datetime | None
+) -> None:
+    with services.sessions() as session:
+        for scope in (workspace_id, ORGANISATION):
+            fast = recognition_stats(session, scope, period, services.catalogue, now=now)
+            expected = reference_stats(session, scope, period, services.catalogue)
+            assert fast == expected, f"scope {scope}, rollups built up to {now}"
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -210,8 +319,26 @@ def test_fast_statistics_equal_the_reference_computation(
 ) -> None:
     workspace_id = _store(services, world)
     period: ReportingPeriod = world["period"]  # type: ignore[assignment]
-    with services.sessions() as session:
-        for scope in (workspace_id, ORGANISATION):
-            fast = recognition_stats(session, scope, period, services.catalogue)
-            expected = reference_stats(session, scope, period, services.catalogue)
-            assert fast == expected, f"scope {scope}"
+    _assert_equal_to_reference(services, workspace_id, period, now=None)  # all raw
+    _assert_equal_to_reference(services, workspace_id, period, now=LATER)  # rollups built
+    if whole_weeks(period.since, period.until, LATER):
+        with services.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(StatisticsWeek))
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=workspaces(), later=st.lists(changes, min_size=1, max_size=4))
+def test_statistics_stay_equal_after_changes_under_built_rollups(
+    services: Services, world: dict[str, object], later: list[tuple[str, int, int]]
+) -> None:
+    workspace_id = _store(services, world)
+    period: ReportingPeriod = world["period"]  # type: ignore[assignment]
+    _assert_equal_to_reference(services, workspace_id, period, now=LATER)  # rollups built
+    for what, pick, other in later:
+        _change(services, what, pick, other)
+        _assert_equal_to_reference(services, workspace_id, period, now=None)  # what is left
+        _assert_equal_to_reference(services, workspace_id, period, now=LATER)

@@ -1,0 +1,352 @@
+"""Weekly rollups of the statistics: what bot/reporting/stats.py needs of one workspace's
+counted nominations in one week (Monday to Monday, UTC), a few rows per person instead of
+every nomination, nominee and behaviour, so a year is read in a fraction of the time.
+
+A week is built from the raw tables in one transaction (`build_week`), when statistics first
+need it (`build_missing_weeks`). From then on database triggers (migration 0007) delete its
+`statistics_week` row the moment anything under it changes: a nomination made, moved,
+withdrawn, hidden or restored, a nominee, behaviour or endorsement added or removed, an
+erasure. The deletion cascades to the week's rows in the other tables, in the transaction
+that made the change. Statistics read a week's rollup in the same statement that checks its
+row is there, and read the raw tables for every other part of the period, so a rollup is
+never stale and never needed: it only makes things faster.
+
+Both halves come from one set of selects (`WeekRows`), so a rollup row and its raw
+equivalent cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Engine,
+    FromClause,
+    Select,
+    Table,
+    and_,
+    case,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    values,
+)
+from sqlalchemy.exc import OperationalError
+
+from bot.nominations.visibility import counted_nominations
+from db.models import (
+    Endorsement,
+    Nomination,
+    NominationBehaviour,
+    NominationNominee,
+    StatisticsBehaviourRecipient,
+    StatisticsBehaviourWeek,
+    StatisticsNominatorWeek,
+    StatisticsRecipientWeek,
+    StatisticsSharedNomination,
+    StatisticsWeek,
+)
+from db.types import UTCDateTime
+
+WEEK = timedelta(weeks=1)
+# PostgreSQL's advisory lock on a week: (workspace id, days from this Monday to the week's),
+# the key the triggers' statistics_drop_week() takes too.
+_LOCK_EPOCH = date(2000, 1, 3)
+
+
+def monday_of(moment: datetime) -> date:
+    day = moment.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+def week_start(monday: date) -> datetime:
+    return datetime.combine(monday, time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class WeekRows:
+    """Selects shaped like the rollup tables, each as its table's columns in order."""
+
+    totals: Select[Any]  # workspace_id, week, nominations, named_nominations, endorsements
+    recipients: Select[Any]  # workspace_id, week, member_id, received
+    nominators: Select[Any]  # workspace_id, week, nominator_id, nominations
+    behaviours: Select[Any]  # workspace_id, week, behaviour_slug, nominations
+    behaviour_recipients: Select[Any]  # workspace_id, behaviour_slug, member_id, week
+    shared: Select[Any]  # workspace_id, week, nomination_id, member_id
+
+    def by_table(self) -> dict[Table, Select[Any]]:
+        return {
+            _table(StatisticsWeek): self.totals,
+            _table(StatisticsRecipientWeek): self.recipients,
+            _table(StatisticsNominatorWeek): self.nominators,
+            _table(StatisticsBehaviourWeek): self.behaviours,
+            _table(StatisticsBehaviourRecipient): self.behaviour_recipients,
+            _table(StatisticsSharedNomination): self.shared,
+        }
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def rows_of(counted: FromClause) -> WeekRows:
+    """The rollup rows of some counted nominations: `counted` has columns id, workspace_id,
+    nominator_id and week (the Monday of the week each falls in)."""
+    workspace, week = counted.c.workspace_id, counted.c.week
+    nominee = NominationNominee.__table__
+    behaviour = NominationBehaviour.__table__
+    endorsements = (
+        select(func.count())
+        .where(Endorsement.nomination_id == counted.c.id)
+        .scalar_subquery()
+        .correlate(counted)
+    )
+    named = exists().where(NominationNominee.nomination_id == counted.c.id).correlate(counted)
+    per_nomination = select(
+        workspace,
+        week,
+        endorsements.label("endorsements"),
+        case((named, 1), else_=0).label("named"),
+    ).subquery()
+    other = nominee.alias("other_nominee")
+    another_nominee = exists().where(
+        other.c.nomination_id == nominee.c.nomination_id,
+        other.c.member_id != nominee.c.member_id,
+    )
+    return WeekRows(
+        totals=select(
+            per_nomination.c.workspace_id,
+            per_nomination.c.week,
+            func.count().label("nominations"),
+            func.sum(per_nomination.c.named).label("named_nominations"),
+            func.sum(per_nomination.c.endorsements).label("endorsements"),
+        ).group_by(per_nomination.c.workspace_id, per_nomination.c.week),
+        recipients=select(workspace, week, nominee.c.member_id, func.count().label("received"))
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .group_by(workspace, week, nominee.c.member_id),
+        nominators=select(
+            workspace, week, counted.c.nominator_id, func.count().label("nominations")
+        )
+        .where(counted.c.nominator_id.is_not(None))
+        .group_by(workspace, week, counted.c.nominator_id),
+        behaviours=select(
+            workspace, week, behaviour.c.behaviour_slug, func.count().label("nominations")
+        )
+        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .where(named)  # like every weekly figure, of nominations that named someone
+        .group_by(workspace, week, behaviour.c.behaviour_slug),
+        behaviour_recipients=select(
+            workspace, behaviour.c.behaviour_slug, nominee.c.member_id, week
+        )
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .group_by(workspace, behaviour.c.behaviour_slug, nominee.c.member_id, week),
+        shared=select(workspace, week, counted.c.id.label("nomination_id"), nominee.c.member_id)
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .where(another_nominee),
+    )
+
+
+def _week_counted(workspace_id: int, monday: date) -> FromClause:
+    start = week_start(monday)
+    return (
+        select(
+            Nomination.id,
+            Nomination.workspace_id,
+            Nomination.nominator_id,
+            literal(monday, Date()).label("week"),
+        )
+        .where(
+            Nomination.workspace_id == workspace_id,
+            Nomination.created_at >= start,
+            Nomination.created_at < start + WEEK,
+            counted_nominations(),
+        )
+        .subquery("counted")
+    )
+
+
+def build_week(connection: Connection, workspace_id: int, monday: date) -> bool:
+    """Build one week's rollups from the raw tables and commit. False, and nothing built,
+    when a transaction that changed the week is still open (PostgreSQL; SQLite has one
+    writer at a time) or the database is busy: the week is then read raw until next time."""
+    try:
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                locked = connection.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:workspace, :week)"),
+                    {"workspace": workspace_id, "week": (monday - _LOCK_EPOCH).days},
+                )
+                if not locked:
+                    return False
+            # The first statement writes, so on SQLite the week is read after taking the
+            # write lock: nothing can change it until this commits.
+            connection.execute(
+                delete(StatisticsWeek).where(
+                    StatisticsWeek.workspace_id == workspace_id, StatisticsWeek.week == monday
+                )
+            )
+            for table, rows in rows_of(_week_counted(workspace_id, monday)).by_table().items():
+                connection.execute(insert(table).from_select(list(table.c.keys()), rows))
+            # A week without counted nominations still gets its row: "nothing here" is
+            # worth remembering too.
+            connection.execute(
+                insert(StatisticsWeek).from_select(
+                    ["workspace_id", "week", "nominations", "named_nominations", "endorsements"],
+                    select(
+                        literal(workspace_id),
+                        literal(monday, Date()),
+                        literal(0),
+                        literal(0),
+                        literal(0),
+                    ).where(~_is_built(workspace_id, monday)),
+                )
+            )
+    except OperationalError:
+        return False
+    return True
+
+
+def _is_built(workspace_id: int, monday: date) -> Any:
+    return exists().where(
+        StatisticsWeek.workspace_id == workspace_id, StatisticsWeek.week == monday
+    )
+
+
+def whole_weeks(since: datetime, until: datetime, now: datetime) -> list[date]:
+    """The Mondays of the weeks wholly inside [since, until) that are over by `now`: the
+    weeks a period can read from rollups (a week still under way would be dropped again at
+    the next nomination)."""
+    first = monday_of(since)
+    if week_start(first) < since:
+        first += WEEK
+    mondays = []
+    monday = first
+    while week_start(monday) + WEEK <= min(until, now):
+        mondays.append(monday)
+        monday += WEEK
+    return mondays
+
+
+def build_missing_weeks(engine: Engine, workspace_ids: Iterable[int], mondays: list[date]) -> int:
+    """Build the rollups of those weeks not built yet, each in its own transaction; how many
+    were built."""
+    workspace_ids = list(workspace_ids)
+    if not mondays or not workspace_ids:
+        return 0
+    with engine.connect() as connection:
+        built = {
+            (workspace_id, monday)
+            for workspace_id, monday in connection.execute(
+                select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
+                    StatisticsWeek.workspace_id.in_(workspace_ids),
+                    StatisticsWeek.week.between(mondays[0], mondays[-1]),
+                )
+            )
+        }
+        connection.rollback()  # end the read, so each build sees the latest rows
+        made = 0
+        for workspace_id in workspace_ids:
+            for monday in mondays:
+                if (workspace_id, monday) not in built:
+                    made += build_week(connection, workspace_id, monday)
+        return made
+
+
+def period_rows(workspace_ids: Select[Any], since: datetime, until: datetime) -> WeekRows:
+    """The rows of [since, until) for the workspaces `workspace_ids` selects (a column named
+    id): each whole week
+    already built from its rollup, every other slice of the period (its partial first and
+    last weeks, and weeks not built or since changed) from the raw tables, in one statement
+    so both halves see the same rows."""
+    weeks = _period_weeks(since, until)
+    scope = workspace_ids.subquery("scope")
+    workspace_id = scope.c.id
+    slices = (
+        select(
+            workspace_id.label("workspace_id"),
+            weeks.c.week,
+            weeks.c.since,
+            weeks.c.until,
+            (StatisticsWeek.week.is_not(None)).label("built"),
+        )
+        .select_from(weeks)
+        .join(scope, literal(True))
+        .outerjoin(
+            StatisticsWeek,
+            and_(
+                weeks.c.whole,
+                StatisticsWeek.workspace_id == workspace_id,
+                StatisticsWeek.week == weeks.c.week,
+            ),
+        )
+        .cte("slices")
+    )
+    built = select(slices.c.workspace_id, slices.c.week).where(slices.c.built).cte("built")
+    counted = (
+        select(Nomination.id, Nomination.workspace_id, Nomination.nominator_id, slices.c.week)
+        .select_from(slices)
+        .join(
+            Nomination,
+            and_(
+                Nomination.workspace_id == slices.c.workspace_id,
+                Nomination.created_at >= slices.c.since,
+                Nomination.created_at < slices.c.until,
+                counted_nominations(),
+            ),
+        )
+        .where(~slices.c.built)
+        .cte("counted")
+    )
+    raw = rows_of(counted)
+
+    def both(table: Table, from_raw: Select[Any]) -> Select[Any]:
+        from_rollup = select(*table.c).join(
+            built,
+            and_(built.c.workspace_id == table.c.workspace_id, built.c.week == table.c.week),
+        )
+        return union_all(from_rollup, from_raw)  # type: ignore[return-value]
+
+    return WeekRows(*(both(table, rows) for table, rows in raw.by_table().items()))
+
+
+def _period_weeks(since: datetime, until: datetime) -> FromClause:
+    """Every week [since, until) touches (its Monday), the part of it inside, and whether
+    the whole week is."""
+    rows = []
+    monday = monday_of(since)
+    while week_start(monday) < until:
+        start = week_start(monday)
+        rows.append(
+            (
+                monday,
+                max(start, since),
+                min(start + WEEK, until),
+                since <= start and start + WEEK <= until,
+            )
+        )
+        monday += WEEK
+    return (
+        values(
+            column("week", Date()),
+            column("since", UTCDateTime()),
+            column("until", UTCDateTime()),
+            column("whole", Boolean()),
+            name="weeks",
+        )
+        .data(rows)
+        .cte("weeks")
+    )
