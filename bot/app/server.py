@@ -159,23 +159,27 @@ def create_app(
 
     signing_secret = services.settings.SLACK_SIGNING_SECRET
     if slack_app is not None and signing_secret is not None:
-        from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+        from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 
-        from handlers.slack.edge import RejectedRequest, check_slack_request
+        from handlers.slack.edge import RejectedRequest, bolt_request, check_slack_request
 
-        slack_handler = AsyncSlackRequestHandler(slack_app)
+        bolt = slack_app
 
         @api.post(SLACK_ENDPOINT)
         async def slack_events(request: Request) -> Response:
-            # Signature first, then the body's shape, before Bolt parses anything.
+            # Signature first, then the body's shape; Bolt gets the payload read here.
+            body = await request.body()
             try:
-                check_slack_request(
-                    request.headers, await request.body(), signing_secret.get_secret_value()
+                payload = check_slack_request(
+                    request.headers, body, signing_secret.get_secret_value()
                 )
             except RejectedRequest as rejected:
                 log.warning("refused a Slack request: %s", rejected.reason)
                 return JSONResponse({"error": rejected.reason}, status_code=rejected.status)
-            return await slack_handler.handle(request)
+            answer = await bolt.async_dispatch(
+                bolt_request(request.headers, request.query_params, body, payload)
+            )
+            return to_starlette_response(answer)
 
     if services.settings.teams_configured:
         from handlers.teams.app import create_teams_app
