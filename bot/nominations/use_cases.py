@@ -96,7 +96,8 @@ def screen_submission(services: Services, submission: NominationSubmission) -> N
     """The information-governance guard on a submission, before anything is looked up,
     stored or sent: raises PatientIdentifierError (a problem on the story, with the nominees
     as typed) when the story holds a patient identifier. `record_nomination` calls it first;
-    an adapter may call it earlier to answer within its platform's acknowledgement."""
+    an adapter may call it earlier to answer within its platform's acknowledgement, and then
+    passes `screened=True` so the same story isn't screened twice."""
     typed = tuple(
         (person.platform_user_id or person.ref, person.name or person.ref)
         for person in submission.nominees
@@ -111,6 +112,7 @@ async def record_nomination(
     sender: RecognitionSender | None = None,
     *,
     announce_with: RecognitionSender | None = None,
+    screened: bool = False,
 ) -> NominationResult:
     """Resolve the people, store the nomination and, with a `sender`, post it and message
     the nominees exactly once. Stores nothing when a rule is broken. With `announce_with`
@@ -122,11 +124,13 @@ async def record_nomination(
     admitted a few at a time, in arrival order (`services.admission`).
 
     Raises PatientIdentifierError first, before anyone is looked up, if the story holds a
-    patient identifier; then InvalidNominationError (every problem, each tied to a form
+    patient identifier (unless `screened`: the caller has just called `screen_submission` on
+    this very submission); then InvalidNominationError (every problem, each tied to a form
     field, with the nominees as resolved), DailyCapReachedError or StorageUnavailableError.
     """
     try:
-        screen_submission(services, submission)
+        if not screened:
+            screen_submission(services, submission)
     except PatientIdentifierError as error:
         # A form shown again should name the people chosen: names already stored are read,
         # nothing is looked up on the platform or written.

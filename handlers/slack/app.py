@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.response import BoltResponse
 
 from bot.services import Services
 from handlers import register_slack
@@ -17,18 +19,28 @@ from handlers.slack.prompt_ack import answer_promptly
 BOLT_LOGGER = "everyseat.slack"
 
 
-async def pooled_respond(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+class PooledRespondMiddleware(AsyncMiddleware):
     """Listeners' `respond` replies over the Web API client's pooled session, once the
-    server has opened it (bot/app/server.py)."""
-    client = context.client
-    if context.response_url and client is not None and client.session is not None:
-        context["respond"] = PooledRespond(
-            response_url=context.response_url,
-            session=client.session,
-            proxy=client.proxy,
-            ssl=client.ssl,
-        )
-    await next()
+    server has opened it (bot/app/server.py). A middleware class, not a function: Bolt
+    works out a function middleware's arguments on every request."""
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse | None:
+        context = req.context
+        client = context.client
+        if context.response_url and client is not None and client.session is not None:
+            context["respond"] = PooledRespond(
+                response_url=context.response_url,
+                session=client.session,
+                proxy=client.proxy,
+                ssl=client.ssl,
+            )
+        return await next()
 
 
 def create_slack_app(services: Services) -> AsyncApp:
@@ -47,6 +59,6 @@ def create_slack_app(services: Services) -> AsyncApp:
     )
     answer_promptly(app)
     tolerate_unreachable_slack(app)
-    app.middleware(pooled_respond)
+    app.middleware(PooledRespondMiddleware())
     register_slack(app, services)
     return app

@@ -74,12 +74,17 @@ def _submission(
 
 
 async def _store(
-    client: AsyncWebClient, services: Services, submission: NominationSubmission
+    client: AsyncWebClient,
+    services: Services,
+    submission: NominationSubmission,
+    *,
+    screened: bool = False,
 ) -> NominationResult:
     """The core use case with Slack's directory, storing (with its posts claimed) within the
     time Slack gives us to acknowledge: what is acknowledged is stored. `_announce` sends
     the posts after the acknowledgement; if this process dies first, the outbox sweep
-    sends them once their claims' lease runs out."""
+    sends them once their claims' lease runs out. `screened`: `screen_submission` has just
+    passed this submission, so it isn't screened again."""
     return await services.before_acknowledging(
         record_nomination(
             services,
@@ -90,6 +95,7 @@ async def _store(
                 services.settings.EVERYSEAT_SLACK_DEPARTMENT_FIELD,
             ),
             announce_with=SlackRecognitionSender(client, services.settings),
+            screened=screened,
         )
     )
 
@@ -194,7 +200,7 @@ async def on_nominate_command(
         await ack(text=_refused_with_text(error, text))
         return
     try:
-        result = await _store(client, services, submission)
+        result = await _store(client, services, submission, screened=True)
     except InvalidNominationError as error:
         await ack()
         notice = messages.ONE_LINE_NEEDS_FORM.format(problem=error.message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from sqlalchemy import func, select
 
@@ -27,6 +29,14 @@ def test_only_invisible_characters_is_not_visible_text() -> None:
     assert not has_visible_text("\u200b\u200d\u2060 \ufeff\u200c")
     assert has_visible_text(f"\u200b{HEALTH_WORKER}")
     assert visible_length("ab\u200d\u200dcd") == 4
+
+
+def test_no_ascii_character_is_invisible() -> None:
+    # visible_length counts an ASCII story by its length without looking at each character.
+    every_ascii = "".join(map(chr, range(128)))
+    assert [c for c in every_ascii if unicodedata.category(c) == "Cf"] == []
+    assert visible_length(every_ascii) == 128
+    assert visible_length(f"{STORY}\u00ad") == len(STORY)  # a soft hyphen is Cf, not ASCII
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from slack_bolt.async_app import AsyncBoltRequest
 from sqlalchemy import func, select
 
 from db.models import Nomination
+from handlers.slack.edge import bolt_request, parse_signed_body
 from tests.handlers.slack.conftest import SlackWorld
 from tests.support.slack_requests import load_payload
 
@@ -192,3 +194,36 @@ def test_signed_event_without_an_event_object_is_400(slack_world: SlackWorld) ->
     payload = json.loads(json.dumps(load_payload("app_home_opened.json")))
     payload["event"] = ["app_home_opened"]
     assert slack_world.sender.event(payload).status_code == 400
+
+
+def _bodies() -> list[tuple[str, str]]:
+    """(content type, body) of each kind of request Slack sends Everyseat."""
+    command = load_payload("slash_command.json", text="<@UNIA> covered the handover")
+    interactions = [
+        "block_action_endorse.json",
+        "block_action_home_export.json",
+        "message_shortcut.json",
+        "view_submission.json",
+    ]
+    return [
+        (FORM, urlencode(command)),
+        *[(FORM, urlencode({"payload": json.dumps(load_payload(name))})) for name in interactions],
+        ("application/json", json.dumps(load_payload("app_home_opened.json"))),
+    ]
+
+
+@pytest.mark.parametrize(("content_type", "text"), _bodies())
+def test_bolt_is_handed_what_it_would_have_parsed(content_type: str, text: str) -> None:
+    # The server hands Bolt the edge's payload instead of the body to parse again: the
+    # request must be the one Bolt builds itself.
+    headers = {"content-type": content_type, "x-slack-request-timestamp": "1764547200"}
+    query = {"retry": "1"}
+    body = text.encode()
+    ours = bolt_request(headers, query, body, parse_signed_body(content_type, body))
+    bolts = AsyncBoltRequest(body=text, query=query, headers=headers)  # type: ignore[arg-type]
+    assert ours.body == bolts.body and ours.body
+    assert dict(ours.context) == dict(bolts.context) and ours.context["team_id"]
+    assert ours.raw_body == bolts.raw_body == text
+    assert ours.headers == bolts.headers and ours.query == bolts.query
+    assert ours.content_type == bolts.content_type
+    assert ours.mode == bolts.mode == "http"

@@ -71,6 +71,17 @@ def test_one_line_nomination_is_recorded_posted_and_dmed(slack_world: SlackWorld
         assert stored.posted_channel_id == "CWARD" and stored.posted_message_id
 
 
+def test_a_story_with_the_word_payload_is_recorded(slack_world: SlackWorld) -> None:
+    # Bolt, parsing a form itself, takes any body holding "payload" for an interaction and
+    # finds nothing in it; it is handed the edge's reading of the form instead.
+    story = "Checked the pump payload twice on the night shift and caught the error."
+    assert slack_world.sender.command(f"<@UNIA> {story} #speaking-up").status_code == 200
+    (reply,) = slack_world.slack.wait_for("response_url")
+    assert reply.args["text"].startswith("Recorded: you recognised <@UNIA> for Speaking up")
+    with slack_world.services.sessions() as session:
+        assert session.scalars(select(Nomination.story)).one() == story
+
+
 def test_one_line_without_behaviour_uses_the_default_and_says_so(slack_world: SlackWorld) -> None:
     slack_world.sender.command(f"<@UNIA> {STORY}")
     (reply,) = slack_world.slack.wait_for("response_url")

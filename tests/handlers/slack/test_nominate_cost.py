@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, select
 
+from bot.nominations.governance import Finding, IdentifierGuard
 from db.models import Delivery, Nomination
 from tests.handlers.slack.conftest import SlackWorld
 
@@ -124,6 +126,25 @@ def test_a_one_line_nomination_of_known_people_takes_two_transactions(
     # behaviour; claim both posts in one INSERT. Record where it was posted, and both
     # posts, in one UPDATE each (21 statements before this was measured, then 11).
     assert len(work.statements) <= 9, work.statements
+
+
+def test_a_one_line_story_is_screened_once(
+    slack_world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The handler screens the story to refuse it within the acknowledgement; the use case
+    # it then calls is told so, and doesn't screen it again.
+    screened: list[str] = []
+    findings = IdentifierGuard.findings
+
+    def counted(guard: IdentifierGuard, text: str) -> list[Finding]:
+        screened.append(text)
+        return findings(guard, text)
+
+    monkeypatch.setattr(IdentifierGuard, "findings", counted)
+    assert slack_world.sender.command(f"<@UNIA> {STORY} #speaking-up").status_code == 200
+    (reply,) = slack_world.slack.wait_for("response_url")
+    assert reply.args["text"].startswith("Recorded: you recognised <@UNIA>")
+    assert screened == [STORY]
 
 
 def test_confirmations_reuse_open_connections(slack_world: SlackWorld) -> None:
