@@ -1,24 +1,30 @@
 """Benchmark 7: admin statistics (`/recognition stats`, App Home, the Teams card, the summary
 export) over 30, 90 and 365 days of the 2M-nomination, 100k-member history.
 
-Every figure comes from one statement over the period (bot/reporting/stats.py), so the time
-grows with the period's nominations (about linearly), not with the history before it.
+Every figure comes from one statement over the period (bot/reporting/stats.py): whole weeks
+from their weekly rollups (bot/reporting/weekly_rollups.py), the rest of the period from the
+raw tables. Missing rollups are built first, and timed; then one nomination of a week inside
+every period is hidden (and restored afterwards), so the first run rebuilds that week, as
+after moderation.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from benchmarks.datasets import MEMBERS, NOW, history
 from benchmarks.results import Context, Figure, Outcome
 from bot.nominations.behaviours import load_catalogue
 from bot.reporting.periods import last_days
 from bot.reporting.stats import recognition_stats
+from bot.reporting.weekly_rollups import build_missing_weeks, whole_weeks
 from db.engine import create_database_engine, create_session_factory
-from db.models import Workspace
+from db.models import Nomination, Workspace
 
 NUMBER = 7
 TITLE = "Admin statistics on a large history"
@@ -36,16 +42,29 @@ def run(context: Context) -> Outcome:
     catalogue = load_catalogue()
     engine = create_database_engine(data.url)
     sessions = create_session_factory(engine)
+    moderated: int | None = None
     try:
         with sessions() as session:
             workspace_id = session.scalars(select(Workspace.id)).one()
+        history_period = last_days(size[1] * 7 + 7, NOW)
+        started = time.perf_counter()
+        weeks = build_missing_weeks(
+            engine, [workspace_id], whole_weeks(history_period.since, history_period.until, NOW)
+        )
+        outcome.note(
+            f"Building the weekly rollups missing from the cached history took "
+            f"{time.perf_counter() - started:.0f} s for {weeks} weeks (all 156 of a new "
+            "history: about 55 s, once, after the upgrade or as statistics first ask for "
+            "them; afterwards a change rebuilds only its own week)."
+        )
+        moderated = _hide_one_nomination_a_fortnight_ago(sessions, NOW)
         for days, target_ms in PERIODS:
             times = []
             for _ in range(RUNS + 1):
                 with sessions() as session:
                     started = time.perf_counter()
                     stats = recognition_stats(
-                        session, workspace_id, last_days(days, NOW), catalogue
+                        session, workspace_id, last_days(days, NOW), catalogue, now=NOW
                     )
                     times.append((time.perf_counter() - started) * 1000)
             median = statistics.median(times[1:])
@@ -54,24 +73,46 @@ def run(context: Context) -> Outcome:
                     f"SQLite, {days} days ({stats.nominations:,} nominations, "
                     f"{stats.recognitions_received:,} recognitions; {size[0]:,} in the history, "
                     f"{MEMBERS:,} members)",
-                    f"median {median:.0f} ms of {RUNS} (first, cold: {times[0]:.0f} ms)",
+                    f"median {median:.0f} ms of {RUNS} (first, rebuilding the changed week: "
+                    f"{times[0]:.0f} ms)",
                     f"< {target_ms:.0f} ms" if target_ms else "—",
                     (median < target_ms) if target_ms and not context.quick else None,
                 )
             )
     finally:
+        if moderated is not None:
+            _hide_one_nomination_a_fortnight_ago(sessions, None, moderated)  # restored
         engine.dispose()
     if data.seed_seconds:
         outcome.note(f"Seeding the history took {data.seed_seconds:.0f} s (kept for later runs).")
     outcome.note(
-        "One statement: the period's counted nominations week by week from a partial index "
-        "(index-only, no date computed per row), joined once to their nominees; one row per "
-        "recipient, looked up once for its seat; seat nominations are those links less the "
-        "duplicates within nominations naming several people; Gini and top 10% from a "
-        "histogram of counts. Still a sort-based pass over every nomination, nominee and "
-        "behaviour of the period (several GROUP BYs and DISTINCTs), so 365 days stays "
-        "seconds on SQLite. Rollups kept on every write would not close the gap alone: "
-        "distinct people per period need one row per person (about 100,000 here), not sums."
+        "One statement: each whole week from its rollup (a row per member recognised, per "
+        "nominator, per behaviour and member, and the nominees of nominations naming several "
+        "people), the partial first and last weeks and any changed week as index ranges of "
+        "the raw tables; one row per recipient, looked up once for its seat. What remains is "
+        "grouping about 700,000 member-weeks and 1.1 million behaviour-member-weeks by person "
+        "for 365 days: rollups per week cannot hold distinct people over an arbitrary period."
     )
     outcome.seconds = time.perf_counter() - began
     return outcome
+
+
+def _hide_one_nomination_a_fortnight_ago(
+    sessions: Any, hidden_at: datetime | None, nomination_id: int | None = None
+) -> int:
+    """Hide one nomination 14 days back, in a week inside every measured period, as a
+    moderator would (its week's rollups are dropped; the first statistics rebuild it); with
+    hidden_at None, restore it."""
+    with sessions() as session:
+        if nomination_id is None:
+            nomination_id = session.scalar(
+                select(Nomination.id)
+                .where(Nomination.created_at < NOW - timedelta(days=14))
+                .order_by(Nomination.created_at.desc())
+                .limit(1)
+            )
+        session.execute(
+            update(Nomination).where(Nomination.id == nomination_id).values(hidden_at=hidden_at)
+        )
+        session.commit()
+    return int(nomination_id or 0)

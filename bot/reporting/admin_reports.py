@@ -81,7 +81,9 @@ def parse_export_arguments(services: Services, text: str) -> ExportArguments:
 
 def _stats(services: Services, workspace_id: int, period: ReportingPeriod) -> RecognitionStats:
     with services.unit_of_work() as session:
-        return recognition_stats(session, workspace_id, period, services.catalogue)
+        return recognition_stats(
+            session, workspace_id, period, services.catalogue, now=services.clock()
+        )
 
 
 def shared_cells(services: Services) -> SmallCells:

@@ -150,7 +150,7 @@ def build_board_report(
     cells = SmallCells(min_cell if min_cell is not None else services.settings.EVERYSEAT_MIN_CELL)
     now = services.clock()
     with services.unit_of_work() as session:
-        stats = recognition_stats(session, workspace_id, period, services.catalogue)
+        stats = recognition_stats(session, workspace_id, period, services.catalogue, now=now)
         distribution = recognition_distribution(session, workspace_id, period)
         if workspace_id is None:
             workspace_name: str | None = messages.REPORT_WHOLE_ORGANISATION

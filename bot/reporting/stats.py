@@ -309,12 +309,12 @@ class _Sources:
     shared: CTE  # nomination_id, person: nominees of nominations naming several people
 
 
-def _sources(workspace_id: int | None, period: ReportingPeriod) -> _Sources:
-    """The period's rows for the scope: one workspace, or every one (ORGANISATION)."""
-    scope = (
-        select(Workspace.id) if workspace_id is None else select(literal(workspace_id).label("id"))
-    )
-    rows = period_rows(scope, period.since, period.until)
+def _sources(
+    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
+) -> _Sources:
+    """The period's rows for the scope: one workspace, or every one (ORGANISATION) of
+    `workspace_ids`."""
+    rows = period_rows(workspace_ids, period.since, period.until)
     totals = rows.totals.cte("week_totals")
     recipient_rows = rows.recipients.cte("recipient_rows")
     nominator_rows = rows.nominators.cte("nominator_rows")
@@ -397,14 +397,16 @@ def _sources(workspace_id: int | None, period: ReportingPeriod) -> _Sources:
     )
 
 
-def _statistics_query(workspace_id: int | None, period: ReportingPeriod) -> Select[Any]:
+def _statistics_query(
+    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
+) -> Select[Any]:
     """Every figure of the period in one statement, from its rows per person and week
     (`_sources`): everything about recipients comes from one row per recipient, joined once
     to their seat; the per-seat nomination counts are the recognitions received in the seat
     minus the duplicates of nominations naming two people in one seat (found only among
     nominations naming several). With ORGANISATION, nominees and nominators are people
     (accounts mapped by `person_of_account`) and so is every headcount."""
-    source = _sources(workspace_id, period)
+    source = _sources(workspace_id, workspace_ids, period)
     people = _organisation_people() if workspace_id is None else _workspace_people(workspace_id)
     recipients = source.recipients
     spread = _spread(recipients)
@@ -660,17 +662,16 @@ def recognition_stats(
     person counted once) and period in one statement. Given `now`, the period's whole weeks
     that are over get their rollups built first (weekly_rollups.py) where they are missing,
     each in a transaction of its own; the figures are the same either way."""
-    if now is not None:
-        bind = session.get_bind()
-        if isinstance(bind, Engine):
-            scope = (
-                list(session.scalars(select(Workspace.id)))
-                if workspace_id is None
-                else [workspace_id]
-            )
-            build_missing_weeks(bind, scope, whole_weeks(period.since, period.until, now))
+    scope = (
+        list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+        if workspace_id is None
+        else [workspace_id]
+    )
+    bind = session.get_bind()
+    if now is not None and isinstance(bind, Engine):
+        build_missing_weeks(bind, scope, whole_weeks(period.since, period.until, now))
     sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-    for row in session.execute(_statistics_query(workspace_id, period)):
+    for row in session.execute(_statistics_query(workspace_id, scope, period)):
         sections[_Section(row.section)].append(row)
     (totals,) = sections[_Section.TOTALS]
     (spread,) = sections[_Section.SPREAD]

@@ -23,25 +23,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Connection,
     Date,
     Engine,
     FromClause,
     Select,
     Table,
-    and_,
     case,
-    column,
     delete,
     exists,
+    false,
     func,
     insert,
     literal,
     select,
     text,
+    tuple_,
     union_all,
-    values,
 )
 from sqlalchemy.exc import OperationalError
 
@@ -58,7 +56,6 @@ from db.models import (
     StatisticsSharedNomination,
     StatisticsWeek,
 )
-from db.types import UTCDateTime
 
 WEEK = timedelta(weeks=1)
 # PostgreSQL's advisory lock on a week: (workspace id, days from this Monday to the week's),
@@ -266,87 +263,63 @@ def build_missing_weeks(engine: Engine, workspace_ids: Iterable[int], mondays: l
         return made
 
 
-def period_rows(workspace_ids: Select[Any], since: datetime, until: datetime) -> WeekRows:
-    """The rows of [since, until) for the workspaces `workspace_ids` selects (a column named
-    id): each whole week
-    already built from its rollup, every other slice of the period (its partial first and
-    last weeks, and weeks not built or since changed) from the raw tables, in one statement
-    so both halves see the same rows."""
-    weeks = _period_weeks(since, until)
-    scope = workspace_ids.subquery("scope")
-    workspace_id = scope.c.id
-    slices = (
-        select(
-            workspace_id.label("workspace_id"),
-            weeks.c.week,
-            weeks.c.since,
-            weeks.c.until,
-            (StatisticsWeek.week.is_not(None)).label("built"),
-        )
-        .select_from(weeks)
-        .join(scope, literal(True))
-        .outerjoin(
-            StatisticsWeek,
-            and_(
-                weeks.c.whole,
-                StatisticsWeek.workspace_id == workspace_id,
-                StatisticsWeek.week == weeks.c.week,
-            ),
-        )
-        .cte("slices")
+def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> WeekRows:
+    """The rows of [since, until) for those workspaces: each whole week already built from
+    its rollup, every other slice of the period (its partial first and last weeks, and weeks
+    not built or since changed) from the raw tables, in one statement so both halves see
+    the same rows. A slice is one index range of one workspace's nominations, skipped when
+    its week is built."""
+    mondays = []
+    monday = monday_of(since)
+    while week_start(monday) < until:
+        mondays.append(monday)
+        monday += WEEK
+    whole = [
+        monday
+        for monday in mondays
+        if since <= week_start(monday) and week_start(monday) + WEEK <= until
+    ]
+    built = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
+        StatisticsWeek.workspace_id.in_(workspace_ids), StatisticsWeek.week.in_(whole)
     )
-    built = select(slices.c.workspace_id, slices.c.week).where(slices.c.built).cte("built")
-    counted = (
-        select(Nomination.id, Nomination.workspace_id, Nomination.nominator_id, slices.c.week)
-        .select_from(slices)
-        .join(
-            Nomination,
-            and_(
-                Nomination.workspace_id == slices.c.workspace_id,
-                Nomination.created_at >= slices.c.since,
-                Nomination.created_at < slices.c.until,
+    slices = []
+    for workspace_id in workspace_ids:
+        for monday in mondays:
+            start = week_start(monday)
+            conditions = [
+                Nomination.workspace_id == workspace_id,
+                Nomination.created_at >= max(start, since),
+                Nomination.created_at < min(start + WEEK, until),
                 counted_nominations(),
-            ),
+            ]
+            if monday in whole:
+                conditions.append(~_is_built(workspace_id, monday))
+            slices.append(
+                select(
+                    Nomination.id,
+                    Nomination.workspace_id,
+                    Nomination.nominator_id,
+                    literal(monday, Date()).label("week"),
+                ).where(*conditions)
+            )
+    counted = (
+        union_all(*slices).cte("counted")
+        if slices
+        else select(
+            Nomination.id,
+            Nomination.workspace_id,
+            Nomination.nominator_id,
+            literal(since.date(), Date()).label("week"),
         )
-        .where(~slices.c.built)
+        .where(false())
         .cte("counted")
     )
     raw = rows_of(counted)
 
     def both(table: Table, from_raw: Select[Any]) -> Select[Any]:
-        from_rollup = select(*table.c).join(
-            built,
-            and_(built.c.workspace_id == table.c.workspace_id, built.c.week == table.c.week),
-        )
+        # A filter, not a join: each table is read in its own key order (the behaviours'
+        # by behaviour and member), looking its week up among the built ones.
+        from_rollup = select(*table.c).where(tuple_(table.c.workspace_id, table.c.week).in_(built))
         return union_all(from_rollup, from_raw)  # type: ignore[return-value]
 
     return WeekRows(*(both(table, rows) for table, rows in raw.by_table().items()))
-
-
-def _period_weeks(since: datetime, until: datetime) -> FromClause:
-    """Every week [since, until) touches (its Monday), the part of it inside, and whether
-    the whole week is."""
-    rows = []
-    monday = monday_of(since)
-    while week_start(monday) < until:
-        start = week_start(monday)
-        rows.append(
-            (
-                monday,
-                max(start, since),
-                min(start + WEEK, until),
-                since <= start and start + WEEK <= until,
-            )
-        )
-        monday += WEEK
-    return (
-        values(
-            column("week", Date()),
-            column("since", UTCDateTime()),
-            column("until", UTCDateTime()),
-            column("whole", Boolean()),
-            name="weeks",
-        )
-        .data(rows)
-        .cte("weeks")
-    )
