@@ -1,8 +1,9 @@
 """Recognition statistics for admins: is leadership seen in every seat, or only in a few?
 
 Every figure is an aggregate computed by the database over one period, in one statement
-whose nominations come week by week from the partial index of nominations that count
-(db/models.py `ix_nomination_counted`); Python only reshapes the small results.
+that reads whole weeks from their weekly rollups and the rest of the period from the
+partial index of nominations that count (bot/reporting/weekly_rollups.py); Python only
+reshapes the small results.
 
 The scope is one workspace (an account is someone) or the whole organisation, every
 workspace at once (ORGANISATION): there a person with a Slack and a Teams account linked
@@ -219,7 +220,7 @@ class _Section(StrEnum):
     STAFF_GROUP = "staff_group"  # the same, by staff group
     PAY_BAND = "pay_band"  # the same, by pay band
     BEHAVIOUR = "behaviour"  # key slug: a nominations, b people recognised
-    WEEK = "week"  # week: a nominations, b people recognised
+    WEEK = "week"  # week: a nominations, b people recognised (in separate rows, summed)
     BEHAVIOUR_WEEK = "behaviour_week"  # week, key slug: a nominations
 
 

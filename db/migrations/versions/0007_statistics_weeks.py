@@ -27,8 +27,10 @@ ROLLUPS = (
     "statistics_behaviour_recipient",
     "statistics_shared_nomination",
 )
-# SQLite: the Monday (UTC) on or before a stored timestamp ("YYYY-MM-DD HH:MM:SS.ffffff").
-SQLITE_MONDAY = "date({created}, '-6 days', 'weekday 1')"
+# SQLite: the Monday (UTC) on or before a stored timestamp ("YYYY-MM-DD HH:MM:SS.ffffff"),
+# from its date alone: SQLite reads time to the millisecond, so 23:59:59.9995 would round
+# into the next day (and a Sunday into the next week).
+SQLITE_MONDAY = "date(substr({created}, 1, 10), '-6 days', 'weekday 1')"
 
 
 def _week_columns() -> list[sa.Column[object]]:
