@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
 from bot.weekly.posting import WeeklyPoster, WeeklySender
-from schedules import directory, outbox, retention, weekly
+from schedules import directory, outbox, retention, statistics, weekly
 from schedules.outbox import OutboxSweep
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def build_scheduler(
         )
     if settings.EVERYSEAT_RETENTION_MONTHS is not None:
         retention.register(scheduler, services)
+    statistics.register(scheduler, services)
     posters = [WeeklyPoster(services, sender) for sender in weekly_senders]
     if posters:
         weekly.register(
