@@ -138,6 +138,7 @@ def test_jobs_are_registered_in_local_time(services: Services, slack_client: Web
             "retry-sweep",
             CATCH_UP_JOB_ID,
             "recognition-outbox",
+            "statistics-rollups",
         }
     finally:
         scheduler.shutdown(wait=False)
@@ -157,7 +158,10 @@ def test_without_a_channel_only_the_outbox_runs(make_settings, fake_slack: FakeS
         services, weekly_senders=weekly_senders(services), outbox_sweeps=outbox_sweeps(services)
     )
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {"recognition-outbox"}
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "recognition-outbox",
+            "statistics-rollups",
+        }
     finally:
         services.close()
     services = build_services(make_settings())  # no Slack at all: no scheduler
