@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -44,7 +44,12 @@ from bot.errors import WorkspaceChoiceError
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
-from bot.reporting.weekly_rollups import build_missing_weeks, monday_of, period_rows, whole_weeks
+from bot.reporting.weekly_rollups import (
+    build_missing_weeks,
+    period_rows,
+    weeks_touched,
+    whole_weeks,
+)
 from db.models import (
     Member,
     Nomination,
@@ -198,8 +203,7 @@ def _as_date(value: Any) -> date:
 
 def weeks_in(period: ReportingPeriod) -> list[date]:
     """Every week (by its Monday) that overlaps the period, oldest first."""
-    first, last = monday_of(period.since), monday_of(period.until - timedelta(microseconds=1))
-    return [first + timedelta(weeks=index) for index in range((last - first).days // 7 + 1)]
+    return weeks_touched(period.since, period.until)
 
 
 def gini_from_ranked_sums(recipients: int, received: int, rank_weighted: int) -> float | None:

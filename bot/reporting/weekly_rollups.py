@@ -223,6 +223,12 @@ def _is_built(workspace_id: int, monday: date) -> Any:
     )
 
 
+def weeks_touched(since: datetime, until: datetime) -> list[date]:
+    """Every week (by its Monday) that overlaps [since, until), oldest first."""
+    first, last = monday_of(since), monday_of(until - timedelta(microseconds=1))
+    return [first + timedelta(weeks=index) for index in range((last - first).days // 7 + 1)]
+
+
 def whole_weeks(since: datetime, until: datetime, now: datetime) -> list[date]:
     """The Mondays of the weeks wholly inside [since, until) that are over by `now`: the
     weeks a period can read from rollups (a week still under way would be dropped again at
@@ -269,16 +275,8 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> W
     not built or since changed) from the raw tables, in one statement so both halves see
     the same rows. A slice is one index range of one workspace's nominations, skipped when
     its week is built."""
-    mondays = []
-    monday = monday_of(since)
-    while week_start(monday) < until:
-        mondays.append(monday)
-        monday += WEEK
-    whole = [
-        monday
-        for monday in mondays
-        if since <= week_start(monday) and week_start(monday) + WEEK <= until
-    ]
+    mondays = weeks_touched(since, until)
+    whole = whole_weeks(since, until, now=until)
     built = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
         StatisticsWeek.workspace_id.in_(workspace_ids), StatisticsWeek.week.in_(whole)
     )

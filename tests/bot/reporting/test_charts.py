@@ -23,8 +23,9 @@ from bot.reporting.charts import (
 )
 from bot.reporting.distribution import recognition_distribution
 from bot.reporting.periods import ReportingPeriod, last_days
-from bot.reporting.stats import RecognitionStats, monday_of, recognition_stats
+from bot.reporting.stats import RecognitionStats, recognition_stats
 from bot.reporting.suppression import SmallCells, suppress_groups
+from bot.reporting.weekly_rollups import monday_of
 from bot.services import Services
 from db.models import Nomination
 from tests.support import builders
