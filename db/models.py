@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -403,7 +404,8 @@ class StatisticsWeek(Base):
 
 
 class StatisticsRecipientWeek(Base):
-    """How many of the week's counted nominations named each member."""
+    """How many of the week's counted nominations named each member, and the behaviours
+    they were recognised for (the sum of their StatisticsBehaviourFlag flags)."""
 
     __tablename__ = "statistics_recipient_week"
     __table_args__ = (_of_week("statistics_recipient_week"), {"sqlite_with_rowid": False})
@@ -412,6 +414,7 @@ class StatisticsRecipientWeek(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     received: Mapped[int] = mapped_column(Integer)
+    behaviours: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatisticsNominatorWeek(Base):
@@ -439,21 +442,16 @@ class StatisticsBehaviourWeek(Base):
     nominations: Mapped[int] = mapped_column(Integer)
 
 
-class StatisticsBehaviourRecipient(Base):
-    """Each member recognised for each behaviour in the week; keyed by behaviour and member
-    first, so people per behaviour over many weeks are counted in key order."""
+class StatisticsBehaviourFlag(Base):
+    """A bit of its own for each behaviour ever rolled up, so a member's behaviours in a week
+    are one integer (StatisticsRecipientWeek.behaviours) and people per behaviour over many
+    weeks are counted from one row per person. Rows are added as weeks are built, never
+    changed."""
 
-    __tablename__ = "statistics_behaviour_recipient"
-    __table_args__ = (
-        _of_week("statistics_behaviour_recipient"),
-        Index("ix_statistics_behaviour_recipient_week", "workspace_id", "week"),
-        {"sqlite_with_rowid": False},
-    )
+    __tablename__ = "statistics_behaviour_flag"
 
-    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     behaviour_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    flag: Mapped[int] = mapped_column(BigInteger, unique=True)  # a power of two, up to 2**62
 
 
 class StatisticsSharedNomination(Base):

@@ -45,6 +45,7 @@ from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.weekly_rollups import (
+    behaviour_flags,
     build_missing_weeks,
     period_rows,
     weeks_touched,
@@ -53,6 +54,7 @@ from bot.reporting.weekly_rollups import (
 from db.models import (
     Member,
     Nomination,
+    StatisticsBehaviourFlag,
     Workspace,
 )
 
@@ -306,7 +308,7 @@ class _Sources:
     recognises them once."""
 
     totals: CTE  # workspace_id, week, nominations, named_nominations, endorsements
-    recipients: CTE  # person, received
+    recipients: CTE  # person, received, behaviours (the flags of every one they were seen in)
     recipient_weeks: Select[Any]  # week, people recognised
     nominators: Any  # a scalar subquery: how many people nominated
     behaviour_people: Select[Any]  # behaviour_slug, people recognised
@@ -314,16 +316,47 @@ class _Sources:
     shared: CTE  # nomination_id, person: nominees of nominations naming several people
 
 
+def _any_of(behaviours: ColumnElement[int], flags: Iterable[int]) -> ColumnElement[int]:
+    """Aggregate: every flag set in any of the rows' `behaviours` (a bitwise OR, which
+    SQLite has no aggregate for: the largest of each flag's bit, summed)."""
+    total: ColumnElement[Any] = literal(0, BigInteger)
+    for flag in sorted(flags):
+        total = total + func.max(behaviours.op("&")(literal(flag, BigInteger)))
+    return cast(total, BigInteger)
+
+
+def _people_per_behaviour(recipients: CTE, unflagged: FromClause) -> Select[Any]:
+    """behaviour_slug, people: the recipients whose behaviours hold each flag, and for the
+    behaviours without a flag (met only in weeks read raw) the people `unflagged` holds
+    (behaviour_slug, person)."""
+    flag = StatisticsBehaviourFlag.__table__
+    return union_all(  # type: ignore[return-value]
+        select(flag.c.behaviour_slug, func.count().label("people"))
+        .select_from(recipients)
+        .join(flag, recipients.c.behaviours.op("&")(flag.c.flag) != 0)
+        .group_by(flag.c.behaviour_slug),
+        select(
+            unflagged.c.behaviour_slug,
+            func.count(func.distinct(unflagged.c.person)).label("people"),
+        )
+        .select_from(unflagged)
+        .group_by(unflagged.c.behaviour_slug),
+    )
+
+
 def _sources(
-    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
+    workspace_id: int | None,
+    workspace_ids: list[int],
+    period: ReportingPeriod,
+    flags: Iterable[int],
 ) -> _Sources:
     """The period's rows for the scope: one workspace, or every one (ORGANISATION) of
-    `workspace_ids`."""
+    `workspace_ids`; `flags` are the behaviour flags given out (weekly_rollups.py)."""
     rows = period_rows(workspace_ids, period.since, period.until)
     totals = rows.totals.cte("week_totals")
     recipient_rows = rows.recipients.cte("recipient_rows")
     nominator_rows = rows.nominators.cte("nominator_rows")
-    behaviour_rows = rows.behaviour_recipients.cte("behaviour_recipients")
+    unflagged = rows.unflagged_behaviours.subquery("unflagged_behaviours")
     shared_rows = rows.shared.cte("shared_rows")
     behaviour_weeks = rows.behaviours.cte("behaviour_weeks")
     if workspace_id is not None:
@@ -331,6 +364,7 @@ def _sources(
             select(
                 recipient_rows.c.member_id.label("person"),
                 func.sum(recipient_rows.c.received).label("received"),
+                _any_of(recipient_rows.c.behaviours, flags).label("behaviours"),
             )
             .group_by(recipient_rows.c.member_id)
             .cte("recipients")
@@ -344,10 +378,12 @@ def _sources(
             nominators=select(
                 func.count(func.distinct(nominator_rows.c.nominator_id))
             ).scalar_subquery(),
-            behaviour_people=select(
-                behaviour_rows.c.behaviour_slug,
-                func.count(func.distinct(behaviour_rows.c.member_id)).label("people"),
-            ).group_by(behaviour_rows.c.behaviour_slug),
+            behaviour_people=_people_per_behaviour(
+                recipients,
+                select(unflagged.c.behaviour_slug, unflagged.c.member_id.label("person")).subquery(
+                    "unflagged_people"
+                ),
+            ),
             behaviour_weeks=behaviour_weeks,
             shared=select(shared_rows.c.nomination_id, shared_rows.c.member_id.label("person")).cte(
                 "shared"
@@ -355,7 +391,12 @@ def _sources(
         )
     person = person_of_account()
     by_person = (
-        select(recipient_rows.c.week, person.label("person"), recipient_rows.c.received)
+        select(
+            recipient_rows.c.week,
+            person.label("person"),
+            recipient_rows.c.received,
+            recipient_rows.c.behaviours,
+        )
         .join(Member, Member.id == recipient_rows.c.member_id)
         .cte("recipient_people")
     )
@@ -367,13 +408,19 @@ def _sources(
     )
     # A nomination naming several accounts of one person recognised them once.
     received = union_all(
-        select(by_person.c.person, by_person.c.received),
-        select(shared_people.c.person, 1 - shared_people.c.accounts).where(
-            shared_people.c.accounts > 1
-        ),
+        select(by_person.c.person, by_person.c.received, by_person.c.behaviours),
+        select(
+            shared_people.c.person,
+            1 - shared_people.c.accounts,
+            literal(0, BigInteger),
+        ).where(shared_people.c.accounts > 1),
     ).subquery("received")
     recipients = (
-        select(received.c.person, func.sum(received.c.received).label("received"))
+        select(
+            received.c.person,
+            func.sum(received.c.received).label("received"),
+            _any_of(received.c.behaviours, flags).label("behaviours"),
+        )
         .group_by(received.c.person)
         .cte("recipients")
     )
@@ -391,19 +438,22 @@ def _sources(
             .join(nominator, nominator.id == nominator_rows.c.nominator_id)
             .scalar_subquery()
         ),
-        behaviour_people=select(
-            behaviour_rows.c.behaviour_slug,
-            func.count(func.distinct(person_of_account(behaviour_member))).label("people"),
-        )
-        .join(behaviour_member, behaviour_member.id == behaviour_rows.c.member_id)
-        .group_by(behaviour_rows.c.behaviour_slug),
+        behaviour_people=_people_per_behaviour(
+            recipients,
+            select(unflagged.c.behaviour_slug, person_of_account(behaviour_member).label("person"))
+            .join(behaviour_member, behaviour_member.id == unflagged.c.member_id)
+            .subquery("unflagged_people"),
+        ),
         behaviour_weeks=behaviour_weeks,
         shared=shared_people,
     )
 
 
 def _statistics_query(
-    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
+    workspace_id: int | None,
+    workspace_ids: list[int],
+    period: ReportingPeriod,
+    flags: Iterable[int],
 ) -> Select[Any]:
     """Every figure of the period in one statement, from its rows per person and week
     (`_sources`): everything about recipients comes from one row per recipient, joined once
@@ -411,7 +461,7 @@ def _statistics_query(
     minus the duplicates of nominations naming two people in one seat (found only among
     nominations naming several). With ORGANISATION, nominees and nominators are people
     (accounts mapped by `person_of_account`) and so is every headcount."""
-    source = _sources(workspace_id, workspace_ids, period)
+    source = _sources(workspace_id, workspace_ids, period, flags)
     people = _organisation_people() if workspace_id is None else _workspace_people(workspace_id)
     recipients = source.recipients
     spread = _spread(recipients)
@@ -655,6 +705,23 @@ def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
     return tuple(sorted(seats, key=lambda seat: (-seat.members, seat.title.casefold(), seat.title)))
 
 
+def _read_sections(
+    session: Session, workspace_id: int | None, scope: list[int], period: ReportingPeriod
+) -> dict[_Section, list[Any]]:
+    """The rows of the one statistics statement, by section. The statement ORs together the
+    behaviour flags known before it ran; if a week was built with a new one meanwhile (its
+    flag given in a transaction that committed before the statement read the week), it
+    runs again, so no behaviour is missed. There are at most 63 flags to give."""
+    flags = behaviour_flags(session)
+    while True:
+        sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
+        for row in session.execute(_statistics_query(workspace_id, scope, period, flags.values())):
+            sections[_Section(row.section)].append(row)
+        known, flags = flags, behaviour_flags(session)
+        if flags == known:
+            return sections
+
+
 def recognition_stats(
     session: Session,
     workspace_id: int | None,
@@ -675,9 +742,7 @@ def recognition_stats(
     bind = session.get_bind()
     if now is not None and isinstance(bind, Engine):
         build_missing_weeks(bind, scope, whole_weeks(period.since, period.until, now))
-    sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-    for row in session.execute(_statistics_query(workspace_id, scope, period)):
-        sections[_Section(row.section)].append(row)
+    sections = _read_sections(session, workspace_id, scope, period)
     (totals,) = sections[_Section.TOTALS]
     (spread,) = sections[_Section.SPREAD]
     (recognised,) = sections[_Section.RECOGNISED_ACTIVE]

@@ -13,6 +13,12 @@ never stale and never needed: it only makes things faster.
 
 Both halves come from one set of selects (`WeekRows`), so a rollup row and its raw
 equivalent cannot drift apart.
+
+A member's behaviours in a week are one integer, the sum of their behaviours' flags (a bit
+each, StatisticsBehaviourFlag, given out as weeks are built), so people per behaviour over a
+year are counted from one row per person rather than one per behaviour, person and week. A
+behaviour met in a week that is read raw before any week with it was built has no flag yet:
+its people are counted from its raw rows (`WeekRows.unflagged_behaviours`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Date,
     Engine,
@@ -30,7 +37,9 @@ from sqlalchemy import (
     Select,
     Table,
     case,
+    cast,
     delete,
+    distinct,
     exists,
     false,
     func,
@@ -41,7 +50,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.nominations.visibility import counted_nominations
 from db.models import (
@@ -49,7 +58,7 @@ from db.models import (
     Nomination,
     NominationBehaviour,
     NominationNominee,
-    StatisticsBehaviourRecipient,
+    StatisticsBehaviourFlag,
     StatisticsBehaviourWeek,
     StatisticsNominatorWeek,
     StatisticsRecipientWeek,
@@ -61,6 +70,9 @@ WEEK = timedelta(weeks=1)
 # PostgreSQL's advisory lock on a week: (workspace id, days from this Monday to the week's),
 # the key the triggers' statistics_drop_week() takes too.
 _LOCK_EPOCH = date(2000, 1, 3)
+# Flags are bits of a signed 64-bit integer: 63 behaviours can have one. A week showing a
+# 64th is not built (it is read raw), which no catalogue comes near.
+MOST_BEHAVIOUR_FLAGS = 63
 
 
 def monday_of(moment: datetime) -> date:
@@ -77,11 +89,13 @@ class WeekRows:
     """Selects shaped like the rollup tables, each as its table's columns in order."""
 
     totals: Select[Any]  # workspace_id, week, nominations, named_nominations, endorsements
-    recipients: Select[Any]  # workspace_id, week, member_id, received
+    recipients: Select[Any]  # workspace_id, week, member_id, received, behaviours (flags)
     nominators: Select[Any]  # workspace_id, week, nominator_id, nominations
     behaviours: Select[Any]  # workspace_id, week, behaviour_slug, nominations
-    behaviour_recipients: Select[Any]  # workspace_id, behaviour_slug, member_id, week
     shared: Select[Any]  # workspace_id, week, nomination_id, member_id
+    # Not rolled up: behaviour_slug, member_id of behaviours without a flag (none, in a week
+    # being built: it gives its behaviours their flags first).
+    unflagged_behaviours: Select[Any]
 
     def by_table(self) -> dict[Table, Select[Any]]:
         return {
@@ -89,7 +103,6 @@ class WeekRows:
             _table(StatisticsRecipientWeek): self.recipients,
             _table(StatisticsNominatorWeek): self.nominators,
             _table(StatisticsBehaviourWeek): self.behaviours,
-            _table(StatisticsBehaviourRecipient): self.behaviour_recipients,
             _table(StatisticsSharedNomination): self.shared,
         }
 
@@ -105,6 +118,7 @@ def rows_of(counted: FromClause) -> WeekRows:
     workspace, week = counted.c.workspace_id, counted.c.week
     nominee = NominationNominee.__table__
     behaviour = NominationBehaviour.__table__
+    flags = _table(StatisticsBehaviourFlag)
     endorsements = (
         select(func.count())
         .where(Endorsement.nomination_id == counted.c.id)
@@ -131,8 +145,21 @@ def rows_of(counted: FromClause) -> WeekRows:
             func.sum(per_nomination.c.named).label("named_nominations"),
             func.sum(per_nomination.c.endorsements).label("endorsements"),
         ).group_by(per_nomination.c.workspace_id, per_nomination.c.week),
-        recipients=select(workspace, week, nominee.c.member_id, func.count().label("received"))
+        # One row per nomination and flagged behaviour; flags are distinct powers of two,
+        # so their distinct sum is the set of them.
+        recipients=select(
+            workspace,
+            week,
+            nominee.c.member_id,
+            func.count(distinct(counted.c.id)).label("received"),
+            cast(func.coalesce(func.sum(distinct(flags.c.flag)), 0), BigInteger).label(
+                "behaviours"
+            ),
+        )
+        .select_from(counted)
         .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .outerjoin(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .outerjoin(flags, flags.c.behaviour_slug == behaviour.c.behaviour_slug)
         .group_by(workspace, week, nominee.c.member_id),
         nominators=select(
             workspace, week, counted.c.nominator_id, func.count().label("nominations")
@@ -145,16 +172,52 @@ def rows_of(counted: FromClause) -> WeekRows:
         .join(behaviour, behaviour.c.nomination_id == counted.c.id)
         .where(named)  # like every weekly figure, of nominations that named someone
         .group_by(workspace, week, behaviour.c.behaviour_slug),
-        behaviour_recipients=select(
-            workspace, behaviour.c.behaviour_slug, nominee.c.member_id, week
-        )
-        .join(nominee, nominee.c.nomination_id == counted.c.id)
-        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
-        .group_by(workspace, behaviour.c.behaviour_slug, nominee.c.member_id, week),
         shared=select(workspace, week, counted.c.id.label("nomination_id"), nominee.c.member_id)
         .join(nominee, nominee.c.nomination_id == counted.c.id)
         .where(another_nominee),
+        unflagged_behaviours=select(behaviour.c.behaviour_slug, nominee.c.member_id)
+        .select_from(counted)
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .where(~_has_flag(behaviour.c.behaviour_slug)),
     )
+
+
+def _has_flag(slug: Any) -> Any:
+    return exists().where(StatisticsBehaviourFlag.behaviour_slug == slug)
+
+
+def behaviour_flags(connection: Connection | Any) -> dict[str, int]:
+    """Each behaviour's flag (`connection` may be a session)."""
+    rows = connection.execute(
+        select(StatisticsBehaviourFlag.behaviour_slug, StatisticsBehaviourFlag.flag)
+    )
+    return {slug: flag for slug, flag in rows}
+
+
+def _flag_new_behaviours(connection: Connection, counted: FromClause) -> bool:
+    """Give the behaviours of these nominations that have none a flag each; False, and none
+    given, when the flags have run out."""
+    behaviour = NominationBehaviour.__table__
+    new = sorted(
+        connection.scalars(
+            select(behaviour.c.behaviour_slug)
+            .join(counted, counted.c.id == behaviour.c.nomination_id)
+            .where(~_has_flag(behaviour.c.behaviour_slug))
+            .distinct()
+        )
+    )
+    if not new:
+        return True
+    # Flags are never taken back, so the ones given are the powers of two below 2**given.
+    given = connection.scalar(select(func.count()).select_from(StatisticsBehaviourFlag)) or 0
+    if given + len(new) > MOST_BEHAVIOUR_FLAGS:
+        return False
+    connection.execute(
+        insert(StatisticsBehaviourFlag),
+        [{"behaviour_slug": slug, "flag": 1 << (given + index)} for index, slug in enumerate(new)],
+    )
+    return True
 
 
 def _week_counted(workspace_id: int, monday: date) -> FromClause:
@@ -179,7 +242,8 @@ def _week_counted(workspace_id: int, monday: date) -> FromClause:
 def build_week(connection: Connection, workspace_id: int, monday: date) -> bool:
     """Build one week's rollups from the raw tables and commit. False, and nothing built,
     when a transaction that changed the week is still open (PostgreSQL; SQLite has one
-    writer at a time) or the database is busy: the week is then read raw until next time."""
+    writer at a time), the database is busy or the behaviour flags have run out: the week is
+    then read raw until next time."""
     try:
         with connection.begin():
             if connection.dialect.name == "postgresql":
@@ -196,7 +260,10 @@ def build_week(connection: Connection, workspace_id: int, monday: date) -> bool:
                     StatisticsWeek.workspace_id == workspace_id, StatisticsWeek.week == monday
                 )
             )
-            for table, rows in rows_of(_week_counted(workspace_id, monday)).by_table().items():
+            counted = _week_counted(workspace_id, monday)
+            if not _flag_new_behaviours(connection, counted):
+                return False
+            for table, rows in rows_of(counted).by_table().items():
                 connection.execute(insert(table).from_select(list(table.c.keys()), rows))
             # A week without counted nominations still gets its row: "nothing here" is
             # worth remembering too.
@@ -212,7 +279,7 @@ def build_week(connection: Connection, workspace_id: int, monday: date) -> bool:
                     ).where(~_is_built(workspace_id, monday)),
                 )
             )
-    except OperationalError:
+    except (OperationalError, IntegrityError):  # busy, or another builder took the flag
         return False
     return True
 
@@ -320,4 +387,11 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> W
         from_rollup = select(*table.c).where(tuple_(table.c.workspace_id, table.c.week).in_(built))
         return union_all(from_rollup, from_raw)  # type: ignore[return-value]
 
-    return WeekRows(*(both(table, rows) for table, rows in raw.by_table().items()))
+    return WeekRows(
+        totals=both(_table(StatisticsWeek), raw.totals),
+        recipients=both(_table(StatisticsRecipientWeek), raw.recipients),
+        nominators=both(_table(StatisticsNominatorWeek), raw.nominators),
+        behaviours=both(_table(StatisticsBehaviourWeek), raw.behaviours),
+        shared=both(_table(StatisticsSharedNomination), raw.shared),
+        unflagged_behaviours=raw.unflagged_behaviours,
+    )

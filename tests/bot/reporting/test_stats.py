@@ -7,9 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.app.composition import build_services
 from bot.errors import WorkspaceChoiceError
+from bot.reporting import stats, weekly_rollups
 from bot.reporting.periods import last_days
 from bot.reporting.stats import (
     ORGANISATION,
@@ -24,6 +27,7 @@ from bot.reporting.stats import (
     recognition_stats,
 )
 from db.migrate import upgrade_database
+from db.models import StatisticsBehaviourFlag
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset
 
@@ -89,6 +93,34 @@ def test_by_behaviour_lists_every_behaviour_with_nominations_and_people(dataset:
     ) == (1, 1)
     assert by_slug["partnering-with-patients"].nominations == 0
     assert len(by_slug) == len(dataset.services.catalogue)
+
+
+def test_people_per_behaviour_are_the_same_from_rollups_and_flags_given_meanwhile(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Weeks built (behaviours counted from flags) give the hand-computed figures; and a
+    statement that ran with the flags known before a week was built with new ones runs
+    again rather than miss their people."""
+    period = last_days(30, NOW)
+    with dataset.services.sessions() as session:
+        built = recognition_stats(
+            session, dataset.workspace_id, period, dataset.services.catalogue, now=NOW
+        )
+        assert session.scalar(select(func.count()).select_from(StatisticsBehaviourFlag))
+    assert built == stats_for(dataset)
+    by_slug = {group.key: group for group in built.by_behaviour}
+    assert by_slug["speaking-up"] == GroupCount("speaking-up", "Speaking up", 3, 3)
+    assert by_slug["enabling-change"].people_recognised == 2
+
+    reads: list[dict[str, int]] = []
+
+    def flags_given_after_the_first_read(session: Session) -> dict[str, int]:
+        reads.append(weekly_rollups.behaviour_flags(session) if reads else {})
+        return reads[-1]
+
+    monkeypatch.setattr(stats, "behaviour_flags", flags_given_after_the_first_read)
+    assert stats_for(dataset) == built
+    assert len(reads) == 3  # stale, then changed (so ran again), then the same
 
 
 def test_by_title_and_department_show_members_recognised_and_nominations(dataset: Dataset) -> None:
