@@ -356,7 +356,9 @@ def _sources(
     totals = rows.totals.cte("week_totals")
     recipient_rows = rows.recipients.cte("recipient_rows")
     nominator_rows = rows.nominators.cte("nominator_rows")
-    unflagged = rows.unflagged_behaviours.subquery("unflagged_behaviours")
+    # Materialized: grouped by behaviour in place, SQLite would read every nomination's
+    # behaviours in the order of their index instead of the few in the period.
+    unflagged = rows.unflagged_behaviours.cte("unflagged_behaviours").prefix_with("MATERIALIZED")
     shared_rows = rows.shared.cte("shared_rows")
     behaviour_weeks = rows.behaviours.cte("behaviour_weeks")
     if workspace_id is not None:
