@@ -86,12 +86,14 @@ def run(context: Context) -> Outcome:
     if data.seed_seconds:
         outcome.note(f"Seeding the history took {data.seed_seconds:.0f} s (kept for later runs).")
     outcome.note(
-        "One statement: each whole week from its rollup (a row per member recognised, per "
-        "nominator, per behaviour and member, and the nominees of nominations naming several "
-        "people), the partial first and last weeks and any changed week as index ranges of "
-        "the raw tables; one row per recipient, looked up once for its seat. What remains is "
-        "grouping about 700,000 member-weeks and 1.1 million behaviour-member-weeks by person "
-        "for 365 days: rollups per week cannot hold distinct people over an arbitrary period."
+        "One statement: each whole week from its rollup (a row per member recognised, with "
+        "the flags of the behaviours they were recognised for, per nominator, and the nominees "
+        "of nominations naming several people), the partial first and last weeks and any "
+        "changed week as index ranges of the raw tables; one row per recipient, looked up once "
+        "for its seat. What remains for 365 days is grouping about 700,000 member-weeks and "
+        "570,000 nominator-weeks by person, and looking up the seats of the 240,000 nominees "
+        "of nominations naming several people: rollups per week cannot hold distinct people "
+        "over an arbitrary period."
     )
     outcome.seconds = time.perf_counter() - began
     return outcome
