@@ -164,7 +164,7 @@ def create_app(
 
         from handlers.slack.edge import RejectedRequest, bolt_request, check_slack_request
 
-        bolt = slack_app
+        bolt = slack_app  # known not to be None here, which the closure below can't see
 
         async def slack_events(request: Request) -> Response:
             # Signature first, then the body's shape; Bolt gets the payload read here.
