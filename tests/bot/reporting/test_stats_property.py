@@ -234,14 +234,14 @@ def _change(services: Services, what: str, pick: int, other: int) -> None:
     """Make one change the way the bot's own code paths do it: plain statements, in their
     own transaction; to a nomination of a week already built where there is one."""
     with services.sessions() as session:
-        nominations = list(session.scalars(select(Nomination.id).order_by(Nomination.id)))
-        built_weeks = [monday for monday in session.scalars(select(StatisticsWeek.week).distinct())]
+        built_weeks = set(session.scalars(select(StatisticsWeek.week)))
+        made = list(
+            session.execute(select(Nomination.id, Nomination.created_at).order_by(Nomination.id))
+        )
         under_rollups = [
-            nomination.id
-            for nomination in session.scalars(select(Nomination).order_by(Nomination.id))
-            if monday_of(nomination.created_at) in built_weeks
+            nomination_id for nomination_id, created in made if monday_of(created) in built_weeks
         ]
-        nominations = under_rollups or nominations
+        nominations = under_rollups or [nomination_id for nomination_id, _ in made]
         members = list(session.scalars(select(Member.id).order_by(Member.id)))
         if not nominations or not members:
             return
