@@ -465,3 +465,55 @@ class StatisticsSharedNomination(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+def _of_span(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["workspace_id", "first_week", "weeks"],
+        ["statistics_span.workspace_id", "statistics_span.first_week", "statistics_span.weeks"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_span",
+    )
+
+
+class StatisticsSpan(Base):
+    """Consecutive built weeks of one workspace (`weeks` of them from `first_week`, a
+    Monday), summed per person: the whole weeks of a period statistics were asked for. A
+    database trigger drops it with any of its weeks."""
+
+    __tablename__ = "statistics_span"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_week: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class StatisticsSpanRecipient(Base):
+    """StatisticsRecipientWeek summed over the span: nominations naming each member, and the
+    flags of every behaviour they were recognised for."""
+
+    __tablename__ = "statistics_span_recipient"
+    __table_args__ = (_of_span("statistics_span_recipient"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_week: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer)
+    behaviours: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatisticsSpanNominator(Base):
+    """StatisticsNominatorWeek summed over the span."""
+
+    __tablename__ = "statistics_span_nominator"
+    __table_args__ = (_of_span("statistics_span_nominator"), {"sqlite_with_rowid": False})
+
+    workspace_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_week: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nominator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nominations: Mapped[int] = mapped_column(Integer)

@@ -46,8 +46,10 @@ from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.weekly_rollups import (
     behaviour_flags,
+    build_missing_span,
     build_missing_weeks,
     period_rows,
+    union_of_flags,
     weeks_touched,
     whole_weeks,
 )
@@ -316,15 +318,6 @@ class _Sources:
     shared: CTE  # nomination_id, person: nominees of nominations naming several people
 
 
-def _any_of(behaviours: ColumnElement[int], flags: Iterable[int]) -> ColumnElement[int]:
-    """Aggregate: every flag set in any of the rows' `behaviours` (a bitwise OR, which
-    SQLite has no aggregate for: the largest of each flag's bit, summed)."""
-    total: ColumnElement[Any] = literal(0, BigInteger)
-    for flag in sorted(flags):
-        total = total + func.max(behaviours.op("&")(literal(flag, BigInteger)))
-    return cast(total, BigInteger)
-
-
 def _people_per_behaviour(recipients: CTE, unflagged: FromClause) -> Select[Any]:
     """behaviour_slug, people: the recipients whose behaviours hold each flag, and for the
     behaviours without a flag (met only in weeks read raw) the people `unflagged` holds
@@ -353,32 +346,35 @@ def _sources(
     """The period's rows for the scope: one workspace, or every one (ORGANISATION) of
     `workspace_ids`; `flags` are the behaviour flags given out (weekly_rollups.py)."""
     rows = period_rows(workspace_ids, period.since, period.until)
-    totals = rows.totals.cte("week_totals")
-    recipient_rows = rows.recipients.cte("recipient_rows")
-    nominator_rows = rows.nominators.cte("nominator_rows")
+    weekly = rows.weekly
+    totals = weekly.totals.cte("week_totals")
     # Materialized: grouped by behaviour in place, SQLite would read every nomination's
     # behaviours in the order of their index instead of the few in the period.
-    unflagged = rows.unflagged_behaviours.cte("unflagged_behaviours").prefix_with("MATERIALIZED")
-    shared_rows = rows.shared.cte("shared_rows")
-    behaviour_weeks = rows.behaviours.cte("behaviour_weeks")
+    unflagged = weekly.unflagged_behaviours.cte("unflagged_behaviours").prefix_with("MATERIALIZED")
+    shared_rows = weekly.shared.cte("shared_rows")
+    behaviour_weeks = weekly.behaviours.cte("behaviour_weeks")
     if workspace_id is not None:
+        # A member is someone: per person, the span's rows where one is built.
+        person_rows = rows.recipients.subquery("person_rows")
         recipients = (
             select(
-                recipient_rows.c.member_id.label("person"),
-                func.sum(recipient_rows.c.received).label("received"),
-                _any_of(recipient_rows.c.behaviours, flags).label("behaviours"),
+                person_rows.c.member_id.label("person"),
+                func.sum(person_rows.c.received).label("received"),
+                union_of_flags(person_rows.c.behaviours, flags).label("behaviours"),
             )
-            .group_by(recipient_rows.c.member_id)
+            .group_by(person_rows.c.member_id)
             .cte("recipients")
         )
+        recipient_weeks = weekly.recipients.subquery("recipient_weeks")
+        nominators = rows.nominators.subquery("nominators")
         return _Sources(
             totals=totals,
             recipients=recipients,
-            recipient_weeks=select(recipient_rows.c.week, func.count().label("people")).group_by(
-                recipient_rows.c.week
+            recipient_weeks=select(recipient_weeks.c.week, func.count().label("people")).group_by(
+                recipient_weeks.c.week
             ),
             nominators=select(
-                func.count(func.distinct(nominator_rows.c.nominator_id))
+                func.count(func.distinct(nominators.c.nominator_id))
             ).scalar_subquery(),
             behaviour_people=_people_per_behaviour(
                 recipients,
@@ -391,6 +387,8 @@ def _sources(
                 "shared"
             ),
         )
+    recipient_rows = weekly.recipients.cte("recipient_rows")
+    nominator_rows = weekly.nominators.cte("nominator_rows")
     person = person_of_account()
     by_person = (
         select(
@@ -421,7 +419,7 @@ def _sources(
         select(
             received.c.person,
             func.sum(received.c.received).label("received"),
-            _any_of(received.c.behaviours, flags).label("behaviours"),
+            union_of_flags(received.c.behaviours, flags).label("behaviours"),
         )
         .group_by(received.c.person)
         .cte("recipients")
@@ -743,7 +741,10 @@ def recognition_stats(
     )
     bind = session.get_bind()
     if now is not None and isinstance(bind, Engine):
-        build_missing_weeks(bind, scope, whole_weeks(period.since, period.until, now))
+        whole = whole_weeks(period.since, period.until, now)
+        build_missing_weeks(bind, scope, whole)
+        if workspace_id is not None:
+            build_missing_span(bind, workspace_id, whole)
     sections = _read_sections(session, workspace_id, scope, period)
     (totals,) = sections[_Section.TOTALS]
     (spread,) = sections[_Section.SPREAD]

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Date,
     Engine,
@@ -45,6 +46,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     tuple_,
@@ -63,6 +65,9 @@ from db.models import (
     StatisticsNominatorWeek,
     StatisticsRecipientWeek,
     StatisticsSharedNomination,
+    StatisticsSpan,
+    StatisticsSpanNominator,
+    StatisticsSpanRecipient,
     StatisticsWeek,
 )
 
@@ -73,6 +78,9 @@ _LOCK_EPOCH = date(2000, 1, 3)
 # Flags are bits of a signed 64-bit integer: 63 behaviours can have one. A week showing a
 # 64th is not built (it is read raw), which no catalogue comes near.
 MOST_BEHAVIOUR_FLAGS = 63
+# Spans: a period's whole weeks but its latest few, summed per person, once at least a couple.
+RECENT_WEEKS = 2
+SPAN_FEWEST_WEEKS = 2
 
 
 def monday_of(moment: datetime) -> date:
@@ -290,6 +298,124 @@ def _is_built(workspace_id: int, monday: date) -> Any:
     )
 
 
+def union_of_flags(behaviours: Any, flags: Iterable[int]) -> ColumnElement[int]:
+    """Aggregate: every flag set in any of the rows' `behaviours` (a bitwise OR, which
+    SQLite has no aggregate for: the largest of each flag's bit, summed)."""
+    total: ColumnElement[Any] = literal(0, BigInteger)
+    for flag in sorted(flags):
+        total = total + func.max(behaviours.op("&")(literal(flag, BigInteger)))
+    return cast(total, BigInteger)
+
+
+def build_span(connection: Connection, span: Span) -> bool:
+    """Sum the span's weekly rollups per person and commit; drop the workspace's spans that
+    end earlier (no report asks for them any more). False, and nothing built, when a week
+    of it is not built, is being changed (PostgreSQL) or the database is busy."""
+    recipient_week, nominator_week = (
+        _table(StatisticsRecipientWeek),
+        _table(StatisticsNominatorWeek),
+    )
+    try:
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                # Exclusive locks on every week, as build_week takes: no week of the span
+                # can be dropped until it is committed (and then the span goes with it).
+                for index in range(span.weeks):
+                    monday = span.first_week + WEEK * index
+                    if not connection.scalar(
+                        text("SELECT pg_try_advisory_xact_lock(:workspace, :week)"),
+                        {"workspace": span.workspace_id, "week": (monday - _LOCK_EPOCH).days},
+                    ):
+                        return False
+            # The first statement writes: on SQLite the weeks are read under the write lock.
+            connection.execute(delete(StatisticsSpan).where(*span.keys(_table(StatisticsSpan))))
+            built = connection.scalar(
+                select(func.count()).where(
+                    StatisticsWeek.workspace_id == span.workspace_id,
+                    StatisticsWeek.week.between(span.first_week, span.last_week),
+                )
+            )
+            if built != span.weeks:
+                return False
+            flags = behaviour_flags(connection).values()
+            connection.execute(
+                insert(StatisticsSpan).values(
+                    workspace_id=span.workspace_id, first_week=span.first_week, weeks=span.weeks
+                )
+            )
+
+            key: list[Any] = [
+                literal(span.workspace_id),
+                literal(span.first_week, Date()),
+                literal(span.weeks),
+            ]
+
+            def weeks_of(table: Table) -> list[ColumnElement[bool]]:
+                return [
+                    table.c.workspace_id == span.workspace_id,
+                    table.c.week.between(span.first_week, span.last_week),
+                ]
+
+            connection.execute(
+                insert(StatisticsSpanRecipient).from_select(
+                    list(_table(StatisticsSpanRecipient).c.keys()),
+                    select(
+                        *key,
+                        recipient_week.c.member_id,
+                        func.sum(recipient_week.c.received),
+                        union_of_flags(recipient_week.c.behaviours, flags),
+                    )
+                    .where(*weeks_of(recipient_week))
+                    .group_by(recipient_week.c.member_id),
+                )
+            )
+            connection.execute(
+                insert(StatisticsSpanNominator).from_select(
+                    list(_table(StatisticsSpanNominator).c.keys()),
+                    select(
+                        *key,
+                        nominator_week.c.nominator_id,
+                        func.sum(nominator_week.c.nominations),
+                    )
+                    .where(*weeks_of(nominator_week))
+                    .group_by(nominator_week.c.nominator_id),
+                )
+            )
+            ended_earlier = [
+                (first_week, weeks)
+                for first_week, weeks in connection.execute(
+                    select(StatisticsSpan.first_week, StatisticsSpan.weeks).where(
+                        StatisticsSpan.workspace_id == span.workspace_id
+                    )
+                )
+                if first_week + WEEK * weeks < span.last_week + WEEK
+            ]
+            for first_week, weeks in ended_earlier:
+                connection.execute(
+                    delete(StatisticsSpan).where(
+                        StatisticsSpan.workspace_id == span.workspace_id,
+                        StatisticsSpan.first_week == first_week,
+                        StatisticsSpan.weeks == weeks,
+                    )
+                )
+    except (OperationalError, IntegrityError):
+        return False
+    return True
+
+
+def build_missing_span(engine: Engine, workspace_id: int, whole: list[date]) -> bool:
+    """Build the span of a period with these whole weeks (all built) unless it is built
+    already, or there is none; whether it is there now."""
+    span = span_of(workspace_id, whole)
+    if span is None:
+        return False
+    with engine.connect() as connection:
+        if connection.scalar(select(span.is_built())):
+            return True
+        connection.rollback()
+        return build_span(connection, span)
+
+
 def weeks_touched(since: datetime, until: datetime) -> list[date]:
     """Every week (by its Monday) that overlaps [since, until), oldest first."""
     first, last = monday_of(since), monday_of(until - timedelta(microseconds=1))
@@ -336,12 +462,53 @@ def build_missing_weeks(engine: Engine, workspace_ids: Iterable[int], mondays: l
         return made
 
 
-def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> WeekRows:
+@dataclass(frozen=True)
+class Span:
+    """Consecutive whole weeks of one workspace, summed per person (StatisticsSpan)."""
+
+    workspace_id: int
+    first_week: date
+    weeks: int
+
+    @property
+    def last_week(self) -> date:
+        return self.first_week + WEEK * (self.weeks - 1)
+
+    def keys(self, table: Any) -> list[ColumnElement[bool]]:
+        return [
+            table.c.workspace_id == self.workspace_id,
+            table.c.first_week == self.first_week,
+            table.c.weeks == self.weeks,
+        ]
+
+    def is_built(self) -> ColumnElement[bool]:
+        return exists().where(*self.keys(_table(StatisticsSpan)))
+
+
+def span_of(workspace_id: int, whole: list[date]) -> Span | None:
+    """The span statistics of a period with these whole weeks read, or build: all but the
+    latest RECENT_WEEKS of them (endorsements and moderation still change those, and each
+    change drops every span holding its week), when that leaves SPAN_FEWEST_WEEKS."""
+    weeks = len(whole) - RECENT_WEEKS
+    return Span(workspace_id, whole[0], weeks) if weeks >= SPAN_FEWEST_WEEKS else None
+
+
+@dataclass(frozen=True)
+class PeriodRows:
+    """A period's rows: per week, and per person (for figures that don't need the week)."""
+
+    weekly: WeekRows
+    recipients: Select[Any]  # workspace_id, member_id, received, behaviours
+    nominators: Select[Any]  # workspace_id, nominator_id, nominations
+
+
+def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> PeriodRows:
     """The rows of [since, until) for those workspaces: each whole week already built from
     its rollup, every other slice of the period (its partial first and last weeks, and weeks
     not built or since changed) from the raw tables, in one statement so both halves see
     the same rows. A slice is one index range of one workspace's nominations, skipped when
-    its week is built."""
+    its week is built. Per person, the weeks of a built span (one workspace) are read from
+    it instead of week by week."""
     mondays = weeks_touched(since, until)
     whole = whole_weeks(since, until, now=until)
     built = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
@@ -380,18 +547,69 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> W
         .cte("counted")
     )
     raw = rows_of(counted)
+    raw_recipients = raw.recipients.cte("raw_recipients")
+    raw_nominators = raw.nominators.cte("raw_nominators")
 
-    def both(table: Table, from_raw: Select[Any]) -> Select[Any]:
-        # A filter, not a join: each table is read in its own key order (the behaviours'
-        # by behaviour and member), looking its week up among the built ones.
+    def both(table: Table, from_raw: Any) -> Select[Any]:
+        # A filter, not a join: each table is read in its own key order, looking its week
+        # up among the built ones.
         from_rollup = select(*table.c).where(tuple_(table.c.workspace_id, table.c.week).in_(built))
         return union_all(from_rollup, from_raw)  # type: ignore[return-value]
 
-    return WeekRows(
+    weekly = WeekRows(
         totals=both(_table(StatisticsWeek), raw.totals),
-        recipients=both(_table(StatisticsRecipientWeek), raw.recipients),
-        nominators=both(_table(StatisticsNominatorWeek), raw.nominators),
+        recipients=both(_table(StatisticsRecipientWeek), select(*raw_recipients.c)),
+        nominators=both(_table(StatisticsNominatorWeek), select(*raw_nominators.c)),
         behaviours=both(_table(StatisticsBehaviourWeek), raw.behaviours),
         shared=both(_table(StatisticsSharedNomination), raw.shared),
         unflagged_behaviours=raw.unflagged_behaviours,
+    )
+    span = span_of(workspace_ids[0], whole) if len(workspace_ids) == 1 else None
+    return PeriodRows(
+        weekly=weekly,
+        recipients=_per_person(
+            StatisticsRecipientWeek,
+            StatisticsSpanRecipient,
+            ("member_id", "received", "behaviours"),
+            built,
+            raw_recipients,
+            span,
+        ),
+        nominators=_per_person(
+            StatisticsNominatorWeek,
+            StatisticsSpanNominator,
+            ("nominator_id", "nominations"),
+            built,
+            raw_nominators,
+            span,
+        ),
+    )
+
+
+def _per_person(
+    weekly: Any,
+    spanned: Any,
+    columns: tuple[str, ...],
+    built: Any,
+    raw: FromClause,
+    span: Span | None,
+) -> Select[Any]:
+    """workspace_id and `columns` of a period's rows: the span's, where it is built, else
+    the weekly rollups' of the weeks built; and the raw rows of the rest."""
+    week_table, span_table = _table(weekly), _table(spanned)
+
+    def pick(table: FromClause) -> list[Any]:
+        return [table.c.workspace_id, *(table.c[name] for name in columns)]
+
+    from_weeks = select(*pick(week_table)).where(
+        tuple_(week_table.c.workspace_id, week_table.c.week).in_(built)
+    )
+    if span is None:
+        return union_all(from_weeks, select(*pick(raw)))  # type: ignore[return-value]
+    return union_all(  # type: ignore[return-value]
+        select(*pick(span_table)).where(*span.keys(span_table)),
+        from_weeks.where(
+            or_(~week_table.c.week.between(span.first_week, span.last_week), ~span.is_built())
+        ),
+        select(*pick(raw)),
     )

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.app.composition import build_services
@@ -26,8 +26,9 @@ from bot.reporting.stats import (
     gini_from_ranked_sums,
     recognition_stats,
 )
+from bot.reporting.weekly_rollups import week_start
 from db.migrate import upgrade_database
-from db.models import StatisticsBehaviourFlag
+from db.models import Nomination, StatisticsBehaviourFlag, StatisticsSpan, StatisticsSpanRecipient
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset
 
@@ -98,13 +99,12 @@ def test_by_behaviour_lists_every_behaviour_with_nominations_and_people(dataset:
 def test_people_per_behaviour_are_the_same_from_rollups_and_flags_given_meanwhile(
     dataset: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Weeks built (behaviours counted from flags) give the hand-computed figures; and a
+    """Built weeks (behaviours counted from flags) give the hand-computed figures; and a
     statement that ran with the flags known before a week was built with new ones runs
     again rather than miss their people."""
-    period = last_days(30, NOW)
     with dataset.services.sessions() as session:
         built = recognition_stats(
-            session, dataset.workspace_id, period, dataset.services.catalogue, now=NOW
+            session, dataset.workspace_id, last_days(30, NOW), dataset.services.catalogue, now=NOW
         )
         assert session.scalar(select(func.count()).select_from(StatisticsBehaviourFlag))
     assert built == stats_for(dataset)
@@ -121,6 +121,43 @@ def test_people_per_behaviour_are_the_same_from_rollups_and_flags_given_meanwhil
     monkeypatch.setattr(stats, "behaviour_flags", flags_given_after_the_first_read)
     assert stats_for(dataset) == built
     assert len(reads) == 3  # stale, then changed (so ran again), then the same
+
+
+def test_a_span_gives_the_figures_of_its_weeks_until_one_of_them_changes(
+    dataset: Dataset,
+) -> None:
+    """Sixty days have eight whole weeks: all but the last two are summed per person into a
+    span, read instead of them; hiding a nomination of one drops the span with its week."""
+    period = last_days(60, NOW)
+    catalogue = dataset.services.catalogue
+    with dataset.services.sessions() as session:
+        raw = recognition_stats(session, dataset.workspace_id, period, catalogue)
+        assert recognition_stats(session, dataset.workspace_id, period, catalogue, now=NOW) == raw
+        assert session.scalar(select(func.count()).select_from(StatisticsSpan)) == 1
+        assert session.scalar(select(func.count()).select_from(StatisticsSpanRecipient))
+        assert recognition_stats(session, dataset.workspace_id, period, catalogue) == raw
+        first_week, weeks = session.execute(
+            select(StatisticsSpan.first_week, StatisticsSpan.weeks)
+        ).one()
+        in_span = session.scalar(
+            select(Nomination.id).where(
+                Nomination.workspace_id == dataset.workspace_id,
+                Nomination.created_at >= week_start(first_week),
+                Nomination.created_at < week_start(first_week) + timedelta(weeks=weeks),
+                Nomination.hidden_at.is_(None),
+                Nomination.withdrawn_at.is_(None),
+            )
+        )
+        assert in_span is not None, "the dataset has a nomination in the span's weeks"
+        session.execute(update(Nomination).where(Nomination.id == in_span).values(hidden_at=NOW))
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(StatisticsSpan)) == 0
+        hidden = recognition_stats(session, dataset.workspace_id, period, catalogue)
+        assert hidden.nominations == raw.nominations - 1
+        assert recognition_stats(session, dataset.workspace_id, period, catalogue, now=NOW) == (
+            hidden
+        )
+        assert session.scalar(select(func.count()).select_from(StatisticsSpan)) == 1
 
 
 def test_by_title_and_department_show_members_recognised_and_nominations(dataset: Dataset) -> None:

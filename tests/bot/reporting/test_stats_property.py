@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 from bot.app.composition import build_services
 from bot.reporting.periods import ReportingPeriod, between_dates, last_days
 from bot.reporting.stats import ORGANISATION, recognition_stats
-from bot.reporting.weekly_rollups import monday_of, whole_weeks
+from bot.reporting.weekly_rollups import monday_of, span_of, whole_weeks
 from bot.services import Services
 from db.migrate import upgrade_database
 from db.models import (
@@ -33,6 +33,7 @@ from db.models import (
     NominationBehaviour,
     NominationNominee,
     Person,
+    StatisticsSpan,
     StatisticsWeek,
     Workspace,
 )
@@ -321,9 +322,12 @@ def test_fast_statistics_equal_the_reference_computation(
     period: ReportingPeriod = world["period"]  # type: ignore[assignment]
     _assert_equal_to_reference(services, workspace_id, period, now=None)  # all raw
     _assert_equal_to_reference(services, workspace_id, period, now=LATER)  # rollups built
-    if whole_weeks(period.since, period.until, LATER):
+    whole = whole_weeks(period.since, period.until, LATER)
+    if whole:
         with services.sessions() as session:
             assert session.scalar(select(func.count()).select_from(StatisticsWeek))
+            if span_of(workspace_id, whole) is not None:
+                assert session.scalar(select(func.count()).select_from(StatisticsSpan))
 
 
 @settings(
