@@ -365,14 +365,11 @@ def _sources(
             .group_by(person_rows.c.member_id)
             .cte("recipients")
         )
-        recipient_weeks = weekly.recipients.subquery("recipient_weeks")
         nominators = rows.nominators.subquery("nominators")
         return _Sources(
             totals=totals,
             recipients=recipients,
-            recipient_weeks=select(recipient_weeks.c.week, func.count().label("people")).group_by(
-                recipient_weeks.c.week
-            ),
+            recipient_weeks=rows.members_per_week,
             nominators=select(
                 func.count(func.distinct(nominators.c.nominator_id))
             ).scalar_subquery(),

@@ -23,7 +23,7 @@ its people are counted from its raw rows (`WeekRows.unflagged_behaviours`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -46,7 +46,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     text,
     tuple_,
@@ -500,6 +499,9 @@ class PeriodRows:
     weekly: WeekRows
     recipients: Select[Any]  # workspace_id, member_id, received, behaviours
     nominators: Select[Any]  # workspace_id, nominator_id, nominations
+    # week, people: the members each week's rows name (a week is in one part only), counted
+    # in each part apart, so the rollups' are counted in their key order, not sorted.
+    members_per_week: Select[Any]
 
 
 def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> PeriodRows:
@@ -511,21 +513,30 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
     it instead of week by week."""
     mondays = weeks_touched(since, until)
     whole = whole_weeks(since, until, now=until)
-    built = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
-        StatisticsWeek.workspace_id.in_(workspace_ids), StatisticsWeek.week.in_(whole)
-    )
+
+    def built_among(weeks: list[date]) -> Any:
+        return select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
+            StatisticsWeek.workspace_id.in_(workspace_ids), StatisticsWeek.week.in_(weeks)
+        )
+
+    built = built_among(whole)
     slices = []
     for workspace_id in workspace_ids:
         for monday in mondays:
             start = week_start(monday)
+            # A whole week's slice names its workspace only while the week is not built:
+            # once it is, NULL, so the index range is empty, decided once, not per row.
+            workspace = (
+                select(literal(workspace_id)).where(~_is_built(workspace_id, monday))
+                if monday in whole
+                else select(literal(workspace_id))
+            ).scalar_subquery()
             conditions = [
-                Nomination.workspace_id == workspace_id,
+                Nomination.workspace_id == workspace,
                 Nomination.created_at >= max(start, since),
                 Nomination.created_at < min(start + WEEK, until),
                 counted_nominations(),
             ]
-            if monday in whole:
-                conditions.append(~_is_built(workspace_id, monday))
             slices.append(
                 select(
                     Nomination.id,
@@ -565,13 +576,23 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
         unflagged_behaviours=raw.unflagged_behaviours,
     )
     span = span_of(workspace_ids[0], whole) if len(workspace_ids) == 1 else None
+    recipient_week = _table(StatisticsRecipientWeek)
     return PeriodRows(
         weekly=weekly,
+        members_per_week=union_all(  # type: ignore[arg-type]
+            select(recipient_week.c.week, func.count().label("people"))
+            .where(tuple_(recipient_week.c.workspace_id, recipient_week.c.week).in_(built))
+            .group_by(recipient_week.c.week),
+            select(raw_recipients.c.week, func.count().label("people")).group_by(
+                raw_recipients.c.week
+            ),
+        ),
         recipients=_per_person(
             StatisticsRecipientWeek,
             StatisticsSpanRecipient,
             ("member_id", "received", "behaviours"),
-            built,
+            built_among,
+            whole,
             raw_recipients,
             span,
         ),
@@ -579,7 +600,8 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
             StatisticsNominatorWeek,
             StatisticsSpanNominator,
             ("nominator_id", "nominations"),
-            built,
+            built_among,
+            whole,
             raw_nominators,
             span,
         ),
@@ -590,26 +612,39 @@ def _per_person(
     weekly: Any,
     spanned: Any,
     columns: tuple[str, ...],
-    built: Any,
+    built_among: Callable[[list[date]], Any],
+    whole: list[date],
     raw: FromClause,
     span: Span | None,
 ) -> Select[Any]:
     """workspace_id and `columns` of a period's rows: the span's, where it is built, else
-    the weekly rollups' of the weeks built; and the raw rows of the rest."""
+    the weekly rollups' of the built weeks among the period's `whole` ones; and the raw rows
+    of the rest. `built_among(weeks)` selects the built ones of some weeks."""
     week_table, span_table = _table(weekly), _table(spanned)
 
     def pick(table: FromClause) -> list[Any]:
         return [table.c.workspace_id, *(table.c[name] for name in columns)]
 
-    from_weeks = select(*pick(week_table)).where(
-        tuple_(week_table.c.workspace_id, week_table.c.week).in_(built)
-    )
+    def from_weeks(weeks: list[date]) -> Select[Any]:
+        return select(*pick(week_table)).where(
+            tuple_(week_table.c.workspace_id, week_table.c.week).in_(built_among(weeks))
+        )
+
     if span is None:
-        return union_all(from_weeks, select(*pick(raw)))  # type: ignore[return-value]
+        return union_all(from_weeks(whole), select(*pick(raw)))  # type: ignore[return-value]
+    spanned_weeks = [week for week in whole if span.first_week <= week <= span.last_week]
+    unless_spanned = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
+        StatisticsWeek.workspace_id == span.workspace_id,
+        StatisticsWeek.week.in_(spanned_weeks),
+        ~span.is_built(),
+    )
     return union_all(  # type: ignore[return-value]
         select(*pick(span_table)).where(*span.keys(span_table)),
-        from_weeks.where(
-            or_(~week_table.c.week.between(span.first_week, span.last_week), ~span.is_built())
+        # The span's weeks one by one only while it is not built: a list made once, empty
+        # when it is.
+        select(*pick(week_table)).where(
+            tuple_(week_table.c.workspace_id, week_table.c.week).in_(unless_spanned)
         ),
+        from_weeks([week for week in whole if week not in spanned_weeks]),
         select(*pick(raw)),
     )
