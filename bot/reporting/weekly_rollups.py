@@ -500,7 +500,7 @@ class PeriodRows:
     recipients: Select[Any]  # workspace_id, member_id, received, behaviours
     nominators: Select[Any]  # workspace_id, nominator_id, nominations
     # week, people: the members each week's rows name (a week is in one part only), counted
-    # in each part apart, so the rollups' are counted in their key order, not sorted.
+    # in each part apart: a built week's as one count of its key range, not sorted.
     members_per_week: Select[Any]
 
 
@@ -577,12 +577,20 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
     )
     span = span_of(workspace_ids[0], whole) if len(workspace_ids) == 1 else None
     recipient_week = _table(StatisticsRecipientWeek)
+    built_week = built.subquery("built_week")
     return PeriodRows(
         weekly=weekly,
         members_per_week=union_all(  # type: ignore[arg-type]
-            select(recipient_week.c.week, func.count().label("people"))
-            .where(tuple_(recipient_week.c.workspace_id, recipient_week.c.week).in_(built))
-            .group_by(recipient_week.c.week),
+            select(
+                built_week.c.week,
+                select(func.count())
+                .where(
+                    recipient_week.c.workspace_id == built_week.c.workspace_id,
+                    recipient_week.c.week == built_week.c.week,
+                )
+                .scalar_subquery()
+                .label("people"),
+            ),
             select(raw_recipients.c.week, func.count().label("people")).group_by(
                 raw_recipients.c.week
             ),
