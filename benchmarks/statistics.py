@@ -5,7 +5,7 @@ Every figure comes from one statement over the period (bot/reporting/stats.py): 
 from their weekly rollups (bot/reporting/weekly_rollups.py), the rest of the period from the
 raw tables. Missing rollups are built first, and timed; then one nomination of a week inside
 every period is hidden (and restored afterwards), so the first run rebuilds that week, as
-after moderation.
+after moderation (and, the first time, the period's span).
 """
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ def run(context: Context) -> Outcome:
     if data.seed_seconds:
         outcome.note(f"Seeding the history took {data.seed_seconds:.0f} s (kept for later runs).")
     outcome.note(
-        "One statement: each whole week from its rollup (a row per member recognised, with "
-        "the flags of the behaviours they were recognised for, per nominator, and the nominees "
-        "of nominations naming several people), the partial first and last weeks and any "
+        "One statement: the period's whole weeks but the latest two from their span (a row "
+        "per person recognised, with the flags of the behaviours they were recognised for, "
+        "and per nominator; built by the first run after a change, timed as 'first'), the "
+        "latest two from their weekly rollups, the partial first and last weeks and any "
         "changed week as index ranges of the raw tables; one row per recipient, looked up once "
-        "for its seat. What remains for 365 days is grouping about 700,000 member-weeks and "
-        "570,000 nominator-weeks by person, and looking up the seats of the 240,000 nominees "
-        "of nominations naming several people: rollups per week cannot hold distinct people "
-        "over an arbitrary period."
+        "for its seat. What remains for 365 days is mostly looking up the seats of the "
+        "240,000 nominees of nominations naming several people (a nomination naming two "
+        "people of one seat counts once for it), and grouping the 135,000 rows per person."
     )
     outcome.seconds = time.perf_counter() - began
     return outcome
