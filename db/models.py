@@ -517,3 +517,24 @@ class StatisticsSpanNominator(Base):
     weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
     nominator_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nominations: Mapped[int] = mapped_column(Integer)
+
+
+class StatisticsSpanSeatRepeat(Base):
+    """How often the span's nominations named more than one person of one seat (a title,
+    department, staff group or pay band, as members hold them now): all but the first of
+    them, so a nomination counts once for its seat. A trigger drops a workspace's spans when
+    a member's seat changes."""
+
+    __tablename__ = "statistics_span_seat_repeat"
+    __table_args__ = (
+        _of_span("statistics_span_seat_repeat"),
+        Index("ix_statistics_span_seat_repeat_span", "workspace_id", "first_week", "weeks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    first_week: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(16))  # title, department, staff_group, pay_band
+    value: Mapped[str | None] = mapped_column(String(255))
+    repeats: Mapped[int] = mapped_column(Integer)

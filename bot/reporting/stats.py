@@ -45,6 +45,7 @@ from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.weekly_rollups import (
+    SEAT_FIELDS,
     behaviour_flags,
     build_missing_span,
     build_missing_weeks,
@@ -57,6 +58,7 @@ from db.models import (
     Member,
     Nomination,
     StatisticsBehaviourFlag,
+    StatisticsSpanSeatRepeat,
     Workspace,
 )
 
@@ -316,6 +318,9 @@ class _Sources:
     behaviour_people: Select[Any]  # behaviour_slug, people recognised
     behaviour_weeks: CTE  # week, behaviour_slug, nominations
     shared: CTE  # nomination_id, person: nominees of nominations naming several people
+    # field, value, repeats: the same for the weeks of a built span (then not in `shared`),
+    # counted per seat when it was built; None in the organisation.
+    seat_repeats: FromClause | None = None
 
 
 def _people_per_behaviour(recipients: CTE, unflagged: FromClause) -> Select[Any]:
@@ -351,9 +356,10 @@ def _sources(
     # Materialized: grouped by behaviour in place, SQLite would read every nomination's
     # behaviours in the order of their index instead of the few in the period.
     unflagged = weekly.unflagged_behaviours.cte("unflagged_behaviours").prefix_with("MATERIALIZED")
-    shared_rows = weekly.shared.cte("shared_rows")
     behaviour_weeks = weekly.behaviours.cte("behaviour_weeks")
     if workspace_id is not None:
+        beside_span = rows.shared_beside_span.subquery("shared_beside_span")
+        repeat = StatisticsSpanSeatRepeat.__table__
         # A member is someone: per person, the span's rows where one is built.
         person_rows = rows.recipients.subquery("person_rows")
         recipients = (
@@ -380,12 +386,20 @@ def _sources(
                 ),
             ),
             behaviour_weeks=behaviour_weeks,
-            shared=select(shared_rows.c.nomination_id, shared_rows.c.member_id.label("person")).cte(
+            shared=select(beside_span.c.nomination_id, beside_span.c.member_id.label("person")).cte(
                 "shared"
+            ),
+            seat_repeats=(
+                select(repeat.c.field, repeat.c.value, repeat.c.repeats)
+                .where(*rows.span.keys(repeat))
+                .subquery("seat_repeats")
+                if rows.span is not None
+                else None
             ),
         )
     recipient_rows = weekly.recipients.cte("recipient_rows")
     nominator_rows = weekly.nominators.cte("nominator_rows")
+    shared_rows = weekly.shared.cte("shared_rows")
     person = person_of_account()
     by_person = (
         select(
@@ -462,8 +476,7 @@ def _statistics_query(
     people = _organisation_people() if workspace_id is None else _workspace_people(workspace_id)
     recipients = source.recipients
     spread = _spread(recipients)
-    fields = ("title", "department", "staff_group", "pay_band")
-    seats = [people.field(field) for field in fields]
+    seats = [people.field(field) for field in SEAT_FIELDS]
     # Active members per combination of seat, department, staff group and pay band: a few
     # hundred rows from one index-only scan, summed per field below.
     seated = (
@@ -499,6 +512,8 @@ def _statistics_query(
         .cte("shared_seats")
     )
 
+    repeats = source.seat_repeats
+
     def by_member_field(section: _Section, field: str) -> list[Select[Any]]:
         """Rows merged by key in Python: active members; people recognised and the
         recognitions they received (f0); minus (f0, negative) the duplicates within a
@@ -526,6 +541,15 @@ def _statistics_query(
                     func.count(func.distinct(shared.c.nomination_id)) - func.count(),
                 )
             ).group_by(shared.c[field]),
+            *(
+                [
+                    select(*_row(section, repeats.c.value, None, -func.sum(repeats.c.repeats)))
+                    .where(repeats.c.field == field)
+                    .group_by(repeats.c.value)
+                ]
+                if repeats is not None
+                else []
+            ),
         ]
 
     totals = source.totals

@@ -56,6 +56,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.nominations.visibility import counted_nominations
 from db.models import (
     Endorsement,
+    Member,
     Nomination,
     NominationBehaviour,
     NominationNominee,
@@ -67,6 +68,7 @@ from db.models import (
     StatisticsSpan,
     StatisticsSpanNominator,
     StatisticsSpanRecipient,
+    StatisticsSpanSeatRepeat,
     StatisticsWeek,
 )
 
@@ -80,6 +82,11 @@ MOST_BEHAVIOUR_FLAGS = 63
 # Spans: a period's whole weeks but its latest few, summed per person, once at least a couple.
 RECENT_WEEKS = 2
 SPAN_FEWEST_WEEKS = 2
+# What a member's seat is made of, in the statistics' breakdowns.
+SEAT_FIELDS = ("title", "department", "staff_group", "pay_band")
+# PostgreSQL's advisory lock on a workspace's seats, (workspace id, -1), which the trigger
+# on member seats (migration 0010) takes shared and build_span exclusively.
+_SEATS_LOCK = -1
 
 
 def monday_of(moment: datetime) -> date:
@@ -317,13 +324,14 @@ def build_span(connection: Connection, span: Span) -> bool:
     try:
         with connection.begin():
             if connection.dialect.name == "postgresql":
-                # Exclusive locks on every week, as build_week takes: no week of the span
-                # can be dropped until it is committed (and then the span goes with it).
-                for index in range(span.weeks):
-                    monday = span.first_week + WEEK * index
+                # Exclusive locks on every week, as build_week takes, and on the seats: no
+                # week or seat of the span changes until it is committed (and then the span
+                # goes with it).
+                locks = [(monday - _LOCK_EPOCH).days for monday in span.mondays()]
+                for lock in [*locks, _SEATS_LOCK]:
                     if not connection.scalar(
-                        text("SELECT pg_try_advisory_xact_lock(:workspace, :week)"),
-                        {"workspace": span.workspace_id, "week": (monday - _LOCK_EPOCH).days},
+                        text("SELECT pg_try_advisory_xact_lock(:workspace, :lock)"),
+                        {"workspace": span.workspace_id, "lock": lock},
                     ):
                         return False
             # The first statement writes: on SQLite the weeks are read under the write lock.
@@ -380,6 +388,7 @@ def build_span(connection: Connection, span: Span) -> bool:
                     .group_by(nominator_week.c.nominator_id),
                 )
             )
+            _insert_seat_repeats(connection, span)
             ended_earlier = [
                 (first_week, weeks)
                 for first_week, weeks in connection.execute(
@@ -400,6 +409,40 @@ def build_span(connection: Connection, span: Span) -> bool:
     except (OperationalError, IntegrityError):
         return False
     return True
+
+
+def _insert_seat_repeats(connection: Connection, span: Span) -> None:
+    """For each seat field, how many nominees of the span's nominations that named several
+    people shared a seat with an earlier one of them."""
+    shared = _table(StatisticsSharedNomination)
+    for field in SEAT_FIELDS:
+        seat = Member.__table__.c[field]
+        in_one_nomination = (
+            select(seat.label("value"), func.count().label("named"))
+            .select_from(shared)
+            .join(Member, Member.id == shared.c.member_id)
+            .where(
+                shared.c.workspace_id == span.workspace_id,
+                shared.c.week.between(span.first_week, span.last_week),
+                Member.workspace_id == span.workspace_id,
+            )
+            .group_by(shared.c.nomination_id, seat)
+            .having(func.count() > 1)
+            .subquery("in_one_nomination")
+        )
+        connection.execute(
+            insert(StatisticsSpanSeatRepeat).from_select(
+                ["workspace_id", "first_week", "weeks", "field", "value", "repeats"],
+                select(
+                    literal(span.workspace_id),
+                    literal(span.first_week, Date()),
+                    literal(span.weeks),
+                    literal(field),
+                    in_one_nomination.c.value,
+                    func.sum(in_one_nomination.c.named - 1),
+                ).group_by(in_one_nomination.c.value),
+            )
+        )
 
 
 def build_missing_span(engine: Engine, workspace_id: int, whole: list[date]) -> bool:
@@ -473,6 +516,9 @@ class Span:
     def last_week(self) -> date:
         return self.first_week + WEEK * (self.weeks - 1)
 
+    def mondays(self) -> list[date]:
+        return [self.first_week + WEEK * index for index in range(self.weeks)]
+
     def keys(self, table: Any) -> list[ColumnElement[bool]]:
         return [
             table.c.workspace_id == self.workspace_id,
@@ -502,6 +548,10 @@ class PeriodRows:
     # week, people: the members each week's rows name (a week is in one part only), counted
     # in each part apart: a built week's as one count of its key range, not sorted.
     members_per_week: Select[Any]
+    # workspace_id, nomination_id, member_id: nominees of nominations naming several people
+    # outside the span (their repeats within a seat are in StatisticsSpanSeatRepeat).
+    shared_beside_span: Select[Any]
+    span: Span | None
 
 
 def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> PeriodRows:
@@ -613,7 +663,58 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
             raw_nominators,
             span,
         ),
+        shared_beside_span=union_all(  # type: ignore[arg-type]
+            *_beside_span(
+                StatisticsSharedNomination,
+                ("nomination_id", "member_id"),
+                built_among,
+                whole,
+                raw.shared.subquery("raw_shared"),
+                span,
+            )
+        ),
+        span=span,
     )
+
+
+def _beside_span(
+    weekly: Any,
+    columns: tuple[str, ...],
+    built_among: Callable[[list[date]], Any],
+    whole: list[date],
+    raw: FromClause,
+    span: Span | None,
+) -> list[Select[Any]]:
+    """workspace_id and `columns` of a period's rows that are not in its span: the weekly
+    rollups' of the built weeks among the period's `whole` ones (of the span's weeks only
+    while it is not built), and the raw rows of the rest. `built_among(weeks)` selects the
+    built ones of some weeks."""
+    week_table = _table(weekly)
+
+    def from_weeks(weeks: Any) -> Select[Any]:
+        return select(*_pick(week_table, columns)).where(
+            tuple_(week_table.c.workspace_id, week_table.c.week).in_(weeks)
+        )
+
+    from_raw = select(*_pick(raw, columns))
+    if span is None:
+        return [from_weeks(built_among(whole)), from_raw]
+    spanned_weeks = [week for week in whole if span.first_week <= week <= span.last_week]
+    # A list made once, empty when the span is built.
+    unless_spanned = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
+        StatisticsWeek.workspace_id == span.workspace_id,
+        StatisticsWeek.week.in_(spanned_weeks),
+        ~span.is_built(),
+    )
+    return [
+        from_weeks(unless_spanned),
+        from_weeks(built_among([week for week in whole if week not in spanned_weeks])),
+        from_raw,
+    ]
+
+
+def _pick(table: FromClause, columns: tuple[str, ...]) -> list[Any]:
+    return [table.c.workspace_id, *(table.c[name] for name in columns)]
 
 
 def _per_person(
@@ -625,34 +726,11 @@ def _per_person(
     raw: FromClause,
     span: Span | None,
 ) -> Select[Any]:
-    """workspace_id and `columns` of a period's rows: the span's, where it is built, else
-    the weekly rollups' of the built weeks among the period's `whole` ones; and the raw rows
-    of the rest. `built_among(weeks)` selects the built ones of some weeks."""
-    week_table, span_table = _table(weekly), _table(spanned)
-
-    def pick(table: FromClause) -> list[Any]:
-        return [table.c.workspace_id, *(table.c[name] for name in columns)]
-
-    def from_weeks(weeks: list[date]) -> Select[Any]:
-        return select(*pick(week_table)).where(
-            tuple_(week_table.c.workspace_id, week_table.c.week).in_(built_among(weeks))
-        )
-
+    """workspace_id and `columns` of a period's rows: the span's, where it is built, and the
+    rest (`_beside_span`)."""
+    beside = _beside_span(weekly, columns, built_among, whole, raw, span)
     if span is None:
-        return union_all(from_weeks(whole), select(*pick(raw)))  # type: ignore[return-value]
-    spanned_weeks = [week for week in whole if span.first_week <= week <= span.last_week]
-    unless_spanned = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
-        StatisticsWeek.workspace_id == span.workspace_id,
-        StatisticsWeek.week.in_(spanned_weeks),
-        ~span.is_built(),
-    )
-    return union_all(  # type: ignore[return-value]
-        select(*pick(span_table)).where(*span.keys(span_table)),
-        # The span's weeks one by one only while it is not built: a list made once, empty
-        # when it is.
-        select(*pick(week_table)).where(
-            tuple_(week_table.c.workspace_id, week_table.c.week).in_(unless_spanned)
-        ),
-        from_weeks([week for week in whole if week not in spanned_weeks]),
-        select(*pick(raw)),
-    )
+        return union_all(*beside)  # type: ignore[return-value]
+    span_table = _table(spanned)
+    from_span = select(*_pick(span_table, columns)).where(*span.keys(span_table))
+    return union_all(from_span, *beside)  # type: ignore[return-value]

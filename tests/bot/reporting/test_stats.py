@@ -28,7 +28,13 @@ from bot.reporting.stats import (
 )
 from bot.reporting.weekly_rollups import week_start
 from db.migrate import upgrade_database
-from db.models import Nomination, StatisticsBehaviourFlag, StatisticsSpan, StatisticsSpanRecipient
+from db.models import (
+    Member,
+    Nomination,
+    StatisticsBehaviourFlag,
+    StatisticsSpan,
+    StatisticsSpanRecipient,
+)
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset
 
@@ -127,7 +133,8 @@ def test_a_span_gives_the_figures_of_its_weeks_until_one_of_them_changes(
     dataset: Dataset,
 ) -> None:
     """Sixty days have eight whole weeks: all but the last two are summed per person into a
-    span, read instead of them; hiding a nomination of one drops the span with its week."""
+    span, read instead of them; hiding a nomination of one drops the span with its week, and
+    a new seat for a member drops the workspace's spans."""
     period = last_days(60, NOW)
     catalogue = dataset.services.catalogue
     with dataset.services.sessions() as session:
@@ -158,6 +165,18 @@ def test_a_span_gives_the_figures_of_its_weeks_until_one_of_them_changes(
             hidden
         )
         assert session.scalar(select(func.count()).select_from(StatisticsSpan)) == 1
+
+        # A new seat for anyone drops the workspace's spans (they count repeats per seat).
+        session.execute(
+            update(Member).where(Member.workspace_id == dataset.workspace_id).values(title="Porter")
+        )
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(StatisticsSpan)) == 0
+        retitled = recognition_stats(session, dataset.workspace_id, period, catalogue)
+        assert [group.key for group in retitled.by_title] == ["Porter"]
+        assert recognition_stats(session, dataset.workspace_id, period, catalogue, now=NOW) == (
+            retitled
+        )
 
 
 def test_by_title_and_department_show_members_recognised_and_nominations(dataset: Dataset) -> None:

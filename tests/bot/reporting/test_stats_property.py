@@ -6,8 +6,8 @@ scope of one workspace and of the whole organisation.
 
 They are equal read from the raw tables, read from the weekly rollups of the period's whole
 weeks, and again after random changes under those rollups (hiding, withdrawing, restoring,
-deleting, erasing, relinking, new behaviours, nominees and endorsements), which the
-database's triggers must notice."""
+deleting, erasing, relinking, retitling, new behaviours, nominees and endorsements), which
+the database's triggers must notice."""
 
 from __future__ import annotations
 
@@ -224,6 +224,7 @@ changes = st.tuples(
             "erase a member",
             "link a member",
             "move a nomination",
+            "retitle a member",
         ]
     ),
     st.integers(0, 1000),
@@ -290,6 +291,12 @@ def _change(services: Services, what: str, pick: int, other: int) -> None:
         elif what == "link a member":
             person = session.scalar(select(func.min(Person.id)))
             session.execute(update(Member).where(Member.id == member).values(person_id=person))
+        elif what == "retitle a member":  # as the HR import or a directory sync would
+            session.execute(
+                update(Member)
+                .where(Member.id == member)
+                .values(title=TITLES[other % len(TITLES)], department=DEPARTMENTS[pick % 3])
+            )
         else:  # move a nomination to another week
             session.execute(
                 update(Nomination)
