@@ -1,9 +1,10 @@
 """Recognition statistics for admins: is leadership seen in every seat, or only in a few?
 
 Every figure is an aggregate computed by the database over one period, in one statement
-that reads whole weeks from their weekly rollups and the rest of the period from the
-partial index of nominations that count (bot/reporting/weekly_rollups.py); Python only
-reshapes the small results.
+that reads whole weeks from their weekly rollups (most of them, for one workspace, from the
+period's span: one row per person) and the rest of the period from the partial index of
+nominations that count (bot/reporting/weekly_rollups.py); Python only reshapes the small
+results.
 
 The scope is one workspace (an account is someone) or the whole organisation, every
 workspace at once (ORGANISATION): there a person with a Slack and a Teams account linked
