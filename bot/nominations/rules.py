@@ -11,6 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, false, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,6 +29,7 @@ from bot.errors import (
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.story_text import clean_story, has_visible_text, visible_length
 from bot.nominations.visibility import counted_nominations, is_counted
+from bot.people.directory import MemberDetails
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -51,8 +53,8 @@ class NominationRequest:
     """A nomination as a person submitted it, with members already resolved."""
 
     workspace_id: int
-    nominator: Member
-    nominees: Sequence[Member]
+    nominator: MemberDetails
+    nominees: Sequence[MemberDetails]
     behaviour_slugs: Sequence[str]
     story: str
     visibility: Visibility | str = Visibility.PUBLIC
@@ -65,8 +67,8 @@ class WrittenNomination:
     """A nomination as just stored, from the values written: nothing is read back."""
 
     id: int
-    nominator: Member
-    nominees: tuple[Member, ...]
+    nominator: MemberDetails
+    nominees: tuple[MemberDetails, ...]
     behaviour_slugs: tuple[str, ...]
     story: str
     visibility: str
@@ -256,7 +258,7 @@ _RECORD_POSTING = (  # the table, not the mapped class: no ORM bookkeeping for o
 )
 
 
-def _hold_nominator(session: Session, nominator_id: int) -> None:
+def _hold_nominator(connection: Connection, nominator_id: int) -> None:
     """Serialise one person's concurrent nominations, from any of their accounts, until
     this transaction ends, so the daily cap counted next can't be raced (two replicas, a
     double click, the Slack and the Teams app at once).
@@ -270,7 +272,6 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
     takes the database's write lock now, before counting, instead of at the insert; it
     matches no row, so it leaves no page to write at commit.
     """
-    connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.execute(_TAKE_WRITE_LOCK)
     else:
@@ -278,7 +279,7 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
 
 
 def _made_today_and_repeat(
-    session: Session,
+    connection: Connection,
     nominator_id: int,
     print_: str,
     local_midnight: datetime,
@@ -287,28 +288,26 @@ def _made_today_and_repeat(
     """In one query: nominations made since local midnight by any account of the
     nominator's person, and the newest one since `repeats_since` with this fingerprint
     (the same submission made again), if any."""
-    made, repeat_id = (
-        session.connection()
-        .execute(
-            _MADE_TODAY_AND_REPEAT,
-            {
-                "nominator": nominator_id,
-                "midnight": local_midnight,
-                "fingerprint": print_,
-                "repeats_since": repeats_since,
-            },
-        )
-        .one()
-    )
+    made, repeat_id = connection.execute(
+        _MADE_TODAY_AND_REPEAT,
+        {
+            "nominator": nominator_id,
+            "midnight": local_midnight,
+            "fingerprint": print_,
+            "repeats_since": repeats_since,
+        },
+    ).one()
     return int(made or 0), repeat_id
 
 
 def _insert_nomination(
-    session: Session, row: dict[str, object], nominees: Sequence[Member], slugs: Sequence[str]
+    connection: Connection,
+    row: dict[str, object],
+    nominees: Sequence[MemberDetails],
+    slugs: Sequence[str],
 ) -> int:
     """Insert a nomination with its nominees and behaviours; returns its id. Three INSERTs on
     the tables, not the mapped classes: no ORM flush for rows the caller already holds."""
-    connection = session.connection()  # Core statements: none of the ORM's bookkeeping
     nomination_id = int(connection.execute(_INSERT_NOMINATION, row).scalar_one())
     connection.execute(
         _INSERT_NOMINEE,
@@ -351,12 +350,14 @@ def nominate(
     now = clock()
     print_ = fingerprint(request)
     window = rules.duplicate_window
-    _hold_nominator(session, request.nominator.id)
+    # Core statements on the session's connection: none of the ORM's bookkeeping.
+    connection = session.connection()
+    _hold_nominator(connection, request.nominator.id)
     local_midnight = now.astimezone(rules.timezone).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     made_today, repeat_id = _made_today_and_repeat(
-        session,
+        connection,
         request.nominator.id,
         print_,
         local_midnight,
@@ -390,7 +391,7 @@ def nominate(
         "dedupe_key": dedupe_key,
     }
     try:
-        nomination_id = _insert_nomination(session, row, nominees, slugs)
+        nomination_id = _insert_nomination(connection, row, nominees, slugs)
         if commit:
             session.commit()
     except IntegrityError:
