@@ -465,17 +465,15 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
 
 
 def record_posting(
-    session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
+    connection: Connection, nomination_id: int, channel_id: str, message_id: str
 ) -> None:
     """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
-    the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
-    is False (the caller commits it with the delivery)."""
-    session.connection().execute(
+    the nomination isn't loaded, and an erased one is left erased). The caller commits it,
+    with the delivery marked posted."""
+    connection.execute(
         _RECORD_POSTING,
         {"nomination": nomination_id, "channel": channel_id, "message": message_id},
     )
-    if commit:
-        session.commit()
 
 
 def recent_nominations(
