@@ -175,7 +175,9 @@ class Services:
         (a resend is then recognised as a repeat, not stored twice)."""
         left = self.seconds_to_acknowledge()
         try:
-            return await asyncio.wait_for(work, max(self.ack_budget if left is None else left, 0.1))
+            # In this task (asyncio.wait_for would start one more for every nomination).
+            async with asyncio.timeout(max(self.ack_budget if left is None else left, 0.1)):
+                return await work
         except TimeoutError:
             raise StorageUnavailableError(messages.STORAGE_TOO_SLOW) from None
 
