@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +63,16 @@ _MARK_POSTED = (
         lease_expires_at=None,
         last_error=None,
     )
+)
+
+
+_MARK_FAILED = (
+    update(_DELIVERY)
+    .where(
+        _DELIVERY.c.id == bindparam("claimed_id"),
+        _DELIVERY.c.claim_token == bindparam("claimed_token"),
+    )
+    .values(status=DeliveryStatus.FAILED, lease_expires_at=None, last_error=bindparam("error"))
 )
 
 
@@ -236,13 +246,13 @@ def claim_new_deliveries(
 
 
 def mark_deliveries_posted(
-    session: Session, posted: Sequence[tuple[DeliveryClaim, str]], now: datetime
+    connection: Connection, posted: Sequence[tuple[DeliveryClaim, str]], now: datetime
 ) -> None:
     """`mark_delivery_posted` for several (claim, message id) pairs in one statement (an
     executemany), committed by the caller. A claim lost meanwhile is left to its new holder."""
     if not posted:
         return
-    session.connection().execute(
+    connection.execute(
         _MARK_POSTED,
         [
             {
@@ -252,6 +262,26 @@ def mark_deliveries_posted(
                 "posted_at": now,
             }
             for claim, ts in posted
+        ],
+    )
+
+
+def mark_deliveries_failed(
+    connection: Connection, failed: Sequence[tuple[DeliveryClaim, str]]
+) -> None:
+    """`mark_delivery_failed` for several (claim, error) pairs in one statement, committed
+    by the caller. A claim lost meanwhile is left to its new holder."""
+    if not failed:
+        return
+    connection.execute(
+        _MARK_FAILED,
+        [
+            {
+                "claimed_id": claim.delivery_id,
+                "claimed_token": claim.token,
+                "error": error[:ERROR_TEXT_LIMIT],
+            }
+            for claim, error in failed
         ],
     )
 

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, false, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,6 +29,7 @@ from bot.errors import (
 from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.story_text import clean_story, has_visible_text, visible_length
 from bot.nominations.visibility import counted_nominations, is_counted
+from bot.people.directory import MemberDetails
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -51,8 +53,8 @@ class NominationRequest:
     """A nomination as a person submitted it, with members already resolved."""
 
     workspace_id: int
-    nominator: Member
-    nominees: Sequence[Member]
+    nominator: MemberDetails
+    nominees: Sequence[MemberDetails]
     behaviour_slugs: Sequence[str]
     story: str
     visibility: Visibility | str = Visibility.PUBLIC
@@ -65,8 +67,8 @@ class WrittenNomination:
     """A nomination as just stored, from the values written: nothing is read back."""
 
     id: int
-    nominator: Member
-    nominees: tuple[Member, ...]
+    nominator: MemberDetails
+    nominees: tuple[MemberDetails, ...]
     behaviour_slugs: tuple[str, ...]
     story: str
     visibility: str
@@ -213,9 +215,10 @@ _ACCOUNTS_OF_PERSON = select(_MEMBER.c.id).where(
         .scalar_subquery(),
     )
 )
-_TAKE_WRITE_LOCK = (  # SQLite
-    update(_MEMBER).where(_MEMBER.c.id == bindparam("nominator")).values(id=_MEMBER.c.id)
-)
+# SQLite: an UPDATE takes the database's write lock as it starts, whether or not a row
+# matches, and one that matches none writes nothing (setting the nominator's id to itself
+# rewrote their row and all five indexes on it: six pages more in every commit).
+_TAKE_WRITE_LOCK = update(_MEMBER).where(false()).values(id=_MEMBER.c.id)
 _LOCK_LOWEST_ACCOUNT = (  # PostgreSQL
     select(_MEMBER.c.id)
     .where(
@@ -255,7 +258,7 @@ _RECORD_POSTING = (  # the table, not the mapped class: no ORM bookkeeping for o
 )
 
 
-def _hold_nominator(session: Session, nominator_id: int) -> None:
+def _hold_nominator(connection: Connection, nominator_id: int) -> None:
     """Serialise one person's concurrent nominations, from any of their accounts, until
     this transaction ends, so the daily cap counted next can't be raced (two replicas, a
     double click, the Slack and the Teams app at once).
@@ -265,18 +268,18 @@ def _hold_nominator(session: Session, nominator_id: int) -> None:
     wait on each other in a cycle. FOR NO KEY UPDATE, not FOR UPDATE: inserting a
     nomination that names that account takes a key-share lock on it, which must not wait
     (two people nominating each other at once would deadlock). SQLite has one writer at a
-    time and Python's driver only begins a transaction at the first write, so a write to
-    the nominator's row takes the database's write lock now, before counting, instead of
-    at the insert.
+    time and Python's driver only begins a transaction at the first write, so an UPDATE
+    takes the database's write lock now, before counting, instead of at the insert; it
+    matches no row, so it leaves no page to write at commit.
     """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    session.connection().execute(
-        _TAKE_WRITE_LOCK if sqlite else _LOCK_LOWEST_ACCOUNT, {"nominator": nominator_id}
-    )
+    if connection.dialect.name == "sqlite":
+        connection.execute(_TAKE_WRITE_LOCK)
+    else:
+        connection.execute(_LOCK_LOWEST_ACCOUNT, {"nominator": nominator_id})
 
 
 def _made_today_and_repeat(
-    session: Session,
+    connection: Connection,
     nominator_id: int,
     print_: str,
     local_midnight: datetime,
@@ -285,28 +288,26 @@ def _made_today_and_repeat(
     """In one query: nominations made since local midnight by any account of the
     nominator's person, and the newest one since `repeats_since` with this fingerprint
     (the same submission made again), if any."""
-    made, repeat_id = (
-        session.connection()
-        .execute(
-            _MADE_TODAY_AND_REPEAT,
-            {
-                "nominator": nominator_id,
-                "midnight": local_midnight,
-                "fingerprint": print_,
-                "repeats_since": repeats_since,
-            },
-        )
-        .one()
-    )
+    made, repeat_id = connection.execute(
+        _MADE_TODAY_AND_REPEAT,
+        {
+            "nominator": nominator_id,
+            "midnight": local_midnight,
+            "fingerprint": print_,
+            "repeats_since": repeats_since,
+        },
+    ).one()
     return int(made or 0), repeat_id
 
 
 def _insert_nomination(
-    session: Session, row: dict[str, object], nominees: Sequence[Member], slugs: Sequence[str]
+    connection: Connection,
+    row: dict[str, object],
+    nominees: Sequence[MemberDetails],
+    slugs: Sequence[str],
 ) -> int:
     """Insert a nomination with its nominees and behaviours; returns its id. Three INSERTs on
     the tables, not the mapped classes: no ORM flush for rows the caller already holds."""
-    connection = session.connection()  # Core statements: none of the ORM's bookkeeping
     nomination_id = int(connection.execute(_INSERT_NOMINATION, row).scalar_one())
     connection.execute(
         _INSERT_NOMINEE,
@@ -349,12 +350,14 @@ def nominate(
     now = clock()
     print_ = fingerprint(request)
     window = rules.duplicate_window
-    _hold_nominator(session, request.nominator.id)
+    # Core statements on the session's connection: none of the ORM's bookkeeping.
+    connection = session.connection()
+    _hold_nominator(connection, request.nominator.id)
     local_midnight = now.astimezone(rules.timezone).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     made_today, repeat_id = _made_today_and_repeat(
-        session,
+        connection,
         request.nominator.id,
         print_,
         local_midnight,
@@ -388,7 +391,7 @@ def nominate(
         "dedupe_key": dedupe_key,
     }
     try:
-        nomination_id = _insert_nomination(session, row, nominees, slugs)
+        nomination_id = _insert_nomination(connection, row, nominees, slugs)
         if commit:
             session.commit()
     except IntegrityError:
@@ -462,17 +465,15 @@ def endorse(session: Session, nomination_id: int, member: Member, *, clock: Cloc
 
 
 def record_posting(
-    session: Session, nomination_id: int, channel_id: str, message_id: str, *, commit: bool = True
+    connection: Connection, nomination_id: int, channel_id: str, message_id: str
 ) -> None:
     """Remember where the recognition was posted, so endorsements can update it (one UPDATE;
-    the nomination isn't loaded, and an erased one is left erased). Commits unless `commit`
-    is False (the caller commits it with the delivery)."""
-    session.connection().execute(
+    the nomination isn't loaded, and an erased one is left erased). The caller commits it,
+    with the delivery marked posted."""
+    connection.execute(
         _RECORD_POSTING,
         {"nomination": nomination_id, "channel": channel_id, "message": message_id},
     )
-    if commit:
-        session.commit()
 
 
 def recent_nominations(

@@ -9,7 +9,7 @@ sent; it raises the domain's errors (bot/errors.py) with the message a person re
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from bot.nominations.rules import (
     find_problems,
     nominate,
 )
+from bot.people.directory import MemberDetails
 from bot.people.resolution import (
     PersonRef,
     ProfileLookup,
@@ -45,7 +46,7 @@ from bot.recognition.outbox import Celebration, ClaimedPosts, celebrate, plan_po
 from bot.recognition.senders import RecognitionSender
 from bot.recognition.views import RecognitionView, load_recognition_view, new_recognition_view
 from bot.services import Services
-from db.models import Member, Nomination
+from db.models import Nomination
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ async def record_nomination(
         default = services.catalogue.default.slug
         slugs = (default,)
 
-    def request_for(workspace_id: int, people: dict[str, Member]) -> NominationRequest:
+    def request_for(workspace_id: int, people: Mapping[str, MemberDetails]) -> NominationRequest:
         return NominationRequest(
             workspace_id=workspace_id,
             nominator=people[submission.nominator.ref],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,25 @@ from bot.directory.linking import link_members, normalise_email
 from bot.directory.seats import refresh_seats
 from db.models import Member, Workspace
 
-# Built once (every nomination runs it): building a statement costs more than running it.
+# Built once (nominations run it): building a statement costs more than running it.
 _MEMBERS_BY_PLATFORM_ID = select(Member).where(
     Member.workspace_id == bindparam("workspace"),
     Member.platform_user_id.in_(bindparam("ids", expanding=True)),
+)
+_MEMBER: Table = Member.__table__  # type: ignore[assignment]
+# The same, as plain rows of what a nomination reads of a member (MemberRow's fields, in
+# order): loading two ORM objects costs more than the query.
+_MEMBER_DETAILS_BY_PLATFORM_ID = select(
+    _MEMBER.c.id,
+    _MEMBER.c.platform_user_id,
+    _MEMBER.c.display_name,
+    _MEMBER.c.title,
+    _MEMBER.c.is_bot,
+    _MEMBER.c.is_deactivated,
+    _MEMBER.c.profile_refreshed_at,
+).where(
+    _MEMBER.c.workspace_id == bindparam("workspace"),
+    _MEMBER.c.platform_user_id.in_(bindparam("ids", expanding=True)),
 )
 # How long a cached profile (name, title, admin flag) is trusted before asking the platform.
 PROFILE_TTL = timedelta(hours=12)
@@ -67,8 +83,53 @@ def members_by_platform_id(
     return {member.platform_user_id: member for member in rows}
 
 
+class MemberDetails(Protocol):
+    """What recording a nomination reads of a member: a stored `Member`, or a `MemberRow`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def platform_user_id(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def is_bot(self) -> bool: ...
+    @property
+    def is_deactivated(self) -> bool: ...
+    @property
+    def profile_refreshed_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member's `MemberDetails` as read, without the ORM: nothing to load, expire or flush."""
+
+    id: int
+    platform_user_id: str
+    display_name: str
+    title: str | None
+    is_bot: bool
+    is_deactivated: bool
+    profile_refreshed_at: datetime | None
+
+
+def member_rows_by_platform_id(
+    session: Session, workspace_id: int, platform_user_ids: Iterable[str]
+) -> dict[str, MemberRow]:
+    """`members_by_platform_id` for reading only: plain rows, in the session's transaction."""
+    ids = list(dict.fromkeys(platform_user_ids))
+    if not ids:
+        return {}
+    rows = session.connection().execute(
+        _MEMBER_DETAILS_BY_PLATFORM_ID, {"workspace": workspace_id, "ids": ids}
+    )
+    return {row.platform_user_id: MemberRow(*row) for row in rows}
+
+
 def stale_platform_ids(
-    known: Mapping[str, Member], platform_user_ids: Iterable[str], now: datetime
+    known: Mapping[str, MemberDetails], platform_user_ids: Iterable[str], now: datetime
 ) -> list[str]:
     """Of `platform_user_ids`, those not in `known` or whose profile is older than PROFILE_TTL."""
     ids = list(dict.fromkeys(platform_user_ids))

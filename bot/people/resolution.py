@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 from bot import messages
 from bot.people.directory import (
     MemberProfile,
+    MemberRow,
     get_or_create_workspace,
+    member_rows_by_platform_id,
     members_by_platform_id,
     save_profiles,
     stale_platform_ids,
@@ -259,14 +261,14 @@ async def vet_people(
 
 def cached_people(
     session: Session, workspace_id: int, people: Sequence[PersonRef], now: datetime
-) -> dict[str, Member] | None:
+) -> dict[str, MemberRow] | None:
     """Members for `people` keyed by `ref` when every one is stored with a fresh profile, so
     nobody needs asking or vetting again (`vet_people` returns them as they are); None
     otherwise, and then `vet_people` asks the platform. Lets a use case read the people in
-    the same transaction as its own work."""
+    the same transaction as its own work, as plain rows (no ORM objects to load)."""
     people = list({person.ref: person for person in people}.values())
     stable_ids = [person.platform_user_id for person in people if person.platform_user_id]
-    known = members_by_platform_id(session, workspace_id, stable_ids)
+    known = member_rows_by_platform_id(session, workspace_id, stable_ids)
     stale = set(stale_platform_ids(known, stable_ids, now))
     for person in people:
         if person.platform_user_id is None or person.platform_user_id not in known:

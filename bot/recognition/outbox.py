@@ -31,8 +31,8 @@ from bot.deliveries import (
     Sent,
     claim_delivery,
     claim_new_deliveries,
+    mark_deliveries_failed,
     mark_deliveries_posted,
-    mark_delivery_failed,
     retryable_deliveries,
     session_lease,
 )
@@ -80,20 +80,20 @@ def _finish_all(
 ) -> None:
     """Record what happened to each claimed post, all in one transaction: posted (with the
     message id, and where the public post is for later endorsements) or failed."""
-    with services.unit_of_work() as session:
-        posted: list[tuple[DeliveryClaim, str]] = []
-        for attempt in outcomes:
-            claimed, key = attempt.claim, attempt.claim.key
-            if attempt.message_id is None:
-                mark_delivery_failed(session, claimed, attempt.error or "unknown", commit=False)
-                continue
-            if key.kind == sender.public_kind and attempt.message_id:
-                record_posting(
-                    session, int(key.period_key), key.channel_id, attempt.message_id, commit=False
-                )
-            posted.append((claimed, attempt.message_id))
-        mark_deliveries_posted(session, posted, services.clock())
-        session.commit()
+    posted: list[tuple[DeliveryClaim, str]] = []
+    failed: list[tuple[DeliveryClaim, str]] = []
+    for attempt in outcomes:
+        if attempt.message_id is None:
+            failed.append((attempt.claim, attempt.error or "unknown"))
+        else:
+            posted.append((attempt.claim, attempt.message_id))
+    with services.transaction() as connection:  # Core statements only: no ORM session
+        for claimed, message_id in posted:
+            key = claimed.key
+            if key.kind == sender.public_kind and message_id:
+                record_posting(connection, int(key.period_key), key.channel_id, message_id)
+        mark_deliveries_failed(connection, failed)
+        mark_deliveries_posted(connection, posted, services.clock())
 
 
 # A post the platform accepted must be recorded, or it is sent again once its lease runs

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.nominations.behaviours import Behaviour, BehaviourCatalogue
 from bot.nominations.rules import WrittenNomination, count_endorsements, load_nomination
-from db.models import Member, Nomination
+from bot.people.directory import MemberDetails
+from db.models import Nomination
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -24,7 +25,7 @@ class PersonView:
     title: str | None = None
 
     @classmethod
-    def of(cls, member: Member) -> PersonView:
+    def of(cls, member: MemberDetails) -> PersonView:
         return cls(member.platform_user_id, member.display_name, member.title)
 
 
