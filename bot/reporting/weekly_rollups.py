@@ -582,11 +582,13 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
             start = week_start(monday)
             # A whole week's slice names its workspace only while the week is not built:
             # once it is, NULL, so the index range is empty, decided once, not per row.
-            workspace = (
-                select(literal(workspace_id)).where(~_is_built(workspace_id, monday))
+            workspace: Any = (
+                select(literal(workspace_id))
+                .where(~_is_built(workspace_id, monday))
+                .scalar_subquery()
                 if monday in whole
-                else select(literal(workspace_id))
-            ).scalar_subquery()
+                else workspace_id
+            )
             conditions = [
                 Nomination.workspace_id == workspace,
                 Nomination.created_at >= max(start, since),
@@ -707,11 +709,7 @@ def _beside_span(
         return [from_weeks(built_among(whole)), from_raw]
     spanned_weeks = [week for week in whole if span.first_week <= week <= span.last_week]
     # A list made once, empty when the span is built.
-    unless_spanned = select(StatisticsWeek.workspace_id, StatisticsWeek.week).where(
-        StatisticsWeek.workspace_id == span.workspace_id,
-        StatisticsWeek.week.in_(spanned_weeks),
-        ~span.is_built(),
-    )
+    unless_spanned = built_among(spanned_weeks).where(~span.is_built())
     return [
         from_weeks(unless_spanned),
         from_weeks(built_among([week for week in whole if week not in spanned_weeks])),
