@@ -461,7 +461,7 @@ def _sources(
     )
 
 
-def _statistics_query(
+def statistics_query(
     workspace_id: int | None,
     workspace_ids: list[int],
     period: ReportingPeriod,
@@ -737,7 +737,7 @@ def _read_sections(
     flags = behaviour_flags(session)
     while True:
         sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-        for row in session.execute(_statistics_query(workspace_id, scope, period, flags.values())):
+        for row in session.execute(statistics_query(workspace_id, scope, period, flags.values())):
             sections[_Section(row.section)].append(row)
         known, flags = flags, behaviour_flags(session)
         if flags == known:

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Date,
     Engine,
     FromClause,
+    Integer,
     Select,
     Table,
     case,
@@ -200,6 +201,45 @@ def rows_of(counted: FromClause) -> WeekRows:
         .join(nominee, nominee.c.nomination_id == counted.c.id)
         .join(behaviour, behaviour.c.nomination_id == counted.c.id)
         .where(~_has_flag(behaviour.c.behaviour_slug)),
+    )
+
+
+@dataclass(frozen=True)
+class NominationRows:
+    """WeekRows' recipients and nominators before they are grouped per member and week: a
+    row per nomination, for a reader that groups them per person anyway."""
+
+    recipients: Select[Any]  # workspace_id, week, member_id, received (1), behaviours
+    nominators: Select[Any]  # workspace_id, week, nominator_id, nominations (1)
+
+
+def nomination_rows(counted: FromClause) -> NominationRows:
+    """NominationRows of some counted nominations (columns as in `rows_of`)."""
+    nominee = NominationNominee.__table__
+    behaviour = NominationBehaviour.__table__
+    flags = _table(StatisticsBehaviourFlag)
+    # A nomination's behaviours are distinct, so the sum of their flags is their set.
+    nomination_flags = cast(
+        select(func.coalesce(func.sum(flags.c.flag), 0))
+        .select_from(behaviour)
+        .join(flags, flags.c.behaviour_slug == behaviour.c.behaviour_slug)
+        .where(behaviour.c.nomination_id == counted.c.id)
+        .correlate(counted)
+        .scalar_subquery(),
+        BigInteger,
+    )
+    workspace, week = counted.c.workspace_id, counted.c.week
+    return NominationRows(
+        recipients=select(
+            workspace,
+            week,
+            nominee.c.member_id,
+            literal(1, Integer).label("received"),
+            nomination_flags.label("behaviours"),
+        ).join(nominee, nominee.c.nomination_id == counted.c.id),
+        nominators=select(
+            workspace, week, counted.c.nominator_id, literal(1, Integer).label("nominations")
+        ).where(counted.c.nominator_id.is_not(None)),
     )
 
 
@@ -616,8 +656,10 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
         .cte("counted")
     )
     raw = rows_of(counted)
-    raw_recipients = raw.recipients.cte("raw_recipients")
-    raw_nominators = raw.nominators.cte("raw_nominators")
+    # Raw rows a nomination each: every reader groups them per person anyway.
+    per_nomination = nomination_rows(counted)
+    raw_recipients = per_nomination.recipients.cte("raw_recipients")
+    raw_nominators = per_nomination.nominators.cte("raw_nominators")
 
     def both(table: Table, from_raw: Any) -> Select[Any]:
         # A filter, not a join: each table is read in its own key order, looking its week
@@ -649,9 +691,10 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
                 .scalar_subquery()
                 .label("people"),
             ),
-            select(raw_recipients.c.week, func.count().label("people")).group_by(
-                raw_recipients.c.week
-            ),
+            select(
+                raw_recipients.c.week,
+                func.count(distinct(raw_recipients.c.member_id)).label("people"),
+            ).group_by(raw_recipients.c.week),
         ),
         recipients=_per_person(
             StatisticsRecipientWeek,
