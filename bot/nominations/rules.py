@@ -6,11 +6,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, false, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -215,10 +215,6 @@ _ACCOUNTS_OF_PERSON = select(_MEMBER.c.id).where(
         .scalar_subquery(),
     )
 )
-# SQLite: an UPDATE takes the database's write lock as it starts, whether or not a row
-# matches, and one that matches none writes nothing (setting the nominator's id to itself
-# rewrote their row and all five indexes on it: six pages more in every commit).
-_TAKE_WRITE_LOCK = update(_MEMBER).where(false()).values(id=_MEMBER.c.id)
 _LOCK_LOWEST_ACCOUNT = (  # PostgreSQL
     select(_MEMBER.c.id)
     .where(
@@ -229,16 +225,19 @@ _LOCK_LOWEST_ACCOUNT = (  # PostgreSQL
     )
     .with_for_update(key_share=True)
 )
-# Nominations since local midnight by any of the person's accounts, and the newest with
-# this fingerprint since `repeats_since` (NULL, when repeats aren't looked for, matches none).
-_MADE_TODAY_AND_REPEAT = select(
+# Nominations since local midnight by any of the person's accounts.
+_MADE_TODAY = (
     select(func.count())
     .select_from(_NOMINATION)
     .where(
         _NOMINATION.c.nominator_id.in_(_ACCOUNTS_OF_PERSON),
         _NOMINATION.c.created_at >= bindparam("midnight"),
     )
-    .scalar_subquery(),
+    .scalar_subquery()
+)
+# The newest nomination with this fingerprint (the same submission made again) since
+# `repeats_since` (NULL, when repeats aren't looked for, matches none).
+_REPEAT = (
     select(_NOMINATION.c.id)
     .where(
         _NOMINATION.c.fingerprint == bindparam("fingerprint"),
@@ -246,9 +245,35 @@ _MADE_TODAY_AND_REPEAT = select(
     )
     .order_by(_NOMINATION.c.created_at.desc())
     .limit(1)
-    .scalar_subquery(),
+    .scalar_subquery()
 )
-_INSERT_NOMINATION = insert(_NOMINATION).returning(_NOMINATION.c.id)
+_NOMINATION_VALUES = (
+    "workspace_id",
+    "nominator_id",
+    "story",
+    "visibility",
+    "created_at",
+    "source_channel_id",
+    "source_message_url",
+    "fingerprint",
+    "dedupe_key",
+)
+# The nomination, only when the person is under the daily cap and it repeats none: the
+# count and the look for a twin run inside the INSERT, after it holds the write lock
+# (SQLite) or once the person is held (PostgreSQL), in one statement instead of three.
+_INSERT_UNLESS_CAPPED_OR_REPEATED = (
+    insert(_NOMINATION)
+    .from_select(
+        list(_NOMINATION_VALUES),
+        select(
+            *(bindparam(name, type_=_NOMINATION.c[name].type) for name in _NOMINATION_VALUES)
+        ).where(
+            bindparam("cap") > _MADE_TODAY,
+            _REPEAT.is_(None),
+        ),
+    )
+    .returning(_NOMINATION.c.id)
+)
 _INSERT_NOMINEE = insert(_NOMINEE)
 _INSERT_BEHAVIOUR = insert(_BEHAVIOUR)
 _RECORD_POSTING = (  # the table, not the mapped class: no ORM bookkeeping for one UPDATE
@@ -268,36 +293,11 @@ def _hold_nominator(connection: Connection, nominator_id: int) -> None:
     wait on each other in a cycle. FOR NO KEY UPDATE, not FOR UPDATE: inserting a
     nomination that names that account takes a key-share lock on it, which must not wait
     (two people nominating each other at once would deadlock). SQLite has one writer at a
-    time and Python's driver only begins a transaction at the first write, so an UPDATE
-    takes the database's write lock now, before counting, instead of at the insert; it
-    matches no row, so it leaves no page to write at commit.
+    time, and the INSERT that counts (`_INSERT_UNLESS_CAPPED_OR_REPEATED`) takes the
+    database's write lock as it starts, before it reads: nothing to do first.
     """
-    if connection.dialect.name == "sqlite":
-        connection.execute(_TAKE_WRITE_LOCK)
-    else:
+    if connection.dialect.name != "sqlite":
         connection.execute(_LOCK_LOWEST_ACCOUNT, {"nominator": nominator_id})
-
-
-def _made_today_and_repeat(
-    connection: Connection,
-    nominator_id: int,
-    print_: str,
-    local_midnight: datetime,
-    repeats_since: datetime | None,
-) -> tuple[int, int | None]:
-    """In one query: nominations made since local midnight by any account of the
-    nominator's person, and the newest one since `repeats_since` with this fingerprint
-    (the same submission made again), if any."""
-    made, repeat_id = connection.execute(
-        _MADE_TODAY_AND_REPEAT,
-        {
-            "nominator": nominator_id,
-            "midnight": local_midnight,
-            "fingerprint": print_,
-            "repeats_since": repeats_since,
-        },
-    ).one()
-    return int(made or 0), repeat_id
 
 
 def _insert_nomination(
@@ -305,10 +305,13 @@ def _insert_nomination(
     row: dict[str, object],
     nominees: Sequence[MemberDetails],
     slugs: Sequence[str],
-) -> int:
-    """Insert a nomination with its nominees and behaviours; returns its id. Three INSERTs on
-    the tables, not the mapped classes: no ORM flush for rows the caller already holds."""
-    nomination_id = int(connection.execute(_INSERT_NOMINATION, row).scalar_one())
+) -> int | None:
+    """Insert a nomination with its nominees and behaviours; returns its id, or None (and
+    nothing inserted) when `row` is over the daily cap or repeats one. Three INSERTs on the
+    tables, not the mapped classes: no ORM flush for rows the caller already holds."""
+    nomination_id = connection.execute(_INSERT_UNLESS_CAPPED_OR_REPEATED, row).scalar()
+    if nomination_id is None:
+        return None
     connection.execute(
         _INSERT_NOMINEE,
         [
@@ -324,7 +327,7 @@ def _insert_nomination(
                 for position, slug in enumerate(slugs)
             ],
         )
-    return nomination_id
+    return int(nomination_id)
 
 
 def nominate(
@@ -356,24 +359,15 @@ def nominate(
     local_midnight = now.astimezone(rules.timezone).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    made_today, repeat_id = _made_today_and_repeat(
-        connection,
-        request.nominator.id,
-        print_,
-        local_midnight,
-        now - window if window.total_seconds() > 0 else None,
-    )
-    if repeat_id is not None:
-        return NominationOutcome(repeat_id, created=False)
-    if made_today >= rules.daily_cap:
-        raise DailyCapReachedError(
-            messages.DAILY_CAP_REACHED.format(
-                made=messages.count_of(rules.daily_cap, "nomination", "nominations")
-            )
-        )
-
+    limits = {
+        "nominator": request.nominator.id,
+        "midnight": local_midnight,
+        "fingerprint": print_,
+        "repeats_since": now - window if window.total_seconds() > 0 else None,
+        "cap": rules.daily_cap,
+    }
     # The window bucket in the unique key stops two concurrent copies (two replicas, a
-    # retried request) from both being stored; the query above catches the rest.
+    # retried request) from both being stored; the INSERT's own look catches the rest.
     seconds = window.total_seconds()
     slot = str(int(now.timestamp() // seconds)) if seconds else now.isoformat()
     dedupe_key = f"{print_}:{slot}"
@@ -391,7 +385,17 @@ def nominate(
         "dedupe_key": dedupe_key,
     }
     try:
-        nomination_id = _insert_nomination(connection, row, nominees, slugs)
+        nomination_id = _insert_nomination(connection, row | limits, nominees, slugs)
+        if nomination_id is None:
+            # Held since the INSERT looked: a repeat, or else the cap was reached.
+            repeat_id = connection.scalar(select(_REPEAT), limits)
+            if repeat_id is not None:
+                return NominationOutcome(repeat_id, created=False)
+            raise DailyCapReachedError(
+                messages.DAILY_CAP_REACHED.format(
+                    made=messages.count_of(rules.daily_cap, "nomination", "nominations")
+                )
+            )
         if commit:
             session.commit()
     except IntegrityError:

@@ -121,11 +121,13 @@ def test_a_one_line_nomination_of_known_people_takes_two_transactions(
     assert work.transactions == ["commit", "commit"], work.statements
     # The recognition is built from the rows the recording transaction wrote.
     assert work.nomination_loads_after_insert() == []
-    # Read the people (the workspace's id is remembered); hold the nominator, then count
-    # their day and look for a twin in one query; insert the nomination, its nominee and
-    # behaviour; claim both posts in one INSERT. Record where it was posted, and both
-    # posts, in one UPDATE each (21 statements before this was measured, then 11).
-    assert len(work.statements) <= 9, work.statements
+    # Read the people (the workspace's id is remembered); on PostgreSQL hold the nominator
+    # (SQLite's INSERT takes the write lock itself); insert the nomination unless the day's
+    # count or a twin forbids it, then its nominee and behaviour; claim both posts in one
+    # INSERT. Record where it was posted, and both posts, in one UPDATE each (21
+    # statements before this was measured, then 11, then 9).
+    held = 0 if world.services.engine.dialect.name == "sqlite" else 1
+    assert len(work.statements) == 7 + held, work.statements
 
 
 def test_a_one_line_story_is_screened_once(
