@@ -23,7 +23,7 @@ from benchmarks.results import Context, Figure, Outcome
 from bot.nominations.behaviours import BehaviourCatalogue, load_catalogue
 from bot.reporting.periods import last_days
 from bot.reporting.stats import recognition_stats, statistics_query
-from bot.reporting.weekly_rollups import behaviour_flags, build_missing_weeks, whole_weeks
+from bot.reporting.weekly_rollups import build_missing_weeks, whole_weeks
 from db.engine import create_database_engine, create_session_factory
 from db.models import Nomination, Workspace
 
@@ -123,9 +123,7 @@ def _profile(
         )
         parts = profile_statement_parts(
             session.connection(),
-            statistics_query(
-                workspace_id, [workspace_id], period, behaviour_flags(session).values()
-            ),
+            statistics_query(workspace_id, [workspace_id], period),
         )
     outcome.note(f"{days} days missed its target; profiled:\n{profile}\n{parts}")
 

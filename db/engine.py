@@ -16,7 +16,26 @@ CONNECT_TIMEOUT_SECONDS = 2
 POOL_CHECKOUT_TIMEOUT_SECONDS = 2
 
 
+class _BitOr:
+    """SQLite's missing `bit_or` aggregate, as PostgreSQL's: the bitwise OR of the non-NULL
+    values, NULL when there are none (the statistics OR the behaviour flags of a person's
+    rows: bot/reporting/weekly_rollups.py)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def step(self, value: int | None) -> None:
+        if value is not None:
+            self.value = value if self.value is None else self.value | value
+
+    def finalize(self) -> int | None:
+        return self.value
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_aggregate("bit_or", 1, _BitOr)
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the one writer; the busy timeout makes a writer wait for
     # another instead of failing at once; SQLite leaves foreign keys off unless asked.

@@ -47,7 +47,6 @@ from bot.nominations.visibility import counted_nominations
 from bot.reporting.periods import ReportingPeriod
 from bot.reporting.weekly_rollups import (
     SEAT_FIELDS,
-    behaviour_flags,
     build_missing_span,
     build_missing_weeks,
     period_rows,
@@ -344,13 +343,10 @@ def _people_per_behaviour(recipients: CTE, unflagged: FromClause) -> Select[Any]
 
 
 def _sources(
-    workspace_id: int | None,
-    workspace_ids: list[int],
-    period: ReportingPeriod,
-    flags: Iterable[int],
+    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
 ) -> _Sources:
     """The period's rows for the scope: one workspace, or every one (ORGANISATION) of
-    `workspace_ids`; `flags` are the behaviour flags given out (weekly_rollups.py)."""
+    `workspace_ids`."""
     rows = period_rows(workspace_ids, period.since, period.until)
     weekly = rows.weekly
     totals = weekly.totals.cte("week_totals")
@@ -367,7 +363,7 @@ def _sources(
             select(
                 person_rows.c.member_id.label("person"),
                 func.sum(person_rows.c.received).label("received"),
-                union_of_flags(person_rows.c.behaviours, flags).label("behaviours"),
+                union_of_flags(person_rows.c.behaviours).label("behaviours"),
             )
             .group_by(person_rows.c.member_id)
             .cte("recipients")
@@ -431,7 +427,7 @@ def _sources(
         select(
             received.c.person,
             func.sum(received.c.received).label("received"),
-            union_of_flags(received.c.behaviours, flags).label("behaviours"),
+            union_of_flags(received.c.behaviours).label("behaviours"),
         )
         .group_by(received.c.person)
         .cte("recipients")
@@ -462,10 +458,7 @@ def _sources(
 
 
 def statistics_query(
-    workspace_id: int | None,
-    workspace_ids: list[int],
-    period: ReportingPeriod,
-    flags: Iterable[int],
+    workspace_id: int | None, workspace_ids: list[int], period: ReportingPeriod
 ) -> Select[Any]:
     """Every figure of the period in one statement, from its rows per person and week
     (`_sources`): everything about recipients comes from one row per recipient, joined once
@@ -473,7 +466,7 @@ def statistics_query(
     minus the duplicates of nominations naming two people in one seat (found only among
     nominations naming several). With ORGANISATION, nominees and nominators are people
     (accounts mapped by `person_of_account`) and so is every headcount."""
-    source = _sources(workspace_id, workspace_ids, period, flags)
+    source = _sources(workspace_id, workspace_ids, period)
     people = _organisation_people() if workspace_id is None else _workspace_people(workspace_id)
     recipients = source.recipients
     spread = _spread(recipients)
@@ -730,18 +723,11 @@ def never_recognised_seats(by_title: Iterable[GroupCount]) -> tuple[Seat, ...]:
 def _read_sections(
     session: Session, workspace_id: int | None, scope: list[int], period: ReportingPeriod
 ) -> dict[_Section, list[Any]]:
-    """The rows of the one statistics statement, by section. The statement ORs together the
-    behaviour flags known before it ran; if a week was built with a new one meanwhile (its
-    flag given in a transaction that committed before the statement read the week), it
-    runs again, so no behaviour is missed. There are at most 63 flags to give."""
-    flags = behaviour_flags(session)
-    while True:
-        sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
-        for row in session.execute(statistics_query(workspace_id, scope, period, flags.values())):
-            sections[_Section(row.section)].append(row)
-        known, flags = flags, behaviour_flags(session)
-        if flags == known:
-            return sections
+    """The rows of the one statistics statement, by section."""
+    sections: dict[_Section, list[Any]] = {section: [] for section in _Section}
+    for row in session.execute(statistics_query(workspace_id, scope, period)):
+        sections[_Section(row.section)].append(row)
+    return sections
 
 
 def recognition_stats(

@@ -350,13 +350,10 @@ def _is_built(workspace_id: int, monday: date) -> Any:
     )
 
 
-def union_of_flags(behaviours: Any, flags: Iterable[int]) -> ColumnElement[int]:
-    """Aggregate: every flag set in any of the rows' `behaviours` (a bitwise OR, which
-    SQLite has no aggregate for: the largest of each flag's bit, summed)."""
-    total: ColumnElement[Any] = literal(0, BigInteger)
-    for flag in sorted(flags):
-        total = total + func.max(behaviours.op("&")(literal(flag, BigInteger)))
-    return cast(total, BigInteger)
+def union_of_flags(behaviours: Any) -> ColumnElement[int]:
+    """Aggregate: every flag set in any of the rows' `behaviours`, a bitwise OR
+    (PostgreSQL's bit_or; db/engine.py gives SQLite the same)."""
+    return cast(func.bit_or(behaviours), BigInteger)
 
 
 def build_span(connection: Connection, span: Span) -> bool:
@@ -390,7 +387,6 @@ def build_span(connection: Connection, span: Span) -> bool:
             )
             if built != span.weeks:
                 return False
-            flags = behaviour_flags(connection).values()
             connection.execute(
                 insert(StatisticsSpan).values(
                     workspace_id=span.workspace_id, first_week=span.first_week, weeks=span.weeks
@@ -416,7 +412,7 @@ def build_span(connection: Connection, span: Span) -> bool:
                         *key,
                         recipient_week.c.member_id,
                         func.sum(recipient_week.c.received),
-                        union_of_flags(recipient_week.c.behaviours, flags),
+                        union_of_flags(recipient_week.c.behaviours),
                     )
                     .where(*weeks_of(recipient_week))
                     .group_by(recipient_week.c.member_id),
