@@ -528,26 +528,29 @@ def spotlight_history(
 
 
 def _also_recognised(
-    session: Session, window: list[ColumnElement[bool]], excluded: set[int]
+    session: Session, window: list[ColumnElement[bool]], excluded: set[int], people: int
 ) -> tuple[tuple[PersonView, ...], int]:
+    """The first ALSO_RECOGNISED_LIMIT people, by name, the window's nominations named
+    besides the `excluded` (featured) ones, and how many more. `people` is how many the
+    window named in all (DigestSummary.people; the featured are among them)."""
     in_window = select(Nomination.id).where(*window)
-    people = (
-        select(Member)
-        .where(
-            Member.id.in_(
-                select(NominationNominee.member_id).where(
-                    NominationNominee.nomination_id.in_(in_window)
-                )
-            ),
-            Member.id.not_in(excluded),
-        )
-        .order_by(func.lower(Member.display_name), Member.id)
-    )
-    total = session.scalar(select(func.count()).select_from(people.subquery())) or 0
     listed = tuple(
-        PersonView.of(member) for member in session.scalars(people.limit(ALSO_RECOGNISED_LIMIT))
+        PersonView(platform_user_id, display_name, title)
+        for platform_user_id, display_name, title in session.execute(
+            select(Member.platform_user_id, Member.display_name, Member.title)
+            .where(
+                Member.id.in_(
+                    select(NominationNominee.member_id).where(
+                        NominationNominee.nomination_id.in_(in_window)
+                    )
+                ),
+                Member.id.not_in(excluded),
+            )
+            .order_by(func.lower(Member.display_name), Member.id)
+            .limit(ALSO_RECOGNISED_LIMIT)
+        )
     )
-    return listed, total - len(listed)
+    return listed, people - len(excluded) - len(listed)
 
 
 def build_digest_view(
@@ -571,7 +574,7 @@ def build_digest_view(
         candidates, history=spotlight_history(session, workspace_id, period, recognitions)
     )
     featured = {nominee.member_id for item in picked for nominee in item.nominees}
-    also, more = _also_recognised(session, window, featured)
+    also, more = _also_recognised(session, window, featured, summary.people)
     spotlights = tuple(
         SpotlightItem(
             nomination_id=item.nomination_id,

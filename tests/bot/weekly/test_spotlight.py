@@ -10,6 +10,7 @@ import pytest
 from bot.nominations.rules import endorse
 from bot.recognition.views import PersonView
 from bot.services import Services
+from bot.weekly import spotlight
 from bot.weekly.periods import Period, PostKind, schedule_for
 from bot.weekly.spotlight import (
     CANDIDATE_LIMIT,
@@ -312,7 +313,7 @@ def test_ten_weeks_rotate_spotlights_quotes_and_seats_and_never_show_private(
 
 
 def test_a_week_names_everyone_and_summarises_without_ranking(
-    services: Services, clock: FakeClock
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace = builders.workspace(services)
     nia = builders.member(services, workspace.id, "U001", "Nia", title="Porter")
@@ -354,6 +355,21 @@ def test_a_week_names_everyone_and_summarises_without_ranking(
     also = {p.display_name for p in view.also_recognised}
     assert featured | also == {"Sam", "Lee", "Kai", "Ola", "Nia"} and not featured & also
     assert "Ben" not in featured | also
+    assert view.also_recognised_more == 0
+
+    # Past the list's limit, the first by name are listed and the rest counted.
+    monkeypatch.setattr(spotlight, "ALSO_RECOGNISED_LIMIT", 1)
+    with services.sessions() as session:
+        shorter = build_digest_view(
+            session,
+            workspace.id,
+            period,
+            catalogue=services.catalogue,
+            reflections=services.reflections,
+        )
+    assert shorter.spotlights == view.spotlights
+    assert shorter.also_recognised == view.also_recognised[:1]
+    assert shorter.also_recognised_more == len(also) - 1
 
 
 def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> None:
