@@ -417,22 +417,31 @@ def _candidates(
         .limit(CANDIDATE_LIMIT)
     ).all()
     ids = [row[0] for row in rows]
+    # Columns, not mapped objects: a busy week scores over a thousand nominees.
     links = session.execute(
-        select(NominationNominee, Member)
+        select(
+            NominationNominee.nomination_id,
+            Member.id,
+            Member.platform_user_id,
+            Member.display_name,
+            Member.title,
+            Member.department,
+            Member.staff_group,
+        )
         .join(Member, Member.id == NominationNominee.member_id)
         .where(NominationNominee.nomination_id.in_(ids))
         .order_by(NominationNominee.nomination_id, NominationNominee.position)
     ).all()
-    accounts = linked_account_keys(session, (member.id for _link, member in links))
+    accounts = linked_account_keys(session, (link.id for link in links))
     nominees: dict[int, list[NomineeProfile]] = {}
-    for link, member in links:
+    for link in links:
         nominees.setdefault(link.nomination_id, []).append(
             NomineeProfile(
-                member.id,
-                PersonView.of(member),
-                member.department,
-                accounts.get(member.id),
-                member.staff_group,
+                link.id,
+                PersonView(link.platform_user_id, link.display_name, link.title),
+                link.department,
+                accounts.get(link.id),
+                link.staff_group,
             )
         )
     recognitions = _trailing_recognitions(session, period, accounts)
@@ -445,8 +454,12 @@ def _candidates(
         behaviours.setdefault(nomination_id, []).append(slug)
     nominator_ids = {row[2] for row in rows if row[2] is not None}
     nominators = {
-        member.id: PersonView.of(member)
-        for member in session.scalars(select(Member).where(Member.id.in_(nominator_ids)))
+        member_id: PersonView(platform_user_id, display_name, title)
+        for member_id, platform_user_id, display_name, title in session.execute(
+            select(Member.id, Member.platform_user_id, Member.display_name, Member.title).where(
+                Member.id.in_(nominator_ids)
+            )
+        )
     }
     candidates = [
         SpotlightCandidate(
