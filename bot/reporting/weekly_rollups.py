@@ -133,81 +133,10 @@ def _table(model: Any) -> Table:
     return table
 
 
-def rows_of(counted: FromClause) -> WeekRows:
-    """The rollup rows of some counted nominations: `counted` has columns id, workspace_id,
-    nominator_id and week (the Monday of the week each falls in)."""
-    workspace, week = counted.c.workspace_id, counted.c.week
-    nominee = NominationNominee.__table__
-    behaviour = NominationBehaviour.__table__
-    flags = _table(StatisticsBehaviourFlag)
-    endorsements = (
-        select(func.count())
-        .where(Endorsement.nomination_id == counted.c.id)
-        .scalar_subquery()
-        .correlate(counted)
-    )
-    named = exists().where(NominationNominee.nomination_id == counted.c.id).correlate(counted)
-    per_nomination = select(
-        workspace,
-        week,
-        endorsements.label("endorsements"),
-        case((named, 1), else_=0).label("named"),
-    ).subquery()
-    other = nominee.alias("other_nominee")
-    another_nominee = exists().where(
-        other.c.nomination_id == nominee.c.nomination_id,
-        other.c.member_id != nominee.c.member_id,
-    )
-    return WeekRows(
-        totals=select(
-            per_nomination.c.workspace_id,
-            per_nomination.c.week,
-            func.count().label("nominations"),
-            func.sum(per_nomination.c.named).label("named_nominations"),
-            func.sum(per_nomination.c.endorsements).label("endorsements"),
-        ).group_by(per_nomination.c.workspace_id, per_nomination.c.week),
-        # One row per nomination and flagged behaviour; flags are distinct powers of two,
-        # so their distinct sum is the set of them.
-        recipients=select(
-            workspace,
-            week,
-            nominee.c.member_id,
-            func.count(distinct(counted.c.id)).label("received"),
-            cast(func.coalesce(func.sum(distinct(flags.c.flag)), 0), BigInteger).label(
-                "behaviours"
-            ),
-        )
-        .select_from(counted)
-        .join(nominee, nominee.c.nomination_id == counted.c.id)
-        .outerjoin(behaviour, behaviour.c.nomination_id == counted.c.id)
-        .outerjoin(flags, flags.c.behaviour_slug == behaviour.c.behaviour_slug)
-        .group_by(workspace, week, nominee.c.member_id),
-        nominators=select(
-            workspace, week, counted.c.nominator_id, func.count().label("nominations")
-        )
-        .where(counted.c.nominator_id.is_not(None))
-        .group_by(workspace, week, counted.c.nominator_id),
-        behaviours=select(
-            workspace, week, behaviour.c.behaviour_slug, func.count().label("nominations")
-        )
-        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
-        .where(named)  # like every weekly figure, of nominations that named someone
-        .group_by(workspace, week, behaviour.c.behaviour_slug),
-        shared=select(workspace, week, counted.c.id.label("nomination_id"), nominee.c.member_id)
-        .join(nominee, nominee.c.nomination_id == counted.c.id)
-        .where(another_nominee),
-        unflagged_behaviours=select(behaviour.c.behaviour_slug, nominee.c.member_id)
-        .select_from(counted)
-        .join(nominee, nominee.c.nomination_id == counted.c.id)
-        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
-        .where(~_has_flag(behaviour.c.behaviour_slug)),
-    )
-
-
 @dataclass(frozen=True)
 class NominationRows:
     """WeekRows' recipients and nominators before they are grouped per member and week: a
-    row per nomination, for a reader that groups them per person anyway."""
+    row per nomination (for a reader that groups them per person anyway)."""
 
     recipients: Select[Any]  # workspace_id, week, member_id, received (1), behaviours
     nominators: Select[Any]  # workspace_id, week, nominator_id, nominations (1)
@@ -240,6 +169,71 @@ def nomination_rows(counted: FromClause) -> NominationRows:
         nominators=select(
             workspace, week, counted.c.nominator_id, literal(1, Integer).label("nominations")
         ).where(counted.c.nominator_id.is_not(None)),
+    )
+
+
+def rows_of(counted: FromClause) -> WeekRows:
+    """The rollup rows of some counted nominations: `counted` has columns id, workspace_id,
+    nominator_id and week (the Monday of the week each falls in)."""
+    workspace, week = counted.c.workspace_id, counted.c.week
+    nominee = NominationNominee.__table__
+    behaviour = NominationBehaviour.__table__
+    ungrouped = nomination_rows(counted)
+    recipient = ungrouped.recipients.subquery("recipient")
+    nominator = ungrouped.nominators.subquery("nominator")
+    endorsements = (
+        select(func.count())
+        .where(Endorsement.nomination_id == counted.c.id)
+        .scalar_subquery()
+        .correlate(counted)
+    )
+    named = exists().where(NominationNominee.nomination_id == counted.c.id).correlate(counted)
+    per_nomination = select(
+        workspace,
+        week,
+        endorsements.label("endorsements"),
+        case((named, 1), else_=0).label("named"),
+    ).subquery()
+    other = nominee.alias("other_nominee")
+    another_nominee = exists().where(
+        other.c.nomination_id == nominee.c.nomination_id,
+        other.c.member_id != nominee.c.member_id,
+    )
+    return WeekRows(
+        totals=select(
+            per_nomination.c.workspace_id,
+            per_nomination.c.week,
+            func.count().label("nominations"),
+            func.sum(per_nomination.c.named).label("named_nominations"),
+            func.sum(per_nomination.c.endorsements).label("endorsements"),
+        ).group_by(per_nomination.c.workspace_id, per_nomination.c.week),
+        recipients=select(
+            recipient.c.workspace_id,
+            recipient.c.week,
+            recipient.c.member_id,
+            func.count().label("received"),
+            union_of_flags(recipient.c.behaviours).label("behaviours"),
+        ).group_by(recipient.c.workspace_id, recipient.c.week, recipient.c.member_id),
+        nominators=select(
+            nominator.c.workspace_id,
+            nominator.c.week,
+            nominator.c.nominator_id,
+            func.count().label("nominations"),
+        ).group_by(nominator.c.workspace_id, nominator.c.week, nominator.c.nominator_id),
+        behaviours=select(
+            workspace, week, behaviour.c.behaviour_slug, func.count().label("nominations")
+        )
+        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .where(named)  # like every weekly figure, of nominations that named someone
+        .group_by(workspace, week, behaviour.c.behaviour_slug),
+        shared=select(workspace, week, counted.c.id.label("nomination_id"), nominee.c.member_id)
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .where(another_nominee),
+        unflagged_behaviours=select(behaviour.c.behaviour_slug, nominee.c.member_id)
+        .select_from(counted)
+        .join(nominee, nominee.c.nomination_id == counted.c.id)
+        .join(behaviour, behaviour.c.nomination_id == counted.c.id)
+        .where(~_has_flag(behaviour.c.behaviour_slug)),
     )
 
 
