@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import Delivery
@@ -131,7 +131,9 @@ def claim_delivery(
     (`LEASE_INFO_KEY`), else `DEFAULT_LEASE`. Commits.
     """
     token = uuid.uuid4().hex
-    expires = now + (lease or session_lease(session))
+    if lease is None:
+        lease = DEFAULT_LEASE if isinstance(session, Connection) else session_lease(session)
+    expires = now + lease
     # A cheap read first: the scheduler's sweep asks about posted deliveries all the time.
     status = session.scalar(select(Delivery.status).where(*key.conditions()))
     session.commit()  # end the read, so SQLite's writers never wait on this session
@@ -169,6 +171,12 @@ def claim_delivery(
 
 def session_lease(session: Session) -> timedelta:
     lease = session.info.get(LEASE_INFO_KEY)
+    return lease if isinstance(lease, timedelta) else DEFAULT_LEASE
+
+
+def configured_lease(sessions: sessionmaker[Session]) -> timedelta:
+    """The lease the sessions `sessions` makes hold their claims for (`session_lease`)."""
+    lease = sessions.kw.get("info", {}).get(LEASE_INFO_KEY)
     return lease if isinstance(lease, timedelta) else DEFAULT_LEASE
 
 
@@ -210,7 +218,11 @@ def _claim_of(session: Session, key: DeliveryKey, token: str) -> DeliveryClaim |
 
 
 def claim_new_deliveries(
-    session: Session, keys: Sequence[DeliveryKey], now: datetime, *, lease: timedelta | None = None
+    session: Session | Connection,
+    keys: Sequence[DeliveryKey],
+    now: datetime,
+    *,
+    lease: timedelta | None = None,
 ) -> list[DeliveryClaim]:
     """Claim deliveries nobody has made yet (the posts of a nomination being stored) in one
     INSERT, in the caller's transaction (the caller commits). Returns the claims made, in
@@ -218,7 +230,9 @@ def claim_new_deliveries(
     take it over: `claim_delivery` knows how)."""
     if not keys:
         return []
-    expires = now + (lease or session_lease(session))
+    if lease is None:
+        lease = DEFAULT_LEASE if isinstance(session, Connection) else session_lease(session)
+    expires = now + lease
     tokens = [uuid.uuid4().hex for _ in keys]
     rows = [
         {
@@ -235,7 +249,8 @@ def claim_new_deliveries(
         }
         for key, token in zip(keys, tokens, strict=True)
     ]
-    connection = session.connection()  # the table, not the mapped class: no ORM flush
+    # The table, not the mapped class: no ORM flush.
+    connection = session if isinstance(session, Connection) else session.connection()
     inserted = connection.execute(_CLAIM_UNMADE[connection.dialect.name], rows)
     ids = {token: delivery_id for token, delivery_id in inserted}
     return [

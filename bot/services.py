@@ -75,6 +75,16 @@ def is_outage(error: BaseException) -> bool:
     )
 
 
+@contextmanager
+def _outage_is_unavailable_storage() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, DBAPIError) as error:
+        if not is_outage(error):
+            raise
+        raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -111,26 +121,23 @@ class Services:
     def unit_of_work(self) -> Iterator[Session]:
         """A session for one use case; it commits what it means to keep. A database outage
         raises StorageUnavailableError, whose message asks the person to try again."""
-        try:
-            with self.sessions() as session:
-                yield session
-        except (OperationalError, DBAPIError) as error:
-            if not is_outage(error):
-                raise
-            raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
+        with _outage_is_unavailable_storage(), self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """`unit_of_work` for a step made only of Core statements: a connection whose
+        transaction begins with its first statement; the caller commits what it means to
+        keep (rolled back otherwise). No ORM session to set up and tear down, on steps
+        every nomination takes."""
+        with _outage_is_unavailable_storage(), self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """`unit_of_work` for a step made only of Core statements: a connection in a
-        transaction, committed when the block ends (rolled back if it raises). No ORM
-        session to set up and tear down, on steps every nomination takes."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except (OperationalError, DBAPIError) as error:
-            if not is_outage(error):
-                raise
-            raise StorageUnavailableError(messages.STORAGE_UNAVAILABLE) from error
+        """`connection`, committed when the block ends (rolled back if it raises)."""
+        with _outage_is_unavailable_storage(), self.engine.begin() as connection:
+            yield connection
 
     @property
     def database_executor(self) -> ThreadPoolExecutor:

@@ -331,7 +331,7 @@ def _insert_nomination(
 
 
 def nominate(
-    session: Session,
+    session: Session | Connection,
     request: NominationRequest,
     *,
     catalogue: BehaviourCatalogue,
@@ -354,7 +354,7 @@ def nominate(
     print_ = fingerprint(request)
     window = rules.duplicate_window
     # Core statements on the session's connection: none of the ORM's bookkeeping.
-    connection = session.connection()
+    connection = session if isinstance(session, Connection) else session.connection()
     _hold_nominator(connection, request.nominator.id)
     local_midnight = now.astimezone(rules.timezone).replace(
         hour=0, minute=0, second=0, microsecond=0

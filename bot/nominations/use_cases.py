@@ -12,10 +12,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from bot import messages
-from bot.deliveries import claim_new_deliveries
+from bot.deliveries import claim_new_deliveries, configured_lease
 from bot.errors import (
     InvalidNominationError,
     NominationField,
@@ -37,7 +37,6 @@ from bot.people.resolution import (
     ProfileLookup,
     cached_people,
     known_names,
-    known_workspace_id,
     resolve_people,
     vet_people,
     workspace_id_for,
@@ -165,11 +164,11 @@ async def record_nomination(
     def names(request: NominationRequest) -> tuple[tuple[str, str], ...]:
         return tuple((member.platform_user_id, member.display_name) for member in request.nominees)
 
-    def store(session: Session, request: NominationRequest) -> _Stored:
-        resolved = names(request)  # read now: a rolled-back race would expire the members
+    def store(connection: Connection, request: NominationRequest) -> _Stored:
+        resolved = names(request)
         try:
             outcome = nominate(
-                session,
+                connection,
                 request,
                 catalogue=services.catalogue,
                 rules=services.rules,
@@ -185,39 +184,42 @@ async def record_nomination(
         if plan is not None:
             nominee_ids = [member.platform_user_id for member in written.nominees]
             keys = plan.keys(request.workspace_id, written.id, nominee_ids)
-            claims = claim_new_deliveries(session, keys, services.clock())
+            claims = claim_new_deliveries(
+                connection, keys, services.clock(), lease=configured_lease(services.sessions)
+            )
             claimed = ClaimedPosts(plan, tuple(claims))
-        session.commit()
+        connection.commit()
         # The rows just written are the view: no need to load them again.
         view = new_recognition_view(written, services.catalogue)
         return _Stored(outcome.nomination_id, True, view, claimed)
 
-    def store_if_cached() -> tuple[int, _Stored | None, tuple[tuple[str, str], ...]]:
-        with services.unit_of_work() as session:
-            workspace_id = known_workspace_id(
-                services, session, submission.platform, submission.workspace_external_id
-            )
-            people = cached_people(session, workspace_id, everyone, services.clock())
+    def store_if_cached(workspace_id: int) -> tuple[_Stored | None, tuple[tuple[str, str], ...]]:
+        with services.connection() as connection:
+            people = cached_people(connection, workspace_id, everyone, services.clock())
             if people is None:  # someone to ask the platform about (and vet) first
-                return workspace_id, None, ()
+                return None, ()
             request = request_for(workspace_id, people)
-            return workspace_id, store(session, request), names(request)
+            return store(connection, request), names(request)
 
     def store_vetted(request: NominationRequest) -> _Stored:
-        with services.unit_of_work() as session:
-            return store(session, request)
+        with services.connection() as connection:
+            return store(connection, request)
 
+    # Remembered after the first time (created then, in a transaction of its own).
+    workspace_id = await workspace_id_for(
+        services, submission.platform, submission.workspace_external_id
+    )
     poster = sender or announce_with
     plan = None
     if poster is not None:  # where the posts go, so they are claimed with the nomination
         plan = await plan_posts(
             poster,
-            await workspace_id_for(services, submission.platform, submission.workspace_external_id),
+            workspace_id,
             submission.source_channel_id,
             private=submission.visibility == Visibility.PRIVATE,
         )
     async with services.admission:
-        workspace_id, stored, resolved = await services.in_worker(store_if_cached)
+        stored, resolved = await services.in_worker(store_if_cached, workspace_id)
         if stored is None:
             resolution = await vet_people(
                 services,

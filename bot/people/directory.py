@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,13 +116,14 @@ class MemberRow:
 
 
 def member_rows_by_platform_id(
-    session: Session, workspace_id: int, platform_user_ids: Iterable[str]
+    session: Session | Connection, workspace_id: int, platform_user_ids: Iterable[str]
 ) -> dict[str, MemberRow]:
-    """`members_by_platform_id` for reading only: plain rows, in the session's transaction."""
+    """`members_by_platform_id` for reading only: plain rows, in the caller's transaction."""
     ids = list(dict.fromkeys(platform_user_ids))
     if not ids:
         return {}
-    rows = session.connection().execute(
+    connection = session if isinstance(session, Connection) else session.connection()
+    rows = connection.execute(
         _MEMBER_DETAILS_BY_PLATFORM_ID, {"workspace": workspace_id, "ids": ids}
     )
     return {row.platform_user_id: MemberRow(*row) for row in rows}

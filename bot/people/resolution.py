@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot import messages
@@ -260,7 +260,7 @@ async def vet_people(
 
 
 def cached_people(
-    session: Session, workspace_id: int, people: Sequence[PersonRef], now: datetime
+    session: Session | Connection, workspace_id: int, people: Sequence[PersonRef], now: datetime
 ) -> dict[str, MemberRow] | None:
     """Members for `people` keyed by `ref` when every one is stored with a fresh profile, so
     nobody needs asking or vetting again (`vet_people` returns them as they are); None

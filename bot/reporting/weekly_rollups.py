@@ -142,21 +142,38 @@ class NominationRows:
     nominators: Select[Any]  # workspace_id, week, nominator_id, nominations (1)
 
 
-def nomination_rows(counted: FromClause) -> NominationRows:
-    """NominationRows of some counted nominations (columns as in `rows_of`)."""
-    nominee = NominationNominee.__table__
+def counted_in(monday: date) -> Select[Any]:
+    """The columns rollups read of each counted nomination, for a select of nominations in
+    the week of `monday` (the caller adds the WHERE): id, workspace_id, nominator_id, week,
+    behaviours (the sum of its behaviours' flags: distinct, so the set of them) and
+    unflagged (how many of its behaviours have no flag yet; almost always none)."""
     behaviour = NominationBehaviour.__table__
     flags = _table(StatisticsBehaviourFlag)
-    # A nomination's behaviours are distinct, so the sum of their flags is their set.
-    nomination_flags = cast(
-        select(func.coalesce(func.sum(flags.c.flag), 0))
+    of_this_nomination = behaviour.c.nomination_id == Nomination.id
+    return select(
+        Nomination.id,
+        Nomination.workspace_id,
+        Nomination.nominator_id,
+        literal(monday, Date()).label("week"),
+        cast(
+            select(func.coalesce(func.sum(flags.c.flag), 0))
+            .select_from(behaviour)
+            .join(flags, flags.c.behaviour_slug == behaviour.c.behaviour_slug)
+            .where(of_this_nomination)
+            .scalar_subquery(),
+            BigInteger,
+        ).label("behaviours"),
+        select(func.count())
         .select_from(behaviour)
-        .join(flags, flags.c.behaviour_slug == behaviour.c.behaviour_slug)
-        .where(behaviour.c.nomination_id == counted.c.id)
-        .correlate(counted)
-        .scalar_subquery(),
-        BigInteger,
+        .where(of_this_nomination, ~_has_flag(behaviour.c.behaviour_slug))
+        .scalar_subquery()
+        .label("unflagged"),
     )
+
+
+def nomination_rows(counted: FromClause) -> NominationRows:
+    """NominationRows of some counted nominations (`counted_in`'s columns)."""
+    nominee = NominationNominee.__table__
     workspace, week = counted.c.workspace_id, counted.c.week
     return NominationRows(
         recipients=select(
@@ -164,7 +181,7 @@ def nomination_rows(counted: FromClause) -> NominationRows:
             week,
             nominee.c.member_id,
             literal(1, Integer).label("received"),
-            nomination_flags.label("behaviours"),
+            counted.c.behaviours,
         ).join(nominee, nominee.c.nomination_id == counted.c.id),
         nominators=select(
             workspace, week, counted.c.nominator_id, literal(1, Integer).label("nominations")
@@ -173,8 +190,7 @@ def nomination_rows(counted: FromClause) -> NominationRows:
 
 
 def rows_of(counted: FromClause) -> WeekRows:
-    """The rollup rows of some counted nominations: `counted` has columns id, workspace_id,
-    nominator_id and week (the Monday of the week each falls in)."""
+    """The rollup rows of some counted nominations, selected with `counted_in`'s columns."""
     workspace, week = counted.c.workspace_id, counted.c.week
     nominee = NominationNominee.__table__
     behaviour = NominationBehaviour.__table__
@@ -231,6 +247,7 @@ def rows_of(counted: FromClause) -> WeekRows:
         .where(another_nominee),
         unflagged_behaviours=select(behaviour.c.behaviour_slug, nominee.c.member_id)
         .select_from(counted)
+        .where(counted.c.unflagged > 0)
         .join(nominee, nominee.c.nomination_id == counted.c.id)
         .join(behaviour, behaviour.c.nomination_id == counted.c.id)
         .where(~_has_flag(behaviour.c.behaviour_slug)),
@@ -277,12 +294,7 @@ def _flag_new_behaviours(connection: Connection, counted: FromClause) -> bool:
 def _week_counted(workspace_id: int, monday: date) -> FromClause:
     start = week_start(monday)
     return (
-        select(
-            Nomination.id,
-            Nomination.workspace_id,
-            Nomination.nominator_id,
-            literal(monday, Date()).label("week"),
-        )
+        counted_in(monday)
         .where(
             Nomination.workspace_id == workspace_id,
             Nomination.created_at >= start,
@@ -625,25 +637,11 @@ def period_rows(workspace_ids: list[int], since: datetime, until: datetime) -> P
                 Nomination.created_at < min(start + WEEK, until),
                 counted_nominations(),
             ]
-            slices.append(
-                select(
-                    Nomination.id,
-                    Nomination.workspace_id,
-                    Nomination.nominator_id,
-                    literal(monday, Date()).label("week"),
-                ).where(*conditions)
-            )
+            slices.append(counted_in(monday).where(*conditions))
     counted = (
         union_all(*slices).cte("counted")
         if slices
-        else select(
-            Nomination.id,
-            Nomination.workspace_id,
-            Nomination.nominator_id,
-            literal(since.date(), Date()).label("week"),
-        )
-        .where(false())
-        .cte("counted")
+        else counted_in(since.date()).where(false()).cte("counted")
     )
     raw = rows_of(counted)
     # Raw rows a nomination each: every reader groups them per person anyway.
