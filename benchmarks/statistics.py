@@ -94,10 +94,12 @@ def run(context: Context) -> Outcome:
         "per person recognised, with the flags of the behaviours they were recognised for, "
         "and per nominator; built by the first run after a change, timed as 'first'), the "
         "latest two from their weekly rollups, the partial first and last weeks and any "
-        "changed week as index ranges of the raw tables; one row per recipient, looked up once "
-        "for its seat. What remains for 365 days is mostly looking up the seats of the "
-        "240,000 nominees of nominations naming several people (a nomination naming two "
-        "people of one seat counts once for it), and grouping the 135,000 rows per person."
+        "changed week as index ranges of the raw tables (a row per nomination); one row per "
+        "recipient, looked up once for its seat. The parts' profile above shows where a "
+        "missed period's time goes: grouping the rows per person ('recipients': span, "
+        "rollup and raw rows, their behaviour flags ORed), then looking each person's seat "
+        "up and grouping by it ('recognised'), and the nominees of nominations naming "
+        "several people ('shared_seats': two people of one seat count once for it)."
     )
     outcome.seconds = time.perf_counter() - began
     return outcome
