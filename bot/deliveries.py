@@ -131,9 +131,7 @@ def claim_delivery(
     (`LEASE_INFO_KEY`), else `DEFAULT_LEASE`. Commits.
     """
     token = uuid.uuid4().hex
-    if lease is None:
-        lease = DEFAULT_LEASE if isinstance(session, Connection) else session_lease(session)
-    expires = now + lease
+    expires = now + (lease or session_lease(session))
     # A cheap read first: the scheduler's sweep asks about posted deliveries all the time.
     status = session.scalar(select(Delivery.status).where(*key.conditions()))
     session.commit()  # end the read, so SQLite's writers never wait on this session
