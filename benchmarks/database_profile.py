@@ -1,7 +1,7 @@
 """Profiles of in-process database work, for a benchmark that missed its target.
 
-`profile_work` runs the work once under cProfile and times each SQL statement it runs, so a
-miss shows whether the time goes to Python or to the database, and to which statement.
+`profile_work` runs the work once under cProfile and times each SQL statement's execution,
+so a miss shows whether the time goes to Python or to the database, and to which statement.
 `profile_statement_parts` opens up one large statement (the statistics are one): each of its
 common table expressions is counted on its own, so each time includes the parts it reads,
 like cProfile's cumulative time.
@@ -57,9 +57,10 @@ def profile_work(engine: Engine, work: Callable[[], Any], profile_path: Path) ->
     in_sql = sum(seconds for seconds, _ in statements.spent)
     slowest = sorted(statements.spent, reverse=True)[:SHOWN]
     lines = [
-        f"Profiled run: {total * 1000:.0f} ms, of which {len(statements.spent)} SQL "
-        f"statement(s) {in_sql * 1000:.0f} ms (the profiler slows the Python side). "
-        "Slowest statements:",
+        f"Profiled run: {total * 1000:.0f} ms (the profiler slows the Python side). "
+        f"{len(statements.spent)} SQL statement(s) took {in_sql * 1000:.0f} ms to execute; "
+        "SQLite computes most rows as they are fetched, which the functions below count "
+        "under the cursor's fetch methods. Slowest to execute:",
         "```",
         *(f"{seconds * 1000:8.1f} ms  {sql[:150]}" for seconds, sql in slowest),
         "```",
