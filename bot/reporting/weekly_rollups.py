@@ -258,14 +258,6 @@ def _has_flag(slug: Any) -> Any:
     return exists().where(StatisticsBehaviourFlag.behaviour_slug == slug)
 
 
-def behaviour_flags(connection: Connection | Any) -> dict[str, int]:
-    """Each behaviour's flag (`connection` may be a session)."""
-    rows = connection.execute(
-        select(StatisticsBehaviourFlag.behaviour_slug, StatisticsBehaviourFlag.flag)
-    )
-    return {slug: flag for slug, flag in rows}
-
-
 def _flag_new_behaviours(connection: Connection, counted: FromClause) -> bool:
     """Give the behaviours of these nominations that have none a flag each; False, and none
     given, when the flags have run out."""
