@@ -11,11 +11,13 @@ that made the change. Statistics read a week's rollup in the same statement that
 row is there, and read the raw tables for every other part of the period, so a rollup is
 never stale and never needed: it only makes things faster.
 
-Both halves come from one set of selects (`WeekRows`), so a rollup row and its raw
+Both halves come from one set of selects (`WeekRows`; recipients and nominators grouped
+from `NominationRows`, which the raw half reads ungrouped), so a rollup row and its raw
 equivalent cannot drift apart.
 
-A member's behaviours in a week are one integer, the sum of their behaviours' flags (a bit
-each, StatisticsBehaviourFlag, given out as weeks are built), so people per behaviour over a
+A member's behaviours in a week are one integer, the bitwise OR (`union_of_flags`) of their
+behaviours' flags (a bit each, StatisticsBehaviourFlag, given out as weeks are built), so
+people per behaviour over a
 year are counted from one row per person rather than one per behaviour, person and week. A
 behaviour met in a week that is read raw before any week with it was built has no flag yet:
 its people are counted from its raw rows (`WeekRows.unflagged_behaviours`).
