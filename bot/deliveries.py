@@ -12,10 +12,11 @@ posted leaves a claim that is retried when its lease expires, so that post may a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.engine import connection_of
 from db.models import Delivery
 
 # Long enough for any post to finish; a claim older than this is presumed abandoned.
@@ -168,13 +170,16 @@ def claim_delivery(
 
 
 def session_lease(session: Session) -> timedelta:
-    lease = session.info.get(LEASE_INFO_KEY)
-    return lease if isinstance(lease, timedelta) else DEFAULT_LEASE
+    return _lease_in(session.info)
 
 
 def configured_lease(sessions: sessionmaker[Session]) -> timedelta:
     """The lease the sessions `sessions` makes hold their claims for (`session_lease`)."""
-    lease = sessions.kw.get("info", {}).get(LEASE_INFO_KEY)
+    return _lease_in(sessions.kw.get("info", {}))
+
+
+def _lease_in(info: Mapping[str, Any]) -> timedelta:
+    lease = info.get(LEASE_INFO_KEY)
     return lease if isinstance(lease, timedelta) else DEFAULT_LEASE
 
 
@@ -248,7 +253,7 @@ def claim_new_deliveries(
         for key, token in zip(keys, tokens, strict=True)
     ]
     # The table, not the mapped class: no ORM flush.
-    connection = session if isinstance(session, Connection) else session.connection()
+    connection = connection_of(session)
     inserted = connection.execute(_CLAIM_UNMADE[connection.dialect.name], rows)
     ids = {token: delivery_id for token, delivery_id in inserted}
     return [

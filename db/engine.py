@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -83,3 +83,9 @@ def create_session_factory(
     """Sessions on `engine`; `info` is copied into every session's `Session.info`."""
     # expire_on_commit=False: services return ORM objects that adapters read after commit.
     return sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+def connection_of(session: Session | Connection) -> Connection:
+    """The connection Core statements run on: a session's (in its transaction), or the
+    connection itself."""
+    return session if isinstance(session, Connection) else session.connection()

@@ -30,6 +30,7 @@ from bot.nominations.behaviours import BehaviourCatalogue
 from bot.nominations.story_text import clean_story, has_visible_text, visible_length
 from bot.nominations.visibility import counted_nominations, is_counted
 from bot.people.directory import MemberDetails
+from db.engine import connection_of
 from db.models import Endorsement, Member, Nomination, NominationBehaviour, NominationNominee
 
 
@@ -354,7 +355,7 @@ def nominate(
     print_ = fingerprint(request)
     window = rules.duplicate_window
     # Core statements on the session's connection: none of the ORM's bookkeeping.
-    connection = session if isinstance(session, Connection) else session.connection()
+    connection = connection_of(session)
     _hold_nominator(connection, request.nominator.id)
     local_midnight = now.astimezone(rules.timezone).replace(
         hour=0, minute=0, second=0, microsecond=0

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.directory.linking import link_members, normalise_email
 from bot.directory.seats import refresh_seats
+from db.engine import connection_of
 from db.models import Member, Workspace
 
 # Built once (nominations run it): building a statement costs more than running it.
@@ -122,7 +123,7 @@ def member_rows_by_platform_id(
     ids = list(dict.fromkeys(platform_user_ids))
     if not ids:
         return {}
-    connection = session if isinstance(session, Connection) else session.connection()
+    connection = connection_of(session)
     rows = connection.execute(
         _MEMBER_DETAILS_BY_PLATFORM_ID, {"workspace": workspace_id, "ids": ids}
     )
