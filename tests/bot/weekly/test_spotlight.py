@@ -14,6 +14,7 @@ from bot.weekly import spotlight
 from bot.weekly.periods import Period, PostKind, schedule_for
 from bot.weekly.spotlight import (
     CANDIDATE_LIMIT,
+    DigestView,
     NomineeProfile,
     SpotlightCandidate,
     SpotlightHistory,
@@ -162,6 +163,18 @@ def test_favours_endorsed_stories_with_substance() -> None:
 
 def ids(picked: list[SpotlightCandidate]) -> list[int]:
     return [c.nomination_id for c in picked]
+
+
+def _digest(services: Services, workspace_id: int, period: Period) -> DigestView:
+    """The digest `period` would post now, read in a session of its own."""
+    with services.sessions() as session:
+        return build_digest_view(
+            session,
+            workspace_id,
+            period,
+            catalogue=services.catalogue,
+            reflections=services.reflections,
+        )
 
 
 def test_favours_people_recognised_least_over_fuller_popular_stories() -> None:
@@ -335,14 +348,7 @@ def test_a_week_names_everyone_and_summarises_without_ranking(
         datetime(2026, 11, 23, 9, tzinfo=UTC)
     )
     clock.set(period.due_at)
-    with services.sessions() as session:
-        view = build_digest_view(
-            session,
-            workspace.id,
-            period,
-            catalogue=services.catalogue,
-            reflections=services.reflections,
-        )
+    view = _digest(services, workspace.id, period)
     assert summary_line(view.summary) == (
         "This week: 4 nominations, 5 people recognised, 2 behaviours seen: "
         "Leading from behind and Speaking up."
@@ -359,14 +365,7 @@ def test_a_week_names_everyone_and_summarises_without_ranking(
 
     # Past the list's limit, the first by name are listed and the rest counted.
     monkeypatch.setattr(spotlight, "ALSO_RECOGNISED_LIMIT", 1)
-    with services.sessions() as session:
-        shorter = build_digest_view(
-            session,
-            workspace.id,
-            period,
-            catalogue=services.catalogue,
-            reflections=services.reflections,
-        )
+    shorter = _digest(services, workspace.id, period)
     assert shorter.spotlights == view.spotlights
     assert shorter.also_recognised == view.also_recognised[:1]
     assert shorter.also_recognised_more == len(also) - 1
@@ -381,14 +380,7 @@ def test_a_quiet_week_is_an_invitation(services: Services, clock: FakeClock) -> 
     period = schedule_for(services.settings, PostKind.DIGEST).period_due_at(
         datetime(2026, 11, 23, 9, tzinfo=UTC)
     )
-    with services.sessions() as session:
-        view = build_digest_view(
-            session,
-            workspace.id,
-            period,
-            catalogue=services.catalogue,
-            reflections=services.reflections,
-        )
+    view = _digest(services, workspace.id, period)
     assert view.is_quiet and view.spotlights == () and view.also_recognised == ()
     assert view.reflection.question.text.endswith("?")
     prompt_period = schedule_for(services.settings, PostKind.PROMPT).period_due_at(
@@ -544,14 +536,7 @@ def test_one_digest_never_features_one_person_through_two_accounts() -> None:
 
 
 def _digest_names(services: Services, workspace_id: int, period: Period) -> list[str]:
-    with services.sessions() as session:
-        view = build_digest_view(
-            session,
-            workspace_id,
-            period,
-            catalogue=services.catalogue,
-            reflections=services.reflections,
-        )
+    view = _digest(services, workspace_id, period)
     return [p.display_name for item in view.spotlights for p in item.nominees]
 
 
