@@ -4,8 +4,10 @@ Point a client's base_url at `fake.api_url`. Each call is stored as a `SlackCall
 method name and decoded arguments; `wait_for()` polls for calls with a deadline (no
 sleeps). Users for `users.info` are added with `add_user()`; failures can be queued with
 `fail_next()` to test retries and outboxes, and `stall_next()` holds a call unanswered
-(Slack never accepts it) so a test can kill the process that is waiting on it. Connections
-are kept alive, as Slack's are.
+(Slack never accepts it) so a test can kill the process that is waiting on it; `hold()`
+keeps a method's calls waiting until `release_held()` and then answers them, so work is
+certainly in flight when a test stops the process. Connections are kept alive, as Slack's
+are.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class FakeSlack(CallLog[SlackCall]):
     _stall_rules: list[tuple[str, Callable[[dict[str, Any]], bool]]] = field(default_factory=list)
     _release_stalled: threading.Event = field(default_factory=threading.Event)
     _delays: dict[str, float] = field(default_factory=dict)
+    _held: set[str] = field(default_factory=set)
+    _release_held: threading.Event = field(default_factory=threading.Event)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
 
@@ -95,6 +99,7 @@ class FakeSlack(CallLog[SlackCall]):
 
     def stop(self) -> None:
         self._release_stalled.set()
+        self._release_held.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -184,6 +189,17 @@ class FakeSlack(CallLog[SlackCall]):
         with self._lock:
             self._delays[method] = seconds
 
+    def hold(self, method: str) -> None:
+        """Record every call of `method` at once but answer none until `release_held()`."""
+        with self._lock:
+            self._held.add(method)
+
+    def release_held(self) -> None:
+        """Answer the held calls, and from now on every call of a held method at once."""
+        with self._lock:
+            self._held.clear()
+        self._release_held.set()
+
     def release_stalled(self) -> None:
         self._release_stalled.set()
 
@@ -223,6 +239,9 @@ class FakeSlack(CallLog[SlackCall]):
             queue = self._failures.get(method) if stall is None else None
             failure = queue.popleft() if queue else None
             delay = self._delays.get(method, 0.0)
+            held = method in self._held
+        if held:
+            self._release_held.wait(timeout=120)
         if stall is not None:
             self._release_stalled.wait(timeout=120)
             request.close_connection = True
