@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 import xlsxwriter
-from sqlalchemy import case, false, func, select
+from sqlalchemy import ColumnElement, String, aggregate_order_by, case, false, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from bot import messages
@@ -151,6 +151,9 @@ class Table:
     widths: tuple[int, ...] = ()
     overview: ReportOverview | None = field(default=None, repr=False)
     row_kinds: Callable[[Row], tuple[Kind, ...]] | None = field(default=None, repr=False)
+    # The same rows as CSV cells already (moments as ISO 8601 text, formula-looking text
+    # neutralised), where the database writes them so; a lazy stream too.
+    csv_rows: Iterable[Row] | None = field(default=None, repr=False)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -188,34 +191,81 @@ def neutralise_formula(value: Cell) -> Cell:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _nomination_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
+def _sorted_slugs(dialect: str) -> ColumnElement[str]:
+    """A nomination's behaviour slugs, sorted and joined with ", " ("" for none)."""
+    slug = NominationBehaviour.behaviour_slug
+    mine = NominationBehaviour.nomination_id == Nomination.id
+    if dialect == "postgresql":
+        # In code point order, as Python sorts, whatever the database's collation.
+        in_order = aggregate_order_by(func.aggregate_strings(slug, ", "), slug.collate("C"))
+        joined = select(in_order).where(mine)
+    else:
+        # SQLite before 3.44 has no ORDER BY inside an aggregate; it concatenates the rows of
+        # an ordered subquery in their order (an aggregate's subquery is never flattened).
+        ordered = (
+            select(slug.label("slug"))
+            .where(mine)
+            .correlate(Nomination)
+            .order_by(slug)
+            .subquery("slugs")
+        )
+        joined = select(func.aggregate_strings(ordered.c.slug, ", "))
+    return func.coalesce(joined.scalar_subquery(), "")
+
+
+def _iso_utc_text(moment: Any, dialect: str) -> ColumnElement[str]:
+    """A UTC moment as `iso_utc` writes it (2026-11-30T09:15:00Z), by the database."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", moment), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return func.strftime("%Y-%m-%dT%H:%M:%SZ", moment, type_=String())
+
+
+def _neutralised(text: Any) -> ColumnElement[str]:
+    """`neutralise_formula`, by the database."""
+    return case(
+        (func.substr(text, 1, 1).in_(sorted(FORMULA_STARTS)), literal("'") + text),
+        else_=text,
+    )
+
+
+def _nomination_rows(
+    session: Session, request: ExportRequest, *, for_csv: bool = False
+) -> Iterator[Row]:
+    """One row per nominee, every cell as written, so no row passes through Python code of
+    ours: the story withheld when private (unless asked for), behaviours sorted, and for
+    CSV the moment as ISO 8601 text and formula-looking text neutralised."""
+    dialect = session.get_bind().dialect.name
     nominator = aliased(Member)
     nominee = aliased(Member)
-    behaviours = (
-        select(func.aggregate_strings(NominationBehaviour.behaviour_slug, ","))
-        .where(NominationBehaviour.nomination_id == Nomination.id)
-        .scalar_subquery()
-    )
     endorsements = (
         select(func.count(Endorsement.id))
         .where(Endorsement.nomination_id == Nomination.id)
         .scalar_subquery()
     )
-    query = (
-        select(
-            Nomination.id,
-            Nomination.created_at,
-            nominator.platform_user_id,
-            nominator.display_name,
-            nominee.platform_user_id,
-            nominee.display_name,
-            nominee.title,
-            nominee.department,
-            behaviours,
-            Nomination.story,
-            Nomination.visibility,
-            endorsements,
+    story: Any = Nomination.story
+    if not request.include_private:
+        story = case(
+            (Nomination.visibility == "private", literal(messages.PRIVATE_STORY_WITHHELD)),
+            else_=Nomination.story,
         )
+    texts: list[Any] = [
+        nominator.platform_user_id,
+        nominator.display_name,
+        nominee.platform_user_id,
+        nominee.display_name,
+        nominee.title,
+        nominee.department,
+        _sorted_slugs(dialect),
+        story,
+        Nomination.visibility,
+    ]
+    if for_csv:
+        texts = [_neutralised(text) for text in texts]
+    created: Any = (
+        _iso_utc_text(Nomination.created_at, dialect) if for_csv else Nomination.created_at
+    )
+    query = (
+        select(Nomination.id, created, *texts, endorsements)
         .join(NominationNominee, NominationNominee.nomination_id == Nomination.id)
         .join(nominee, nominee.id == NominationNominee.member_id)
         .outerjoin(nominator, nominator.id == Nomination.nominator_id)
@@ -223,24 +273,7 @@ def _nomination_rows(session: Session, request: ExportRequest) -> Iterator[Row]:
         .order_by(Nomination.created_at, Nomination.id, NominationNominee.position)
     )
     result = session.execute(query, execution_options={"yield_per": BATCH_SIZE})
-    for row in result:
-        (ident, created, by_id, by_name, to_id, to_name, title, dept, slugs, story, vis, ends) = row
-        if vis == "private" and not request.include_private:
-            story = messages.PRIVATE_STORY_WITHHELD
-        yield (
-            ident,
-            created,
-            by_id,
-            by_name,
-            to_id,
-            to_name,
-            title,
-            dept,
-            ", ".join(sorted((slugs or "").split(","))),
-            story,
-            vis,
-            int(ends or 0),
-        )
+    yield from result
 
 
 def _count_nomination_rows(session: Session, request: ExportRequest) -> int:
@@ -479,6 +512,7 @@ def open_tables(
                     lambda: _count_nomination_rows(session, request),
                     kinds=NOMINATION_KINDS,
                     widths=NOMINATION_WIDTHS,
+                    csv_rows=_nomination_rows(session, request, for_csv=True),
                 )
             )
         elif report is Report.PEOPLE:
@@ -535,6 +569,11 @@ def write_csv(out: TextIO, table: Table, on_rows: ProgressCallback | None = None
     writer = csv.writer(out)
     writer.writerow(table.columns)
     written = 0
+    if table.csv_rows is not None:
+        for row in _batches(table.csv_rows, on_rows):
+            writer.writerow(row)
+            written += 1
+        return written
     for row in _batches(table.rows, on_rows):
         # neutralise_formula, inlined: this line runs once per cell of a long export.
         writer.writerow(

@@ -19,11 +19,14 @@ from bot.reporting.exports import (
     ExportRequest,
     Report,
     Table,
+    as_text_cell,
+    neutralise_formula,
     open_tables,
     write_export,
 )
 from bot.reporting.periods import last_days
 from bot.services import Services
+from db.models import NominationBehaviour
 from tests.support import builders
 from tests.support.clock import FakeClock
 from tests.support.datasets import NOW, Dataset, at, build_dataset
@@ -297,3 +300,40 @@ def test_csv_and_json_take_exactly_one_report() -> None:
     empty = Table("nominations", ("a",), [], lambda: 0)
     with pytest.raises(ValueError, match="exactly one report"):
         write_export(ExportFormat.CSV, [empty, empty], text_out=io.StringIO())
+
+
+def test_csv_cells_written_by_the_database_are_the_python_formatting_of_the_rows(
+    dataset, clock: FakeClock
+) -> None:
+    # The CSV's cells come straight from SQL (moments as text, behaviours sorted, formula
+    # starts neutralised, private stories withheld); the XLSX's rows are the same query's
+    # plain values. Formatted in Python, those must give the CSV, on either database.
+    clock.set(at(18, hour=8).replace(minute=7, second=5, microsecond=987654))
+    tab = builders.member(dataset.services, dataset.workspace_id, "UTAB", "\tTabbed")
+    dash = builders.member(dataset.services, dataset.workspace_id, "UDASH", "-Dash, Émile")
+    made = builders.nomination(
+        dataset.services, tab, [dash], story="+1 for the rota, from all of us", visibility="private"
+    )
+    with dataset.services.sessions() as session:
+        for slug in ("Zeta", "alpha_beta", "alpha-beta", "émile", "=sum"):
+            session.add(NominationBehaviour(nomination_id=made.nomination_id, behaviour_slug=slug))
+        session.commit()
+    clock.set(at(19))
+    for include_private in (False, True):
+        request = ExportRequest(
+            dataset.workspace_id, last_days(30, clock()), include_private=include_private
+        )
+        with dataset.services.sessions() as session:
+            (table,) = open_tables(session, request, dataset.services.catalogue)
+            plain = [
+                tuple(neutralise_formula(as_text_cell(cell)) for cell in row) for row in table.rows
+            ]
+        expected = io.StringIO(newline="")
+        csv.writer(expected).writerows(plain)
+        written = export_text(dataset, ExportFormat.CSV, request).split("\r\n", 1)[1]
+        assert written == expected.getvalue()
+        assert (
+            "'\tTabbed" in written
+            and "'=sum, Zeta, alpha-beta, alpha_beta, leading-from-every-seat, émile" in written
+        )
+        assert ("'+1 for the rota, from all of us" in written) is include_private
