@@ -149,12 +149,15 @@ class Nomination(Base):
     __table_args__ = (
         Index("ix_nomination_workspace_created", "workspace_id", "created_at"),
         # Statistics (bot/reporting/stats.py) read a period's nominations that count, with
-        # their nominators, from the index alone: it holds only those (visibility.py).
+        # their nominators, from the index alone: it holds only those (visibility.py), and
+        # the columns of its condition, which SQLite needs in it to read nothing else.
         Index(
             "ix_nomination_counted",
             "workspace_id",
             "created_at",
             "nominator_id",
+            "withdrawn_at",
+            "hidden_at",
             sqlite_where=text(_COUNTED),
             postgresql_where=text(_COUNTED),
         ),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bot.app.composition import build_services
 from bot.errors import WorkspaceChoiceError
@@ -23,8 +24,10 @@ from bot.reporting.stats import (
     choose_workspace,
     gini_from_ranked_sums,
     recognition_stats,
+    statistics_query,
 )
 from bot.reporting.weekly_rollups import week_start
+from db.engine import create_database_engine
 from db.migrate import upgrade_database
 from db.models import (
     Member,
@@ -267,3 +270,33 @@ def test_summary_without_any_job_titles_says_so_instead_of_every_seat_seen(
         stats = recognition_stats(session, ws.id, last_days(30, clock()), services.catalogue)
     assert stats.nominations == 1
     assert summarise(stats).unseen_seats == messages.STATS_NO_TITLES
+
+
+def test_sqlite_reads_a_periods_nominations_from_the_counted_index_alone(
+    tmp_path: Path,
+) -> None:
+    # Each nomination read from its table row instead (its story and all) made a 30-day
+    # period's statistics a fifth slower on the 2M-nomination history (migration 0011).
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    statements: list[tuple[str, Any]] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, parameters, *_rest: statements.append(
+            (statement, parameters)
+        ),
+    )
+    try:
+        upgrade_database(engine)
+        with engine.connect() as connection:
+            statements.clear()
+            connection.execute(statistics_query(1, [1], last_days(30, NOW))).all()
+            ((statement, parameters),) = statements
+            plan = [
+                row[3]
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+    finally:
+        engine.dispose()
+    reads = [step for step in plan if " nomination " in f"{step} "]
+    assert reads and all("COVERING INDEX ix_nomination_counted" in step for step in reads), plan
