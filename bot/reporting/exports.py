@@ -569,25 +569,25 @@ def write_csv(out: TextIO, table: Table, on_rows: ProgressCallback | None = None
     writer = csv.writer(out)
     writer.writerow(table.columns)
     written = 0
-    if table.csv_rows is not None:
-        for row in _batches(table.csv_rows, on_rows):
-            writer.writerow(row)
-            written += 1
-        return written
-    for row in _batches(table.rows, on_rows):
-        # neutralise_formula, inlined: this line runs once per cell of a long export.
-        writer.writerow(
-            [
-                "'" + cell
-                if isinstance(cell, str) and cell[:1] in FORMULA_STARTS
-                else iso_utc(cell)
-                if isinstance(cell, datetime)
-                else cell
-                for cell in row
-            ]
-        )
+    rows = table.csv_rows if table.csv_rows is not None else _csv_cells(table.rows)
+    for row in _batches(rows, on_rows):
+        writer.writerow(row)
         written += 1
     return written
+
+
+def _csv_cells(rows: Iterable[Row]) -> Iterator[Row]:
+    """Rows as CSV cells: moments as ISO 8601 text, formula-looking text neutralised."""
+    for row in rows:
+        # neutralise_formula, inlined: this line runs once per cell of a long export.
+        yield tuple(
+            "'" + cell
+            if isinstance(cell, str) and cell[:1] in FORMULA_STARTS
+            else iso_utc(cell)
+            if isinstance(cell, datetime)
+            else cell
+            for cell in row
+        )
 
 
 def write_json(out: TextIO, table: Table, on_rows: ProgressCallback | None = None) -> int:
