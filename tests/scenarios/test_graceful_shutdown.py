@@ -12,7 +12,7 @@ import json
 import re
 import signal
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -24,19 +24,13 @@ from tests.fakes.slack_web_api import FakeSlack
 from tests.handlers.slack.conftest import SIGNING_SECRET
 from tests.support.acknowledged import Attempt, numbers_in, replies_by_number, send_nomination
 from tests.support.processes import serve_replica
+from tests.support.waiting import wait_until
 
 CHANNEL = "CWARD"
 BEFORE = 20  # sent at once; SIGTERM arrives once half of them are answered
 AFTER = 10  # sent once the drain has begun
 DRAIN_SECONDS = 30
 IN_FLIGHT = re.compile(r"SIGTERM: not taking new work; waiting up to \S+ for (\d+) request")
-
-
-def wait_until_done(futures: list[Future[Attempt]], count: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while sum(future.done() for future in futures) < count:
-        assert time.monotonic() < deadline, f"fewer than {count} answered within {timeout}s"
-        time.sleep(0.01)
 
 
 def wait_until_draining(url: str, timeout: float = 10) -> None:
@@ -79,7 +73,11 @@ def test_sigterm_under_load_keeps_and_answers_every_acknowledged_nomination(
             )
 
         before = [pool.submit(nominate, n) for n in range(BEFORE)]
-        wait_until_done(before, BEFORE // 2)
+        wait_until(
+            lambda: sum(f.done() for f in before) >= BEFORE // 2,
+            f"{BEFORE // 2} answers",
+            timeout=60,
+        )
         replica.process.send_signal(signal.SIGTERM)
         wait_until_draining(url)
         after = [nominate(n) for n in range(BEFORE, BEFORE + AFTER)]

@@ -28,6 +28,7 @@ from tests.fakes.slack_web_api import FakeSlack, SlackCall
 from tests.handlers.slack.conftest import SIGNING_SECRET
 from tests.support.processes import Replica, serve_replica
 from tests.support.slack_requests import SlackSender
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -89,14 +90,6 @@ def weekly_posts(fake: FakeSlack) -> tuple[list[SlackCall], list[SlackCall]]:
     posts = channel_posts(fake, DIGEST_CHANNEL)
     prompts = [call for call in posts if call.args["text"].startswith(prompt_prefix)]
     return [call for call in posts if call not in prompts], prompts
-
-
-def wait_until(condition, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def replica_environment(fake: FakeSlack, database_url: str) -> dict[str, str]:
@@ -167,7 +160,9 @@ def test_three_replicas_post_each_weekly_message_once_and_store_each_nomination_
         for week in range(WEEKS):
             monday = FIRST_MONDAY + timedelta(weeks=week)
             clock.set(monday)
-            wait_until(lambda w=week: len(weekly_posts(fake_slack)[0]) >= w + 1, "the digest")
+            wait_until(
+                lambda w=week: len(weekly_posts(fake_slack)[0]) >= w + 1, "the digest", timeout=20
+            )
             wait_for_sweeps(running)
 
             # Tuesday: nominations, spread over the replicas (the digest is still within
@@ -178,15 +173,21 @@ def test_three_replicas_post_each_weekly_message_once_and_store_each_nomination_
             wait_for_sweeps(running)
 
             clock.set(monday + timedelta(days=2, hours=3))  # Wednesday 12:00:30
-            wait_until(lambda w=week: len(weekly_posts(fake_slack)[1]) >= w + 1, "the prompt")
+            wait_until(
+                lambda w=week: len(weekly_posts(fake_slack)[1]) >= w + 1, "the prompt", timeout=20
+            )
             wait_for_sweeps(running)
 
         # The Monday after the last week: its digest covers the last week's nominations.
         clock.set(FIRST_MONDAY + timedelta(weeks=WEEKS))
-        wait_until(lambda: len(weekly_posts(fake_slack)[0]) >= WEEKS + 1, "the last digest")
+        wait_until(
+            lambda: len(weekly_posts(fake_slack)[0]) >= WEEKS + 1, "the last digest", timeout=20
+        )
         wait_for_sweeps(running)
         sent = WEEKS * NOMINATIONS_PER_WEEK
-        wait_until(lambda: len(fake_slack.calls_to("response_url")) >= sent, "every reply")
+        wait_until(
+            lambda: len(fake_slack.calls_to("response_url")) >= sent, "every reply", timeout=20
+        )
 
     digests, prompts = weekly_posts(fake_slack)
     assert len(digests) == WEEKS + 1, "each Monday's digest reached Slack exactly once"
@@ -248,7 +249,9 @@ def test_a_replica_killed_mid_digest_is_covered_by_another_after_the_lease(
         assert channel_posts(fake_slack, DIGEST_CHANNEL) == []
 
         clock.set(FIRST_MONDAY + timedelta(seconds=LEASE_SECONDS + 1))
-        wait_until(lambda: len(channel_posts(fake_slack, DIGEST_CHANNEL)) >= 1, "the digest")
+        wait_until(
+            lambda: len(channel_posts(fake_slack, DIGEST_CHANNEL)) >= 1, "the digest", timeout=20
+        )
         wait_for_sweeps(survivors)
 
     assert len(channel_posts(fake_slack, DIGEST_CHANNEL)) == 1, "the channel sees it once"

@@ -21,14 +21,6 @@ def nomination_count(world: SlackWorld) -> int:
         return session.scalar(select(func.count()).select_from(Nomination)) or 0
 
 
-def wait_until(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
-
-
 def test_nominate_without_text_opens_the_form(slack_world: SlackWorld) -> None:
     response = slack_world.sender.command("")
     assert response.status_code == 200

@@ -5,7 +5,6 @@ pooled connections."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from sqlalchemy import Engine, event, select
 from bot.nominations.governance import Finding, IdentifierGuard
 from db.models import Delivery, Nomination
 from tests.handlers.slack.conftest import SlackWorld
+from tests.support.waiting import wait_until
 
 STORY = "Led the handover huddle when the ward was two nurses short."
 
@@ -74,14 +74,6 @@ def counting(engine: Engine) -> Iterator[DatabaseWork]:
     finally:
         for name, listener in listeners:
             event.remove(engine, name, listener)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def announced(world: SlackWorld, story: str) -> bool:
