@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from bot import messages
 from db.models import Endorsement, Nomination
 from tests.handlers.slack.conftest import SlackWorld
-from tests.handlers.slack.test_nominate import wait_until
 from tests.support.slack_requests import load_payload
+from tests.support.waiting import wait_until
 
 STORY = "Sat with the frightened relative in resus until the consultant came."
 

@@ -22,10 +22,10 @@ from handlers.slack.client import build_async_client
 from handlers.slack.people import SlackProfiles, slack_person
 from tests.fakes.slack_web_api import FakeSlack
 from tests.handlers.slack.conftest import SIGNING_SECRET, SlackWorld
-from tests.handlers.slack.test_nominate import wait_until
 from tests.support.clock import FakeClock
 from tests.support.server import running_server
 from tests.support.slack_requests import SlackSender, load_payload
+from tests.support.waiting import wait_until
 
 STORY = "Stayed past midnight to talk a frightened patient through her scan."
 
